@@ -1,0 +1,263 @@
+package superweight.engine;
+
+import superweight.model.LayerWeights;
+import superweight.model.Linear;
+import superweight.model.Model;
+import superweight.model.ModelConfig;
+import superweight.model.ModelConfig.Norm;
+import superweight.model.Parallel;
+import superweight.model.Tensor;
+import superweight.model.VectorMath;
+
+import java.util.List;
+
+/**
+ * The forward pass of every supported decoder, top to bottom: embed -> per block (norm, attention, norm, MLP,
+ * residual) -> final norm -> logits. Family differences are configuration (norm kind, activation, biases,
+ * parallel residual, post-norms, QK-norm, clipping), never branches on a family name. All positions of a call are
+ * processed together (matrix-matrix products); generation calls it one token at a time over the KV cache.
+ */
+public final class Transformer {
+    /** Positions whose logits are computed together (bounds memory for large vocabularies). */
+    private static final int LOGIT_CHUNK = 16;
+
+    private final Model model;
+    private final ModelConfig c;
+    private final double[] invFreq;
+
+    public Transformer(Model model) {
+        this.model = model;
+        this.c = model.config();
+        this.invFreq = c.ropeInverseFrequencies();
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public InferenceState newState(int capacity) {
+        return new InferenceState(c, capacity);
+    }
+
+    /** One causal pass over {@code tokens} from position 0; returns logits [n][vocab]. */
+    public float[] logits(int[] tokens, Taps taps, Interventions iv) {
+        float[] out = new float[tokens.length * c.vocabSize()];
+        InferenceState st = newState(tokens.length);
+        forward(st, tokens, taps, iv, 0, (pos, l, off) -> System.arraycopy(l, off, out, pos * c.vocabSize(), c.vocabSize()));
+        return out;
+    }
+
+    public float[] logits(int[] tokens) {
+        return logits(tokens, Taps.NONE, Interventions.NONE);
+    }
+
+    /**
+     * Appends {@code tokens} at positions state.length().. and runs them through the network, updating the KV
+     * cache. Logits are computed for the new tokens with index >= {@code logitsFrom} (relative to this call) and
+     * handed to {@code sink} with their absolute positions; pass tokens.length to skip logits.
+     */
+    public void forward(InferenceState st, int[] tokens, Taps taps, Interventions iv, int logitsFrom, LogitsSink sink) {
+        int n = tokens.length, start = st.length(), d = c.hiddenSize();
+        if (n == 0) return;
+        st.ensureCapacity(start + n);
+        Model m = iv.applyTo(model);
+        float[] x = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            int t = tokens[i];
+            if (t < 0 || t >= c.vocabSize()) throw new IllegalArgumentException("token id " + t + " outside vocabulary of " + c.vocabSize());
+            m.embeddings().readRow(t, x, i * d);
+            if (c.embeddingScale() != 1f) for (int j = 0; j < d; j++) x[i * d + j] *= c.embeddingScale();
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights w = m.layers().get(l);
+            float[] attnIn = c.postNorms() ? x : norm(x, n, w.attnNorm(), w.attnNormBias());
+            float[] attn = attention(l, w, st, attnIn, n, start, iv);
+            if (w.postAttnNorm() != null) attn = rmsNorm(attn, n, d, w.postAttnNorm());
+            if (c.parallelResidual()) {
+                float[] mlp = mlp(l, w, norm(x, n, w.ffnNorm(), w.ffnNormBias()), n, start, taps, iv);
+                for (int i = 0; i < x.length; i++) x[i] += attn[i] + mlp[i];
+            } else {
+                for (int i = 0; i < x.length; i++) x[i] += attn[i];
+                float[] mlp = mlp(l, w, c.postNorms() ? x : norm(x, n, w.ffnNorm(), w.ffnNormBias()), n, start, taps, iv);
+                if (w.postFfnNorm() != null) mlp = rmsNorm(mlp, n, d, w.postFfnNorm());
+                for (int i = 0; i < x.length; i++) x[i] += mlp[i];
+            }
+            taps.residual(l, start, x, n, d);
+        }
+        st.advance(n);
+        if (logitsFrom >= n) return;
+        float[] h = norm(x, n, m.finalNorm(), m.finalNormBias());
+        int vocab = c.vocabSize();
+        for (int p0 = Math.max(0, logitsFrom); p0 < n; p0 += LOGIT_CHUNK) {
+            int cnt = Math.min(LOGIT_CHUNK, n - p0);
+            float[] in = new float[cnt * d];
+            System.arraycopy(h, p0 * d, in, 0, cnt * d);
+            float[] out = new float[cnt * vocab];
+            m.lmHead().matmul(in, cnt, out);
+            for (int i = 0; i < cnt; i++) sink.accept(start + p0 + i, out, i * vocab);
+        }
+    }
+
+    // ---- attention -----------------------------------------------------------------------------------------------
+
+    private float[] attention(int l, LayerWeights w, InferenceState st, float[] in, int n, int start, Interventions iv) {
+        int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim();
+        float[] q = linear(l, Linear.Q, w.q(), w.qBias(), in, n, iv);
+        float[] k = linear(l, Linear.K, w.k(), w.kBias(), in, n, iv);
+        float[] v = linear(l, Linear.V, w.v(), w.vBias(), in, n, iv);
+        if (w.qNorm() != null) System.arraycopy(rmsNorm(q, n, qDim, w.qNorm()), 0, q, 0, q.length);
+        if (w.kNorm() != null) System.arraycopy(rmsNorm(k, n, kvDim, w.kNorm()), 0, k, 0, k.length);
+        if (!Float.isNaN(c.clipQkv())) {
+            clamp(q, c.clipQkv());
+            clamp(k, c.clipQkv());
+            clamp(v, c.clipQkv());
+        }
+        for (int i = 0; i < n; i++) {
+            rope(q, i * qDim, c.heads(), start + i);
+            rope(k, i * kvDim, c.kvHeads(), start + i);
+        }
+        System.arraycopy(k, 0, st.keys[l], start * kvDim, n * kvDim);
+        System.arraycopy(v, 0, st.values[l], start * kvDim, n * kvDim);
+        float[] keys = st.keys[l], values = st.values[l];
+        float[] out = new float[n * qDim];
+        int group = c.heads() / c.kvHeads();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        Parallel.forRange(n * c.heads(), 1, (from, to) -> {
+            float[] scores = new float[start + n];
+            for (int task = from; task < to; task++) {
+                int i = task / c.heads(), h = task % c.heads();
+                int pos = start + i, kvOff = (h / group) * hd, qOff = i * qDim + h * hd;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j <= pos; j++) {
+                    float s = VectorMath.dot(q, qOff, keys, j * kvDim + kvOff, hd) * scale;
+                    scores[j] = s;
+                    if (s > max) max = s;
+                }
+                double sum = 0;
+                for (int j = 0; j <= pos; j++) {
+                    float e = (float) Math.exp(scores[j] - max);
+                    scores[j] = e;
+                    sum += e;
+                }
+                float inv = (float) (1.0 / sum);
+                for (int j = 0; j <= pos; j++) {
+                    float p = scores[j] * inv;
+                    int vo = j * kvDim + kvOff;
+                    for (int t = 0; t < hd; t++) out[qOff + t] += p * values[vo + t];
+                }
+            }
+        });
+        return linear(l, Linear.O, w.o(), w.oBias(), out, n, iv);
+    }
+
+    /** Rotate-half RoPE on the first rotaryDims of each head: dims (i, i + rotaryDims/2) form a pair. */
+    private void rope(float[] x, int off, int heads, int pos) {
+        int half = c.rotaryDims() / 2, hd = c.headDim();
+        for (int i = 0; i < half; i++) {
+            double angle = pos * invFreq[i];
+            float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
+            for (int h = 0; h < heads; h++) {
+                int b = off + h * hd;
+                float x1 = x[b + i], x2 = x[b + i + half];
+                x[b + i] = x1 * cos - x2 * sin;
+                x[b + i + half] = x2 * cos + x1 * sin;
+            }
+        }
+    }
+
+    private static void clamp(float[] x, float limit) {
+        for (int i = 0; i < x.length; i++) x[i] = Math.max(-limit, Math.min(limit, x[i]));
+    }
+
+    // ---- MLP -----------------------------------------------------------------------------------------------------
+
+    private float[] mlp(int l, LayerWeights w, float[] in, int n, int start, Taps taps, Interventions iv) {
+        int inter = c.intermediateSize(), d = c.hiddenSize();
+        float[] up = linear(l, Linear.UP, w.up(), w.upBias(), in, n, iv);
+        float[] act;
+        if (w.gate() != null) {
+            float[] gate = linear(l, Linear.GATE, w.gate(), null, in, n, iv);
+            for (int i = 0; i < gate.length; i++) gate[i] = activation(gate[i]) * up[i];
+            act = gate;
+        } else {
+            for (int i = 0; i < up.length; i++) up[i] = activation(up[i]);
+            act = up;
+        }
+        taps.downProjInput(l, start, act, n, inter);
+        float[] y = linear(l, Linear.DOWN, w.down(), w.downBias(), act, n, iv);
+        for (ActivationOverride o : iv.activationOverrides()) {
+            int i = o.position() - start;
+            if (o.layer() == l && i >= 0 && i < n) y[i * d + o.channel()] = o.value();
+        }
+        taps.downProjOutput(l, start, y, n, d);
+        return y;
+    }
+
+    private float activation(float x) {
+        return switch (c.activation()) {
+            case SILU -> (float) (x / (1.0 + Math.exp(-x)));
+            case GELU_TANH -> (float) (0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))));
+            case GELU_ERF -> (float) (0.5 * x * (1 + Erf.erf(x / 1.4142135623730951)));
+        };
+    }
+
+    // ---- linear layers and norms ---------------------------------------------------------------------------------
+
+    private float[] linear(int l, Linear which, Tensor t, float[] bias, float[] in, int n, Interventions iv) {
+        float[] x = in;
+        if (iv.linearInputHook() != null) {
+            x = in.clone();
+            iv.linearInputHook().apply(l, which, x, n, t.cols());
+        }
+        int rows = (int) t.rows();
+        float[] out = new float[n * rows];
+        t.matmul(x, n, out);
+        if (bias != null) {
+            for (int i = 0; i < n; i++) for (int r = 0; r < rows; r++) out[i * rows + r] += bias[r];
+        }
+        return out;
+    }
+
+    /** The configured pre-norm (RMSNorm or LayerNorm; null weight = no scale, as in OLMo's parameter-free LayerNorm). */
+    private float[] norm(float[] x, int n, float[] weight, float[] bias) {
+        return c.norm() == Norm.RMS ? rmsNorm(x, n, c.hiddenSize(), weight) : layerNorm(x, n, c.hiddenSize(), weight, bias);
+    }
+
+    private float[] rmsNorm(float[] x, int n, int d, float[] weight) {
+        float[] out = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            double ss = 0;
+            for (int j = 0; j < d; j++) ss += (double) x[i * d + j] * x[i * d + j];
+            float r = (float) (1.0 / Math.sqrt(ss / d + c.normEps()));
+            for (int j = 0; j < d; j++) out[i * d + j] = x[i * d + j] * r * (weight == null ? 1f : weight[j]);
+        }
+        return out;
+    }
+
+    private float[] layerNorm(float[] x, int n, int d, float[] weight, float[] bias) {
+        float[] out = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            double mean = 0;
+            for (int j = 0; j < d; j++) mean += x[i * d + j];
+            mean /= d;
+            double var = 0;
+            for (int j = 0; j < d; j++) {
+                double t = x[i * d + j] - mean;
+                var += t * t;
+            }
+            float r = (float) (1.0 / Math.sqrt(var / d + c.normEps()));
+            for (int j = 0; j < d; j++) {
+                float y = (float) (x[i * d + j] - mean) * r;
+                if (weight != null) y *= weight[j];
+                if (bias != null) y += bias[j];
+                out[i * d + j] = y;
+            }
+        }
+        return out;
+    }
+
+    /** Convenience for callers that need per-layer weights. */
+    public List<LayerWeights> layers() {
+        return model.layers();
+    }
+}

@@ -1,0 +1,149 @@
+package superweight.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import superweight.SuperweightException;
+import superweight.model.arch.Architecture;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Opens a checkpoint, reads its configuration and builds the canonical {@link Model}, checking every shape. */
+public final class ModelLoader {
+    private ModelLoader() {
+    }
+
+    public static Model load(Path path) {
+        Checkpoint ck = Checkpoint.open(path);
+        try {
+            return switch (ck.format()) {
+                case HUGGING_FACE -> fromHuggingFace((SafetensorsCheckpoint) ck);
+                case GGUF -> fromGguf((GgufCheckpoint) ck);
+                case LLAMA2C -> fromLlama2c((Llama2cCheckpoint) ck);
+            };
+        } catch (RuntimeException e) {
+            ck.close();
+            throw e;
+        }
+    }
+
+    private static Model fromHuggingFace(SafetensorsCheckpoint ck) {
+        Path configFile = ck.directory().resolve("config.json");
+        if (!Files.exists(configFile)) throw new SuperweightException(ck.path() + ": no config.json beside the weights");
+        JsonNode c = SafetensorsCheckpoint.readJson(configFile);
+        String modelType = c.path("model_type").asText(null);
+        if (modelType == null) throw new SuperweightException(configFile + ": no model_type");
+        Architecture arch = Architecture.forModelType(modelType, configFile);
+        ModelConfig cfg = arch.hfConfig(c, configFile, ck.has(arch.hfLmHead()));
+        List<LayerWeights> layers = new ArrayList<>();
+        for (int l = 0; l < cfg.layers(); l++) layers.add(arch.hfLayer(ck, cfg, l));
+        Tensor embed = ck.tensor(arch.hfEmbeddings());
+        float[] finalNorm = arch.hfFinalNorm() == null ? null : vec(ck, arch.hfFinalNorm(), arch.hfNormOffset());
+        float[] finalBias = arch.hfFinalNormBias() == null ? null : vec(ck, arch.hfFinalNormBias(), 0f);
+        Tensor head = cfg.tiedEmbeddings() ? embed : ck.tensor(arch.hfLmHead());
+        return check(new Model(displayId(ck.directory()), cfg, embed, layers, finalNorm, finalBias, head, ck));
+    }
+
+    private static Model fromGguf(GgufCheckpoint ck) {
+        GgufFile g = ck.gguf();
+        String ggufArch = g.getString("general.architecture");
+        if (ggufArch == null) throw new SuperweightException(g.path() + ": missing metadata general.architecture");
+        Architecture arch = Architecture.forGguf(ggufArch, g.path());
+        if (!ck.has("token_embd.weight")) {
+            throw new SuperweightException(g.path() + ": no weights (token_embd.weight missing; a vocabulary-only GGUF?)");
+        }
+        Tensor embed = ck.tensor("token_embd.weight");
+        float[] ropeFreqs = ck.has("rope_freqs.weight") ? vec(ck, "rope_freqs.weight", 0) : null;
+        ModelConfig cfg = arch.ggufConfig(g, ggufArch, (int) embed.rows(), ck.has("output.weight"), ropeFreqs);
+        List<LayerWeights> layers = new ArrayList<>();
+        for (int l = 0; l < cfg.layers(); l++) layers.add(arch.ggufLayer(ck, cfg, l));
+        float[] finalNorm = ck.has("output_norm.weight") ? vec(ck, "output_norm.weight", 0) : null;
+        float[] finalBias = ck.has("output_norm.bias") ? vec(ck, "output_norm.bias", 0) : null;
+        Tensor head = cfg.tiedEmbeddings() ? embed : ck.tensor("output.weight");
+        String name = g.getString("general.name");
+        return check(new Model(name != null ? name : displayId(g.path()), cfg, embed, layers, finalNorm, finalBias, head, ck));
+    }
+
+    private static Model fromLlama2c(Llama2cCheckpoint ck) {
+        var h = ck.header();
+        Architecture arch = Architecture.forModelType("llama", ck.path());
+        int headDim = h.dim() / h.heads();
+        ModelConfig cfg = new ModelConfig("llama", h.dim(), h.hiddenDim(), h.layers(), h.heads(), h.kvHeads(), headDim,
+                h.vocab(), h.seqLen(), 10000.0, headDim, null, ModelConfig.Norm.RMS, 1e-5, ModelConfig.Activation.SILU,
+                true, false, false, false, Float.NaN, 1f, h.sharedClassifier(), 1, 2);
+        List<LayerWeights> layers = new ArrayList<>();
+        for (int l = 0; l < cfg.layers(); l++) layers.add(arch.ggufLayer(ck, cfg, l));
+        Tensor embed = ck.tensor("token_embd.weight");
+        Tensor head = cfg.tiedEmbeddings() ? embed : ck.tensor("output.weight");
+        return check(new Model(displayId(ck.path()), cfg, embed, layers, vec(ck, "output_norm.weight", 0), null, head, ck));
+    }
+
+    private static String displayId(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        return abs.getFileName() == null ? abs.toString() : abs.getFileName().toString();
+    }
+
+    private static float[] vec(Checkpoint ck, String name, float offset) {
+        Tensor t = ck.tensor(name);
+        float[] v = new float[(int) t.elements()];
+        for (long r = 0; r < t.rows(); r++) t.readRow(r, v, (int) (r * t.cols()));
+        if (offset != 0) for (int i = 0; i < v.length; i++) v[i] += offset;
+        return v;
+    }
+
+    /** Every tensor must have the shape the config implies; a mismatch names the tensor and both shapes. */
+    static Model check(Model m) {
+        ModelConfig c = m.config();
+        Path p = m.checkpoint().path();
+        if (c.heads() % c.kvHeads() != 0) {
+            throw new SuperweightException(p + ": " + c.heads() + " attention heads are not a multiple of " + c.kvHeads() + " KV heads");
+        }
+        if (c.rotaryDims() > c.headDim() || c.rotaryDims() % 2 != 0) {
+            throw new SuperweightException(p + ": rotary dimension " + c.rotaryDims() + " does not fit head size " + c.headDim());
+        }
+        shape(p, m.embeddings(), c.vocabSize(), c.hiddenSize());
+        shape(p, m.lmHead(), c.vocabSize(), c.hiddenSize());
+        length(p, "final norm", m.finalNorm(), c.hiddenSize());
+        length(p, "final norm bias", m.finalNormBias(), c.hiddenSize());
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights w = m.layers().get(l);
+            shape(p, w.q(), c.qDim(), c.hiddenSize());
+            shape(p, w.k(), c.kvDim(), c.hiddenSize());
+            shape(p, w.v(), c.kvDim(), c.hiddenSize());
+            shape(p, w.o(), c.hiddenSize(), c.qDim());
+            if (w.gate() != null) shape(p, w.gate(), c.intermediateSize(), c.hiddenSize());
+            shape(p, w.up(), c.intermediateSize(), c.hiddenSize());
+            shape(p, w.down(), c.hiddenSize(), c.intermediateSize());
+            String at = "layer " + l + " ";
+            length(p, at + "attention norm", w.attnNorm(), c.hiddenSize());
+            length(p, at + "attention norm bias", w.attnNormBias(), c.hiddenSize());
+            length(p, at + "q bias", w.qBias(), c.qDim());
+            length(p, at + "k bias", w.kBias(), c.kvDim());
+            length(p, at + "v bias", w.vBias(), c.kvDim());
+            length(p, at + "output bias", w.oBias(), c.hiddenSize());
+            length(p, at + "q norm", w.qNorm(), c.qDim());
+            length(p, at + "k norm", w.kNorm(), c.kvDim());
+            length(p, at + "post-attention norm", w.postAttnNorm(), c.hiddenSize());
+            length(p, at + "MLP norm", w.ffnNorm(), c.hiddenSize());
+            length(p, at + "MLP norm bias", w.ffnNormBias(), c.hiddenSize());
+            length(p, at + "up bias", w.upBias(), c.intermediateSize());
+            length(p, at + "down bias", w.downBias(), c.hiddenSize());
+            length(p, at + "post-MLP norm", w.postFfnNorm(), c.hiddenSize());
+        }
+        return m;
+    }
+
+    private static void shape(Path p, Tensor t, long rows, int cols) {
+        if (t.rows() != rows || t.cols() != cols) {
+            throw new SuperweightException(p + ": tensor " + t.name() + " has shape [" + t.rows() + ", " + t.cols()
+                    + "], expected [" + rows + ", " + cols + "] for this config");
+        }
+    }
+
+    private static void length(Path p, String what, float[] v, int n) {
+        if (v != null && v.length != n) {
+            throw new SuperweightException(p + ": " + what + " has " + v.length + " values, expected " + n + " for this config");
+        }
+    }
+}

@@ -1,0 +1,347 @@
+package superweight.model.arch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import superweight.SuperweightException;
+import superweight.model.Checkpoint;
+import superweight.model.GgufFile;
+import superweight.model.LayerWeights;
+import superweight.model.ModelConfig;
+import superweight.model.ModelConfig.Activation;
+import superweight.model.ModelConfig.Norm;
+import superweight.model.ModelConfig.RopeScaling;
+import superweight.model.RowView;
+import superweight.model.Tensor;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One model family: how its Hugging Face config and tensor names (and its GGUF variant) map onto
+ * {@link ModelConfig} and canonical {@link LayerWeights}. The defaults here are the llama family's; each other
+ * family overrides only its quirks, so the forward pass never branches on a family name.
+ */
+public abstract class Architecture {
+    private static final Map<String, Supplier<Architecture>> BY_MODEL_TYPE = Map.of(
+            "llama", Llama::new, "mistral", Llama::new, "qwen2", Qwen2::new, "phi3", Phi3::new,
+            "olmo", Olmo::new, "olmo2", Olmo2::new, "gemma", Gemma::new, "gpt_neox", GptNeox::new);
+    private static final Map<String, String> GGUF_TO_MODEL_TYPE = Map.of(
+            "llama", "llama", "qwen2", "qwen2", "phi3", "phi3", "olmo", "olmo", "olmo2", "olmo2",
+            "gemma", "gemma", "gptneox", "gpt_neox");
+
+    public static final List<String> SUPPORTED = List.of("llama", "mistral", "qwen2", "phi3", "olmo", "olmo2", "gemma", "gpt_neox");
+
+    /** The family for a Hugging Face model_type, or a one-line error listing what is supported. */
+    public static Architecture forModelType(String modelType, Object where) {
+        var s = BY_MODEL_TYPE.get(modelType);
+        if (s == null) {
+            throw new SuperweightException(where + ": unsupported architecture '" + modelType + "' (supported: "
+                    + String.join(", ", SUPPORTED) + ")");
+        }
+        Architecture a = s.get();
+        a.modelType = modelType;
+        return a;
+    }
+
+    /** The family for a GGUF general.architecture. */
+    public static Architecture forGguf(String ggufArch, Object where) {
+        String mt = GGUF_TO_MODEL_TYPE.get(ggufArch);
+        if (mt == null) {
+            throw new SuperweightException(where + ": unsupported GGUF architecture '" + ggufArch
+                    + "' (supported: llama, qwen2, phi3, olmo, olmo2, gemma, gptneox)");
+        }
+        return forModelType(mt, where);
+    }
+
+    private String modelType;
+
+    public String modelType() {
+        return modelType;
+    }
+
+    // ---- configuration hooks (llama defaults) ------------------------------------------------------------------
+
+    protected Norm norm() {
+        return Norm.RMS;
+    }
+
+    protected double hfNormEps(JsonNode c) {
+        return c.path("rms_norm_eps").asDouble(1e-6);
+    }
+
+    protected Activation hfActivation(JsonNode c) {
+        return activation(c.path("hidden_act").asText("silu"), c);
+    }
+
+    protected Activation ggufActivation() {
+        return Activation.SILU;
+    }
+
+    protected boolean gatedMlp() {
+        return true;
+    }
+
+    protected boolean tiedByDefault() {
+        return false;
+    }
+
+    protected boolean parallelResidual(JsonNode c) {
+        return false;
+    }
+
+    protected boolean postNorms() {
+        return false;
+    }
+
+    protected boolean qkNorm() {
+        return false;
+    }
+
+    /** Whether GGUF stores this family's Q/K rows in adjacent-pair RoPE order (llama.cpp's "normal" RoPE). */
+    protected boolean ggufAdjacentPairRope() {
+        return false;
+    }
+
+    protected float embeddingScale(int hidden, String torchDtype) {
+        return 1f;
+    }
+
+    /** Added to stored norm weights (Gemma's HF checkpoints store w for a (1 + w) scale). */
+    public float hfNormOffset() {
+        return 0f;
+    }
+
+    protected double hfRotaryFraction(JsonNode c) {
+        return c.path("partial_rotary_factor").asDouble(1.0);
+    }
+
+    protected double hfRopeTheta(JsonNode c) {
+        return c.path("rope_theta").asDouble(10000.0);
+    }
+
+    static Activation activation(String name, Object where) {
+        return switch (name) {
+            case "silu", "swish" -> Activation.SILU;
+            case "gelu" -> Activation.GELU_ERF;
+            case "gelu_pytorch_tanh", "gelu_new", "gelu_fast" -> Activation.GELU_TANH;
+            default -> throw new SuperweightException(where + ": unsupported activation '" + name + "'");
+        };
+    }
+
+    // ---- configuration ------------------------------------------------------------------------------------------
+
+    public ModelConfig hfConfig(JsonNode c, Object where, boolean hasLmHead) {
+        int hidden = req(c, "hidden_size", where);
+        int heads = req(c, "num_attention_heads", where);
+        int headDim = c.path("head_dim").isInt() ? c.get("head_dim").asInt() : hidden / heads;
+        int kv = c.path("num_key_value_heads").isInt() ? c.get("num_key_value_heads").asInt() : heads;
+        int rotary = (int) (headDim * hfRotaryFraction(c));
+        boolean tied = c.has("tie_word_embeddings") ? c.get("tie_word_embeddings").asBoolean() : tiedByDefault();
+        float clip = c.path("clip_qkv").isNumber() ? (float) c.get("clip_qkv").asDouble() : Float.NaN;
+        return new ModelConfig(modelType, hidden, req(c, "intermediate_size", where), req(c, "num_hidden_layers", where),
+                heads, kv, headDim, req(c, "vocab_size", where), c.path("max_position_embeddings").asInt(2048),
+                hfRopeTheta(c), rotary, hfRopeScaling(c.path("rope_scaling"), where), norm(), hfNormEps(c),
+                hfActivation(c), gatedMlp(), parallelResidual(c), postNorms(), qkNorm(), clip,
+                embeddingScale(hidden, c.path("torch_dtype").asText("float32")), tied || !hasLmHead,
+                firstInt(c.path("bos_token_id"), 1), firstInt(c.path("eos_token_id"), 2));
+    }
+
+    public ModelConfig ggufConfig(GgufFile g, String arch, int vocab, boolean hasOutput, float[] ropeFreqs) {
+        Object where = g.path();
+        int hidden = reqLong(g, arch + ".embedding_length");
+        int heads = reqLong(g, arch + ".attention.head_count");
+        Long kvL = g.getLong(arch + ".attention.head_count_kv");
+        Long keyLen = g.getLong(arch + ".attention.key_length");
+        int headDim = keyLen != null ? keyLen.intValue() : hidden / heads;
+        Long rot = g.getLong(arch + ".rope.dimension_count");
+        Double eps = g.getDouble(arch + ".attention.layer_norm_rms_epsilon");
+        if (eps == null) eps = g.getDouble(arch + ".attention.layer_norm_epsilon");
+        Double theta = g.getDouble(arch + ".rope.freq_base");
+        Double clip = g.getDouble(arch + ".attention.clamp_kqv");
+        Long ctx = g.getLong(arch + ".context_length");
+        Boolean parallel = g.getBoolean(arch + ".use_parallel_residual");
+        RopeScaling scaling = null;
+        String scalingType = g.getString(arch + ".rope.scaling.type");
+        if (ropeFreqs != null) {
+            scaling = new RopeScaling("divisors", 1, 0, 0, 0, ropeFreqs);
+        } else if ("linear".equals(scalingType)) {
+            scaling = new RopeScaling("linear", g.getDouble(arch + ".rope.scaling.factor"), 0, 0, 0, null);
+        } else if (scalingType != null && !scalingType.equals("none")) {
+            throw new SuperweightException(where + ": unsupported rope scaling type '" + scalingType + "'");
+        }
+        Long bos = g.getLong("tokenizer.ggml.bos_token_id");
+        Long eos = g.getLong("tokenizer.ggml.eos_token_id");
+        return new ModelConfig(modelType, hidden, reqLong(g, arch + ".feed_forward_length"), reqLong(g, arch + ".block_count"),
+                heads, kvL != null ? kvL.intValue() : heads, headDim, vocab, ctx != null ? ctx.intValue() : 2048,
+                theta != null ? theta : 10000.0, rot != null ? rot.intValue() : headDim, scaling, norm(),
+                eps != null ? eps : 1e-5, ggufActivation(), gatedMlp(), parallel != null ? parallel : parallelResidual(null),
+                postNorms(), qkNorm(), clip != null ? clip.floatValue() : Float.NaN, embeddingScale(hidden, "float32"),
+                !hasOutput, bos != null ? bos.intValue() : 1, eos != null ? eos.intValue() : 2);
+    }
+
+    static RopeScaling hfRopeScaling(JsonNode rs, Object where) {
+        if (rs == null || rs.isNull() || rs.isMissingNode()) return null;
+        String type = rs.has("rope_type") ? rs.get("rope_type").asText() : rs.path("type").asText("");
+        return switch (type) {
+            case "default" -> null;
+            case "linear" -> new RopeScaling("linear", rs.path("factor").asDouble(1), 0, 0, 0, null);
+            case "llama3" -> new RopeScaling("llama3", rs.path("factor").asDouble(8), rs.path("low_freq_factor").asDouble(1),
+                    rs.path("high_freq_factor").asDouble(4), rs.path("original_max_position_embeddings").asDouble(8192), null);
+            default -> throw new SuperweightException(where + ": unsupported rope_scaling type '" + type
+                    + "' (supported: linear, llama3)");
+        };
+    }
+
+    private static int req(JsonNode c, String key, Object where) {
+        if (!c.path(key).canConvertToInt()) throw new SuperweightException(where + ": config.json has no integer " + key);
+        return c.get(key).asInt();
+    }
+
+    private static int reqLong(GgufFile g, String key) {
+        Long v = g.getLong(key);
+        if (v == null) throw new SuperweightException(g.path() + ": missing metadata " + key);
+        return v.intValue();
+    }
+
+    private static int firstInt(JsonNode n, int dflt) {
+        if (n.isInt()) return n.asInt();
+        if (n.isArray() && !n.isEmpty()) return n.get(0).asInt();
+        return dflt;
+    }
+
+    // ---- tensors: Hugging Face ---------------------------------------------------------------------------------
+
+    public String hfEmbeddings() {
+        return "model.embed_tokens.weight";
+    }
+
+    public String hfFinalNorm() {
+        return "model.norm.weight";
+    }
+
+    public String hfFinalNormBias() {
+        return null;
+    }
+
+    public String hfLmHead() {
+        return "model.embed_tokens.weight".equals(hfEmbeddings()) ? "lm_head.weight" : "embed_out.weight";
+    }
+
+    /** Llama-style names; families with fused or renamed tensors override. */
+    public LayerWeights hfLayer(Checkpoint ck, ModelConfig cfg, int l) {
+        String p = "model.layers." + l + ".";
+        String a = p + "self_attn.", m = p + "mlp.";
+        float off = hfNormOffset();
+        return new LayerWeights(
+                postNorms() ? null : vec(ck, p + "input_layernorm.weight", off), null,
+                ck.tensor(a + "q_proj.weight"), ck.tensor(a + "k_proj.weight"), ck.tensor(a + "v_proj.weight"), ck.tensor(a + "o_proj.weight"),
+                optVec(ck, a + "q_proj.bias"), optVec(ck, a + "k_proj.bias"), optVec(ck, a + "v_proj.bias"), optVec(ck, a + "o_proj.bias"),
+                qkNorm() ? vec(ck, a + "q_norm.weight", 0) : null, qkNorm() ? vec(ck, a + "k_norm.weight", 0) : null,
+                postNorms() ? vec(ck, p + "post_attention_layernorm.weight", 0) : null,
+                postNorms() ? null : vec(ck, p + "post_attention_layernorm.weight", off), null,
+                ck.tensor(m + "gate_proj.weight"), ck.tensor(m + "up_proj.weight"), ck.tensor(m + "down_proj.weight"),
+                optVec(ck, m + "up_proj.bias"), optVec(ck, m + "down_proj.bias"),
+                postNorms() ? vec(ck, p + "post_feedforward_layernorm.weight", 0) : null);
+    }
+
+    // ---- tensors: GGUF (one naming scheme for every family) ----------------------------------------------------
+
+    public LayerWeights ggufLayer(Checkpoint ck, ModelConfig cfg, int l) {
+        String p = "blk." + l + ".";
+        Tensor q, k, v;
+        float[] qb, kb, vb;
+        if (ck.has(p + "attn_qkv.weight")) {
+            Tensor qkv = ck.tensor(p + "attn_qkv.weight");
+            expectRows(ck, qkv, cfg.qDim() + 2L * cfg.kvDim());
+            q = RowView.slice(p + "attn_q", qkv, 0, cfg.qDim());
+            k = RowView.slice(p + "attn_k", qkv, cfg.qDim(), cfg.kvDim());
+            v = RowView.slice(p + "attn_v", qkv, cfg.qDim() + cfg.kvDim(), cfg.kvDim());
+            float[] b = optVec(ck, p + "attn_qkv.bias");
+            qb = b == null ? null : java.util.Arrays.copyOfRange(b, 0, cfg.qDim());
+            kb = b == null ? null : java.util.Arrays.copyOfRange(b, cfg.qDim(), cfg.qDim() + cfg.kvDim());
+            vb = b == null ? null : java.util.Arrays.copyOfRange(b, cfg.qDim() + cfg.kvDim(), cfg.qDim() + 2 * cfg.kvDim());
+        } else {
+            q = ck.tensor(p + "attn_q.weight");
+            k = ck.tensor(p + "attn_k.weight");
+            v = ck.tensor(p + "attn_v.weight");
+            qb = optVec(ck, p + "attn_q.bias");
+            kb = optVec(ck, p + "attn_k.bias");
+            vb = optVec(ck, p + "attn_v.bias");
+        }
+        if (ggufAdjacentPairRope()) {
+            q = unpermute(q, cfg.heads(), cfg.headDim());
+            k = unpermute(k, cfg.kvHeads(), cfg.headDim());
+            qb = unpermute(qb, cfg.heads(), cfg.headDim());
+            kb = unpermute(kb, cfg.kvHeads(), cfg.headDim());
+        }
+        Tensor gate, up;
+        Tensor upRaw = ck.tensor(p + "ffn_up.weight");
+        if (!gatedMlp()) {
+            gate = null;
+            up = upRaw;
+        } else if (ck.has(p + "ffn_gate.weight")) {
+            gate = ck.tensor(p + "ffn_gate.weight");
+            up = upRaw;
+        } else {
+            expectRows(ck, upRaw, 2L * cfg.intermediateSize());
+            gate = RowView.slice(p + "ffn_gate", upRaw, 0, cfg.intermediateSize());
+            up = RowView.slice(p + "ffn_up", upRaw, cfg.intermediateSize(), cfg.intermediateSize());
+        }
+        return new LayerWeights(
+                optVec(ck, p + "attn_norm.weight"), optVec(ck, p + "attn_norm.bias"),
+                q, k, v, ck.tensor(p + "attn_output.weight"),
+                qb, kb, vb, optVec(ck, p + "attn_output.bias"),
+                optVec(ck, p + "attn_q_norm.weight"), optVec(ck, p + "attn_k_norm.weight"),
+                optVec(ck, p + "post_attention_norm.weight"),
+                optVec(ck, p + "ffn_norm.weight"), optVec(ck, p + "ffn_norm.bias"),
+                gate, up, ck.tensor(p + "ffn_down.weight"),
+                optVec(ck, p + "ffn_up.bias"), optVec(ck, p + "ffn_down.bias"),
+                optVec(ck, p + "post_ffw_norm.weight"));
+    }
+
+    /** Maps rows stored in adjacent-pair RoPE order (2i, 2i+1) back to rotate-half order (i, i + d/2), per head. */
+    static long[] unpermuteMap(int heads, int headDim) {
+        long[] map = new long[heads * headDim];
+        int half = headDim / 2;
+        for (int h = 0; h < heads; h++) {
+            for (int r = 0; r < headDim; r++) {
+                int src = r < half ? 2 * r : 2 * (r - half) + 1;
+                map[h * headDim + r] = (long) h * headDim + src;
+            }
+        }
+        return map;
+    }
+
+    static Tensor unpermute(Tensor t, int heads, int headDim) {
+        return RowView.gather(t.name(), t, unpermuteMap(heads, headDim));
+    }
+
+    static float[] unpermute(float[] b, int heads, int headDim) {
+        if (b == null) return null;
+        long[] map = unpermuteMap(heads, headDim);
+        float[] r = new float[b.length];
+        for (int i = 0; i < r.length; i++) r[i] = b[(int) map[i]];
+        return r;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    protected static float[] vec(Checkpoint ck, String name, float offset) {
+        Tensor t = ck.tensor(name);
+        float[] v = new float[(int) t.elements()];
+        for (long r = 0; r < t.rows(); r++) t.readRow(r, v, (int) (r * t.cols()));
+        if (offset != 0) for (int i = 0; i < v.length; i++) v[i] += offset;
+        return v;
+    }
+
+    protected static float[] optVec(Checkpoint ck, String name) {
+        return ck.has(name) ? vec(ck, name, 0) : null;
+    }
+
+    static void expectRows(Checkpoint ck, Tensor t, long rows) {
+        if (t.rows() != rows) {
+            throw new SuperweightException(ck.path() + ": tensor " + t.name() + " has " + t.rows() + " rows, expected " + rows
+                    + " for this config");
+        }
+    }
+}
