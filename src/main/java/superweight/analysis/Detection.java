@@ -1,0 +1,36 @@
+package superweight.analysis;
+
+import java.util.List;
+
+/**
+ * The result of iterative detection: the super weights in the order found, the super activation each one
+ * produced when it was found (one per (layer, channel)), and every iteration's per-layer maxima; the last
+ * iteration shows the model with everything found removed.
+ */
+public record Detection(List<SuperWeight> superWeights, List<SuperActivation> superActivations,
+                        List<Iteration> iterations, double threshold, int maxIterations) {
+    public Detection {
+        superWeights = List.copyOf(superWeights);
+        superActivations = List.copyOf(superActivations);
+        iterations = List.copyOf(iterations);
+    }
+
+    /** One forward pass with the super weights found so far zeroed, and what it revealed. */
+    public record Iteration(int index, List<SuperWeight> zeroed, List<LayerMaximum> perLayer, List<SuperWeight> found) {
+        public Iteration {
+            zeroed = List.copyOf(zeroed);
+            perLayer = List.copyOf(perLayer);
+            found = List.copyOf(found);
+        }
+    }
+
+    /** Per-layer maxima of the unmodified model (the first pass). */
+    public List<LayerMaximum> before() {
+        return iterations.getFirst().perLayer();
+    }
+
+    /** Per-layer maxima with every detected super weight zeroed (the last pass). */
+    public List<LayerMaximum> after() {
+        return iterations.getLast().perLayer();
+    }
+}
