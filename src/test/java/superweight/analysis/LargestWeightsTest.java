@@ -1,0 +1,76 @@
+package superweight.analysis;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import superweight.model.LayerWeights;
+import superweight.model.Linear;
+import superweight.model.Model;
+import superweight.model.Tensor;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LargestWeightsTest {
+    record W(int layer, Linear linear, int row, int col, float abs) {
+    }
+
+    /** Brute force: every element of every decoder linear, sorted. */
+    private static List<W> allSorted(Model m, List<SuperWeight> excluded) {
+        List<W> all = new ArrayList<>();
+        for (int l = 0; l < m.config().layers(); l++) {
+            LayerWeights w = m.layers().get(l);
+            for (Linear lin : Linear.values()) {
+                Tensor t = w.linear(lin);
+                for (int r = 0; r < t.rows(); r++) {
+                    for (int c = 0; c < t.cols(); c++) {
+                        int layer = l, row = r, col = c;
+                        if (lin == Linear.DOWN && excluded.stream().anyMatch(s -> s.layer() == layer && s.row() == row && s.col() == col)) continue;
+                        all.add(new W(l, lin, r, c, Math.abs(t.get(r, c))));
+                    }
+                }
+            }
+        }
+        all.sort(Comparator.comparingDouble((W x) -> -x.abs()).thenComparingInt(W::layer).thenComparingInt(x -> x.linear().ordinal())
+                .thenComparingInt(W::row).thenComparingInt(W::col));
+        return all;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 500})
+    void matchesABruteForceSortExcludingTheSuperWeight(int n) {
+        var sw = new TinyModels.Planted(1, 5, 9);
+        Model m = TinyModels.build(42, 3, 3, List.of(sw));
+        List<SuperWeight> excluded = List.of(SuperWeight.at(1, 5, 9));
+        List<LargestWeights.Element> got = LargestWeights.find(m, n, excluded);
+        List<W> expected = allSorted(m, excluded).subList(0, n);
+        assertThat(got).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            var g = got.get(i);
+            assertThat(new W(g.layer(), g.linear(), g.row(), g.col(), Math.abs(g.value()))).isEqualTo(expected.get(i));
+        }
+        assertThat(got).noneMatch(e -> e.layer() == 1 && e.linear() == Linear.DOWN && e.row() == 5 && e.col() == 9);
+    }
+
+    @Test
+    void heapKeepsTheBestWithDeterministicTies() {
+        Random rnd = new Random(5);
+        var heap = new LargestWeights.Heap(13);
+        List<long[]> all = new ArrayList<>();
+        for (int i = 0; i < 1001; i++) {
+            float m = rnd.nextInt(20);     // many ties
+            long k = rnd.nextLong(1_000_000);
+            heap.offer(m, k);
+            all.add(new long[]{(long) m, k});
+        }
+        all.sort(Comparator.comparingLong((long[] a) -> -a[0]).thenComparingLong(a -> a[1]));
+        long[] keys = heap.keys();
+        java.util.Arrays.sort(keys);
+        long[] expected = all.subList(0, 13).stream().mapToLong(a -> a[1]).sorted().toArray();
+        assertThat(keys).containsExactly(expected);
+    }
+}
