@@ -13,19 +13,18 @@ public final class Ablation {
     private Ablation() {
     }
 
-    public static SequenceInterventions plan(Condition condition, Model model, List<SuperWeight> superWeights) {
+    public static Interventions plan(Condition condition, Model model, List<SuperWeight> superWeights) {
         boolean needsSuperWeights = !(condition instanceof Condition.Original) && !(condition instanceof Condition.PruneNonSuperWeights);
         if (needsSuperWeights && superWeights.isEmpty()) {
             throw new SuperweightException(model.id() + ": condition " + condition.label()
                     + " needs super weights, but none were detected or given");
         }
         return switch (condition) {
-            case Condition.Original o -> SequenceInterventions.fixed(Interventions.NONE);
-            case Condition.PruneSuperWeights p -> SequenceInterventions.fixed(Interventions.of(scaled(superWeights, 0f)));
-            case Condition.PruneSuperWeightsRestoreActivations r -> new SuperActivationRestore(model, superWeights);
-            case Condition.PruneNonSuperWeights p -> SequenceInterventions.fixed(
-                    Interventions.of(LargestWeights.zeroEdits(LargestWeights.find(model, p.count(), superWeights))));
-            case Condition.Scale s -> SequenceInterventions.fixed(Interventions.of(scaled(superWeights, s.factor())));
+            case Condition.Original o -> Interventions.NONE;
+            case Condition.PruneSuperWeights p -> Interventions.of(scaled(superWeights, 0f));
+            case Condition.PruneSuperWeightsRestoreActivations r -> SuperActivationRestore.interventions(model, superWeights);
+            case Condition.PruneNonSuperWeights p -> Interventions.of(LargestWeights.zeroEdits(LargestWeights.find(model, p.count(), superWeights)));
+            case Condition.Scale s -> Interventions.of(scaled(superWeights, s.factor()));
         };
     }
 

@@ -1,87 +1,87 @@
 package superweight.analysis;
 
-import superweight.engine.ActivationOverride;
+import superweight.engine.DownProjOutputHook;
 import superweight.engine.Interventions;
-import superweight.engine.Taps;
-import superweight.engine.Transformer;
-import superweight.engine.WeightEdit;
-import superweight.model.Linear;
 import superweight.model.Model;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * "Prune SW, restore SA" (the paper's Table 1), per evaluated sequence as the paper's code does it: the super weights
- * are zeroed, and in each super weight's layer the down-projection output at its row (hidden channel) is put back
- * to the value the unmodified model produces there, at the position where |that channel| is largest in this
- * sequence. The paper's hook reads that original output from the same forward pass; here an unmodified capture
- * pass over the same tokens supplies it (identical for the first super weight layer, whose input no edit can
- * reach; later ones see the original, unpruned upstream model). The capture pass stops after the last layer that
- * holds a super weight.
+ * "Prune SW, restore SA" (the paper's Table 1), the way the paper's code does it: with the super weights zeroed,
+ * a hook on each super weight layer's down-projection computes the output the original weights would give in the
+ * super weight's row (pruned output + sum of W_sw * X[i, col]), finds the position where its magnitude is largest
+ * in the sequence, and writes that original value back there — only there; every other position keeps the pruned
+ * output. So the restored position and value are those of each evaluated sequence.
+ *
+ * <p>A sequence may arrive in several KV-cached calls (a shared context, then continuations after a truncation).
+ * The hook remembers, per thread, what it restored at which position; a later call restores its own maximum only
+ * if it exceeds the largest original value already restored at earlier positions of the same sequence, so a
+ * continuation never adds a second restored activation next to the super activation of its context. (If a
+ * continuation held a larger one than its context, the paper would restore only that one; a causal cache cannot
+ * undo the earlier restoration, so both stay. A call starting at position 0 is a new sequence.)
  */
-public final class SuperActivationRestore implements SequenceInterventions {
-    private final Transformer original;
-    private final List<SuperWeight> superWeights;
-    private final List<WeightEdit> zeroes;
-    /** layer -> hidden channels to restore in it. */
-    private final Map<Integer, List<Integer>> channels = new LinkedHashMap<>();
-    private final int lastLayer;
-
-    public SuperActivationRestore(Model model, List<SuperWeight> superWeights) {
-        this.original = new Transformer(model);
-        this.superWeights = List.copyOf(superWeights);
-        this.zeroes = superWeights.stream().map(s -> WeightEdit.zero(s.layer(), Linear.DOWN, s.row(), s.col())).toList();
-        int last = -1;
-        for (SuperWeight s : superWeights) {
-            List<Integer> ch = channels.computeIfAbsent(s.layer(), k -> new ArrayList<>());
-            if (!ch.contains(s.row())) ch.add(s.row());
-            last = Math.max(last, s.layer());
-        }
-        this.lastLayer = last;
+public final class SuperActivationRestore implements DownProjOutputHook {
+    /** One super activation row of a layer: the super weights writing into it (columns and original values). */
+    private record Row(int row, int[] cols, float[] weights) {
     }
 
-    /** The original super activations of this sequence: per (layer, channel), the largest-|value| position. */
-    public List<SuperActivation> capture(int[] tokens) {
-        List<SuperActivation> found = new ArrayList<>();
-        if (superWeights.isEmpty() || tokens.length == 0) return found;
-        Taps taps = new Taps() {
-            @Override
-            public void downProjOutput(int layer, int start, float[] y, int n, int dim) {
-                List<Integer> ch = channels.get(layer);
-                if (ch != null) {
-                    for (int c : ch) {
-                        int best = 0;
-                        for (int i = 1; i < n; i++) if (Math.abs(y[i * dim + c]) > Math.abs(y[best * dim + c])) best = i;
-                        found.add(new SuperActivation(layer, start + best, c, y[best * dim + c]));
-                    }
-                }
-                if (layer == lastLayer) throw CaptureComplete.INSTANCE;
-            }
-        };
-        try {
-            original.forward(original.newState(tokens.length), tokens, taps, Interventions.NONE, tokens.length, (p, l, o) -> { });
-        } catch (CaptureComplete done) {
-            // every super weight layer has been seen; the rest of the network is not needed
+    private final Map<Integer, List<Row>> rowsByLayer = new LinkedHashMap<>();
+    /** Per thread: (layer, row) -> restored (position, |value|) pairs of the current sequence. */
+    private final ThreadLocal<Map<Long, List<float[]>>> restored = ThreadLocal.withInitial(HashMap::new);
+
+    private SuperActivationRestore(Model model, List<SuperWeight> superWeights) {
+        Map<Integer, Map<Integer, List<SuperWeight>>> grouped = new LinkedHashMap<>();
+        for (SuperWeight s : superWeights) {
+            grouped.computeIfAbsent(s.layer(), k -> new LinkedHashMap<>()).computeIfAbsent(s.row(), k -> new ArrayList<>()).add(s);
         }
-        return found;
+        grouped.forEach((layer, rows) -> {
+            List<Row> list = new ArrayList<>();
+            rows.forEach((row, sws) -> {
+                int[] cols = new int[sws.size()];
+                float[] w = new float[sws.size()];
+                for (int i = 0; i < cols.length; i++) {
+                    cols[i] = sws.get(i).col();
+                    w[i] = model.layers().get(layer).down().get(row, cols[i]);
+                }
+                list.add(new Row(row, cols, w));
+            });
+            rowsByLayer.put(layer, list);
+        });
+    }
+
+    /** The super weights zeroed, with their super activations restored per sequence. */
+    public static Interventions interventions(Model model, List<SuperWeight> superWeights) {
+        return Interventions.of(Ablation.scaled(superWeights, 0f)).withDownProjOutputHook(new SuperActivationRestore(model, superWeights));
     }
 
     @Override
-    public Interventions forSequence(int[] tokens) {
-        List<ActivationOverride> overrides = new ArrayList<>();
-        for (SuperActivation a : capture(tokens)) overrides.add(new ActivationOverride(a.layer(), a.position(), a.channel(), a.value()));
-        return Interventions.of(zeroes).withActivationOverrides(overrides);
-    }
-
-    /** Ends the capture pass early; carries no stack trace since it is not an error. */
-    private static final class CaptureComplete extends RuntimeException {
-        static final CaptureComplete INSTANCE = new CaptureComplete();
-
-        private CaptureComplete() {
-            super(null, null, false, false);
+    public void apply(int layer, int start, float[] input, float[] output, int n, int inDim, int outDim) {
+        List<Row> rows = rowsByLayer.get(layer);
+        if (rows == null || n == 0) return;
+        for (Row r : rows) {
+            int best = -1;
+            double bestAbs = -1, bestValue = 0;
+            for (int i = 0; i < n; i++) {
+                double original = output[i * outDim + r.row()];
+                for (int j = 0; j < r.cols().length; j++) original += (double) r.weights()[j] * input[i * inDim + r.cols()[j]];
+                if (Math.abs(original) > bestAbs) {
+                    bestAbs = Math.abs(original);
+                    bestValue = original;
+                    best = i;
+                }
+            }
+            List<float[]> history = restored.get().computeIfAbsent(((long) layer << 32) | r.row(), k -> new ArrayList<>());
+            history.removeIf(h -> h[0] >= start);   // positions from here on are being recomputed (new sequence or truncation)
+            double earlier = -1;
+            for (float[] h : history) earlier = Math.max(earlier, h[1]);
+            if (bestAbs > earlier) {
+                output[best * outDim + r.row()] = (float) bestValue;
+                history.add(new float[]{start + best, (float) bestAbs});
+            }
         }
     }
 }

@@ -51,14 +51,13 @@ public final class TokenShift {
     }
 
     /** Average next-token probabilities after each prompt (one causal pass per prompt, logits of the last position). */
-    public static double[] averageNextToken(Model model, List<int[]> prompts, SequenceInterventions iv) {
+    public static double[] averageNextToken(Model model, List<int[]> prompts, Interventions iv) {
         Transformer t = new Transformer(model);
         int vocab = model.config().vocabSize();
         double[] avg = new double[vocab];
         for (int[] tokens : prompts) {
-            Interventions v = iv.forSequence(tokens);
             float[] last = new float[vocab];
-            t.forward(t.newState(tokens.length), tokens, Taps.NONE, v, tokens.length - 1,
+            t.forward(t.newState(tokens.length), tokens, Taps.NONE, iv, tokens.length - 1,
                     (pos, l, off) -> System.arraycopy(l, off, last, 0, vocab));
             double[] p = LogProbs.softmax(last, 0, vocab);
             for (int i = 0; i < vocab; i++) avg[i] += p[i] / prompts.size();
@@ -66,8 +65,8 @@ public final class TokenShift {
         return avg;
     }
 
-    public static Result compare(Model model, List<int[]> prompts, SequenceInterventions changed, IntFunction<String> pieces, int top) {
-        double[] before = averageNextToken(model, prompts, SequenceInterventions.fixed(Interventions.NONE));
+    public static Result compare(Model model, List<int[]> prompts, Interventions changed, IntFunction<String> pieces, int top) {
+        double[] before = averageNextToken(model, prompts, Interventions.NONE);
         double[] after = averageNextToken(model, prompts, changed);
         double swBefore = 0, swAfter = 0;
         List<TokenChange> all = new ArrayList<>();
@@ -93,8 +92,8 @@ public final class TokenShift {
     public record Ranked(int rank, int token, String piece, double probability) {
     }
 
-    public static CaseStudy caseStudy(Model model, int[] prompt, SequenceInterventions changed, IntFunction<String> pieces, int k) {
-        double[] b = averageNextToken(model, List.of(prompt), SequenceInterventions.fixed(Interventions.NONE));
+    public static CaseStudy caseStudy(Model model, int[] prompt, Interventions changed, IntFunction<String> pieces, int k) {
+        double[] b = averageNextToken(model, List.of(prompt), Interventions.NONE);
         double[] a = averageNextToken(model, List.of(prompt), changed);
         return new CaseStudy(topK(b, pieces, k), topK(a, pieces, k));
     }

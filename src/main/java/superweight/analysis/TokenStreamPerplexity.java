@@ -16,7 +16,7 @@ public final class TokenStreamPerplexity {
     private TokenStreamPerplexity() {
     }
 
-    public static Result evaluate(Model model, int[] stream, int window, int maxWindows, SequenceInterventions iv) {
+    public static Result evaluate(Model model, int[] stream, int window, int maxWindows, superweight.engine.Interventions iv) {
         if (window < 2) throw new SuperweightException("perplexity window " + window + ": must be at least 2 tokens");
         int windows = stream.length / window;
         if (maxWindows > 0) windows = Math.min(windows, maxWindows);
@@ -29,7 +29,7 @@ public final class TokenStreamPerplexity {
         long scored = 0;
         for (int w = 0; w < windows; w++) {
             int[] tokens = java.util.Arrays.copyOfRange(stream, w * window, (w + 1) * window);
-            float[] logits = t.logits(tokens, superweight.engine.Taps.NONE, iv.forSequence(tokens));
+            float[] logits = t.logits(tokens, superweight.engine.Taps.NONE, iv);
             for (int i = 0; i + 1 < tokens.length; i++) {
                 nll -= LogProbs.logSoftmaxAt(logits, i * vocab, vocab, tokens[i + 1]);
                 scored++;

@@ -16,12 +16,17 @@ import java.util.Map;
  * An immutable description of changes to a forward pass: weight edits, activation overrides and a linear-input
  * hook. The engine applies them; the model itself is never mutated, so "undo" is simply running without them.
  */
-public record Interventions(List<WeightEdit> weightEdits, List<ActivationOverride> activationOverrides, LinearInputHook linearInputHook) {
+public record Interventions(List<WeightEdit> weightEdits, List<ActivationOverride> activationOverrides, LinearInputHook linearInputHook,
+                            DownProjOutputHook downProjOutputHook) {
     public static final Interventions NONE = new Interventions(List.of(), List.of(), null);
 
     public Interventions {
         weightEdits = List.copyOf(weightEdits);
         activationOverrides = List.copyOf(activationOverrides);
+    }
+
+    public Interventions(List<WeightEdit> weightEdits, List<ActivationOverride> activationOverrides, LinearInputHook linearInputHook) {
+        this(weightEdits, activationOverrides, linearInputHook, null);
     }
 
     public static Interventions of(List<WeightEdit> edits) {
@@ -31,17 +36,21 @@ public record Interventions(List<WeightEdit> weightEdits, List<ActivationOverrid
     public Interventions withWeightEdits(List<WeightEdit> more) {
         List<WeightEdit> all = new ArrayList<>(weightEdits);
         all.addAll(more);
-        return new Interventions(all, activationOverrides, linearInputHook);
+        return new Interventions(all, activationOverrides, linearInputHook, downProjOutputHook);
     }
 
     public Interventions withActivationOverrides(List<ActivationOverride> more) {
         List<ActivationOverride> all = new ArrayList<>(activationOverrides);
         all.addAll(more);
-        return new Interventions(weightEdits, all, linearInputHook);
+        return new Interventions(weightEdits, all, linearInputHook, downProjOutputHook);
     }
 
     public Interventions withLinearInputHook(LinearInputHook hook) {
-        return new Interventions(weightEdits, activationOverrides, hook);
+        return new Interventions(weightEdits, activationOverrides, hook, downProjOutputHook);
+    }
+
+    public Interventions withDownProjOutputHook(DownProjOutputHook hook) {
+        return new Interventions(weightEdits, activationOverrides, linearInputHook, hook);
     }
 
     /** The model with the weight edits overlaid (a view: tensors are shared, only edited elements differ). */

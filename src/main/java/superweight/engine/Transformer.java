@@ -189,6 +189,7 @@ public final class Transformer {
             int i = o.position() - start;
             if (o.layer() == l && i >= 0 && i < n) y[i * d + o.channel()] = o.value();
         }
+        if (iv.downProjOutputHook() != null) iv.downProjOutputHook().apply(l, start, act, y, n, inter, d);
         taps.downProjOutput(l, start, y, n, d);
         return y;
     }

@@ -41,8 +41,7 @@ class AblationTest {
     }
 
     private static float[] logits(Condition c) {
-        SequenceInterventions iv = Ablation.plan(c, model, planted);
-        return new Transformer(model).logits(tokens, Taps.NONE, iv.forSequence(tokens));
+        return new Transformer(model).logits(tokens, Taps.NONE, Ablation.plan(c, model, planted));
     }
 
     @Test
@@ -57,22 +56,13 @@ class AblationTest {
         assertThat(Fixtures.maxAbsDiff(logits(new Condition.Scale(0f)), expected)).isLessThan(1e-4f);
     }
 
-    @Test
-    void restoringTheSuperActivationPutsItBackWhereTruthSaysItIs() {
-        var sa = truth.get("super_activation");
-        int layer = truth.get("layer").asInt(), channel = sa.get("hidden_channel").asInt(), position = sa.get("position").asInt();
-        List<SuperActivation> captured = new SuperActivationRestore(model, planted).capture(tokens);
-        assertThat(captured).singleElement().satisfies(a -> {
-            assertThat(a.layer()).isEqualTo(layer);
-            assertThat(a.position()).isEqualTo(position);
-            assertThat(a.channel()).isEqualTo(channel);
-            assertThat((double) a.value()).isCloseTo(sa.get("down_proj_output_value").asDouble(), within(1e-3));
-        });
+    /** Down-projection outputs and residuals per layer of one pass. */
+    record Captured(float[][] out, float[][] residual, float[] logits) {
+    }
 
-        Interventions iv = Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), model, planted).forSequence(tokens);
-        int d = model.config().hiddenSize();
-        float[][] out = new float[model.config().layers()][];
-        float[][] residual = new float[model.config().layers()][];
+    static Captured run(int[] seq, Interventions iv) {
+        int layers = model.config().layers();
+        float[][] out = new float[layers][], residual = new float[layers][];
         Taps taps = new Taps() {
             @Override
             public void downProjOutput(int l, int start, float[] y, int n, int dim) {
@@ -84,31 +74,68 @@ class AblationTest {
                 residual[l] = h.clone();
             }
         };
-        float[] restored = new Transformer(model).logits(tokens, taps, iv);
-        assertThat((double) out[layer][position * d + channel]).isCloseTo(sa.get("down_proj_output_value").asDouble(), within(1e-3));
-        for (var r : sa.get("residual_after_layer")) {
-            assertThat((double) residual[r.get("layer").asInt()][position * d + channel]).isCloseTo(r.get("residual_value").asDouble(), within(1e-3));
-        }
-        // the weight itself is still zero: at other positions the channel lacks its (tiny) contribution
-        assertThat(iv.applyTo(model).layers().get(layer).linear(Linear.DOWN).get(channel, truth.get("col").asInt())).isZero();
-        // the planted weight acts only through its super activation: restoring it restores the model's output
-        assertThat(Fixtures.maxAbsDiff(restored, Fixtures.floats(PLANTED.resolve("logits.f32")))).isLessThan(1e-3f);
-        assertThat(Fixtures.maxAbsDiff(restored, Fixtures.floats(PLANTED.resolve("logits-zeroed.f32")))).isGreaterThan(1f);
+        float[] logits = new Transformer(model).logits(seq, taps, iv);
+        return new Captured(out, residual, logits);
     }
 
     @Test
-    void restorationFollowsTheSuperActivationOfEachSequence() {
-        // without BOS the planted spike never fires, so the largest |channel 27| sits elsewhere and has another value
-        int[] noBos = java.util.Arrays.copyOfRange(tokens, 1, tokens.length);
-        SuperActivation a = new SuperActivationRestore(model, planted).capture(noBos).getFirst();
-        assertThat(Math.abs(a.value())).isLessThan(50f);
-        SuperActivation b = new SuperActivationRestore(model, planted).capture(tokens).getFirst();
-        assertThat(b.value()).isGreaterThan(300f);
+    void restoringTheSuperActivationPutsItBackWhereTruthSaysItIs() {
+        var sa = truth.get("super_activation");
+        int layer = truth.get("layer").asInt(), channel = sa.get("hidden_channel").asInt(), position = sa.get("position").asInt();
+        Interventions iv = Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), model, planted);
+        Captured c = run(tokens, iv);
+        int d = model.config().hiddenSize();
+        assertThat((double) c.out()[layer][position * d + channel]).isCloseTo(sa.get("down_proj_output_value").asDouble(), within(1e-3));
+        for (var r : sa.get("residual_after_layer")) {
+            assertThat((double) c.residual()[r.get("layer").asInt()][position * d + channel]).isCloseTo(r.get("residual_value").asDouble(), within(1e-3));
+        }
+        // the weight itself stays zero, and every other position keeps the pruned output
+        assertThat(iv.applyTo(model).layers().get(layer).linear(Linear.DOWN).get(channel, truth.get("col").asInt())).isZero();
+        Captured pruned = run(tokens, Ablation.plan(new Condition.PruneSuperWeights(), model, planted));
+        for (int i = 0; i < tokens.length; i++) {
+            if (i != position) assertThat(c.out()[layer][i * d + channel]).isEqualTo(pruned.out()[layer][i * d + channel]);
+        }
+        // the planted weight acts only through its super activation: restoring it restores the model's output
+        assertThat(Fixtures.maxAbsDiff(c.logits(), Fixtures.floats(PLANTED.resolve("logits.f32")))).isLessThan(1e-3f);
+        assertThat(Fixtures.maxAbsDiff(c.logits(), Fixtures.floats(PLANTED.resolve("logits-zeroed.f32")))).isGreaterThan(1f);
+    }
+
+    @Test
+    void restorationFollowsEachSequencesOwnLargestOriginalValue() {
+        // without BOS the planted spike never fires: the restored position is wherever |channel 27| is largest in
+        // the original run of this sequence, with that run's value
+        int[] noBos = java.util.Arrays.copyOfRange(tokens, 5, tokens.length);
+        int layer = planted.getFirst().layer(), channel = planted.getFirst().row(), d = model.config().hiddenSize();
+        Captured original = run(noBos, Interventions.NONE);
+        int best = 0;
+        for (int i = 1; i < noBos.length; i++) {
+            if (Math.abs(original.out()[layer][i * d + channel]) > Math.abs(original.out()[layer][best * d + channel])) best = i;
+        }
+        Captured restored = run(noBos, Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), model, planted));
+        assertThat(restored.out()[layer][best * d + channel]).isCloseTo(original.out()[layer][best * d + channel], within(1e-5f));
+        assertThat(Math.abs(original.out()[layer][best * d + channel])).isLessThan(50f);
+    }
+
+    @Test
+    void restorationIsTheSameWhenASequenceArrivesInKvCachedPieces() {
+        Interventions iv = Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), model, planted);
+        Transformer t = new Transformer(model);
+        int vocab = model.config().vocabSize(), split = 12;
+        float[] whole = t.logits(tokens, Taps.NONE, iv);
+        var st = t.newState(tokens.length);
+        float[] pieces = new float[whole.length];
+        // context, a throw-away continuation, then truncation back to the context and the real continuation
+        t.forward(st, java.util.Arrays.copyOf(tokens, split), Taps.NONE, iv, 0, (p, l, o) -> System.arraycopy(l, o, pieces, p * vocab, vocab));
+        t.forward(st, new int[]{1, 1, 1}, Taps.NONE, iv, 3, (p, l, o) -> { });
+        st.truncate(split);
+        t.forward(st, java.util.Arrays.copyOfRange(tokens, split, tokens.length), Taps.NONE, iv, 0,
+                (p, l, o) -> System.arraycopy(l, o, pieces, p * vocab, vocab));
+        assertThat(Fixtures.maxAbsDiff(pieces, whole)).isLessThan(1e-4f);
     }
 
     @Test
     void scalingMultipliesTheSuperWeight() {
-        Interventions iv = Ablation.plan(new Condition.Scale(2.5f), model, planted).forSequence(tokens);
+        Interventions iv = Ablation.plan(new Condition.Scale(2.5f), model, planted);
         var sw = planted.getFirst();
         assertThat(iv.applyTo(model).layers().get(sw.layer()).linear(Linear.DOWN).get(sw.row(), sw.col()))
                 .isEqualTo(3.0f * 2.5f);
@@ -116,7 +143,7 @@ class AblationTest {
 
     @Test
     void pruningNonSuperWeightsKeepsTheSuperWeightAndZeroesTheNextLargest() {
-        Interventions iv = Ablation.plan(new Condition.PruneNonSuperWeights(5), model, planted).forSequence(tokens);
+        Interventions iv = Ablation.plan(new Condition.PruneNonSuperWeights(5), model, planted);
         assertThat(iv.weightEdits()).hasSize(5);
         var sw = planted.getFirst();
         assertThat(iv.weightEdits()).noneMatch(e -> e.layer() == sw.layer() && e.linear() == Linear.DOWN && e.row() == sw.row() && e.col() == sw.col());

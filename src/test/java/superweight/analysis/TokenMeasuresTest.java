@@ -53,7 +53,7 @@ class TokenMeasuresTest {
     void perplexityOfOneWindowMatchesTheReferenceLogits() {
         double nll = 0;
         for (int i = 0; i + 1 < tokens.length; i++) nll -= Math.log(probs(reference, i)[tokens[i + 1]]);
-        var r = TokenStreamPerplexity.evaluate(model, tokens, tokens.length, 0, SequenceInterventions.fixed(Interventions.NONE));
+        var r = TokenStreamPerplexity.evaluate(model, tokens, tokens.length, 0, Interventions.NONE);
         assertThat(r.scoredTokens()).isEqualTo(tokens.length - 1);
         assertThat(r.windows()).isEqualTo(1);
         assertThat(r.perplexity()).isCloseTo(Math.exp(nll / (tokens.length - 1)), within(1e-3 * r.perplexity()));
@@ -62,10 +62,10 @@ class TokenMeasuresTest {
     @Test
     void perplexityWindowsAreIndependentPasses() {
         // two windows of 16: the second window's first token is not scored and sees no earlier context
-        var r = TokenStreamPerplexity.evaluate(model, tokens, 16, 0, SequenceInterventions.fixed(Interventions.NONE));
+        var r = TokenStreamPerplexity.evaluate(model, tokens, 16, 0, Interventions.NONE);
         assertThat(r.windows()).isEqualTo(2);
         assertThat(r.scoredTokens()).isEqualTo(30);
-        assertThatThrownBy(() -> TokenStreamPerplexity.evaluate(model, tokens, 64, 0, SequenceInterventions.fixed(Interventions.NONE)))
+        assertThatThrownBy(() -> TokenStreamPerplexity.evaluate(model, tokens, 64, 0, Interventions.NONE))
                 .isInstanceOf(SuperweightException.class).hasMessageContaining("fewer than one window");
     }
 

@@ -1,0 +1,41 @@
+package superweight.report;
+
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.svg.SVGGraphics2D;
+import org.jfree.svg.SVGUtils;
+import superweight.SuperweightException;
+
+import java.awt.Rectangle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Writes a chart as PNG and SVG side by side, headless. */
+public final class ChartFiles {
+    public static final int WIDTH = 800, HEIGHT = 500;
+
+    static {
+        // charts are drawn off-screen; this must hold before AWT initialises
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private ChartFiles() {
+    }
+
+    /** Writes {@code base}.png and {@code base}.svg into dir and returns both paths. */
+    public static List<Path> save(JFreeChart chart, Path dir, String base) {
+        try {
+            Files.createDirectories(dir);
+            Path png = dir.resolve(base + ".png"), svg = dir.resolve(base + ".svg");
+            ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
+            SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
+            chart.draw(g, new Rectangle(0, 0, WIDTH, HEIGHT));
+            SVGUtils.writeToSVG(svg.toFile(), g.getSVGElement());
+            return List.of(png, svg);
+        } catch (IOException e) {
+            throw new SuperweightException(dir + ": cannot write chart " + base + " (" + e.getMessage() + ")", e);
+        }
+    }
+}
