@@ -14,6 +14,8 @@ import java.io.PrintWriter;
                 InfoCommand.class,
                 ScoreCommand.class,
                 GenerateCommand.class,
+                SynthCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;
