@@ -131,4 +131,22 @@ class TensorKernelTest {
         assertThat(edited.dot(2, new float[]{1, 1, 1}, 0)).isEqualTo(9f);
         assertThat(base.get(2, 1)).isEqualTo(7f);
     }
+
+    @Test
+    void bfloat16RowsOfOddLengthWidenExactly() {
+        int cols = 37;
+        Random r = new Random(3);
+        ByteBuffer b = buf(2 * cols * 2);
+        float[] expected = new float[2 * cols];
+        for (int i = 0; i < 2 * cols; i++) {
+            int bits = r.nextInt(1 << 16);
+            if (((bits >> 7) & 0xFF) == 0xFF) bits &= ~(1 << 14); // no NaN/Inf patterns
+            b.putShort((short) bits);
+            expected[i] = Float.intBitsToFloat(bits << 16);
+        }
+        Tensor t = new BF16Tensor("b", 2, cols, bytes(b));
+        float[] row = new float[cols];
+        t.readRow(1, row, 0);
+        for (int c = 0; c < cols; c++) assertThat(row[c]).isEqualTo(expected[cols + c]);
+    }
 }
