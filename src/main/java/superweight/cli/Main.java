@@ -11,6 +11,11 @@ import java.io.PrintWriter;
         description = "Find, test and protect the super weights of large language models.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                InfoCommand.class,
+                ScoreCommand.class,
+                GenerateCommand.class,
+                SynthCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;

@@ -141,9 +141,7 @@ public final class Transformer {
                 }
                 float inv = (float) (1.0 / sum);
                 for (int j = 0; j <= pos; j++) {
-                    float p = scores[j] * inv;
-                    int vo = j * kvDim + kvOff;
-                    for (int t = 0; t < hd; t++) out[qOff + t] += p * values[vo + t];
+                    VectorMath.axpy(scores[j] * inv, values, j * kvDim + kvOff, out, qOff, hd);
                 }
             }
         });

@@ -56,6 +56,11 @@ public final class GgufCheckpoint implements Checkpoint {
                     + GgmlType.name(info.ggmlType()) + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)");
         }
         long[] d = info.dims();
+        int block = GgmlType.blockSize(info.ggmlType());
+        if (d[0] % block != 0) {
+            throw new SuperweightException(gguf.path() + ": tensor " + name + " has rows of " + d[0] + " values, not a multiple of the "
+                    + GgmlType.name(info.ggmlType()) + " block size " + block);
+        }
         long rows = 1;
         for (int i = 1; i < d.length; i++) rows *= d[i];
         t = StoredTensor.of(info.ggmlType(), name, rows, (int) d[0], gguf.data(info));

@@ -27,6 +27,16 @@ public final class VectorMath {
         return s;
     }
 
+    /** y[yo .. yo+n) += a * x[xo .. xo+n). */
+    public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int i = 0;
+        for (int bound = n - L; i <= bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).fma(va, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += a * x[xo + i];
+    }
+
     /**
      * out[(p0+j)*outStride + r0+i] = dot(w row i, x row p0+j) for a 4x4 tile: 4 weight rows at w[wo + i*k]
      * against 4 input rows at x[(p0+j)*k]. Each loaded vector serves four products.
@@ -53,19 +63,29 @@ public final class VectorMath {
             b = FloatVector.fromArray(S, w, w3 + i);
             c30 = b.fma(a0, c30); c31 = b.fma(a1, c31); c32 = b.fma(a2, c32); c33 = b.fma(a3, c33);
         }
-        float[][] acc = {
-                {c00.reduceLanes(VectorOperators.ADD), c01.reduceLanes(VectorOperators.ADD), c02.reduceLanes(VectorOperators.ADD), c03.reduceLanes(VectorOperators.ADD)},
-                {c10.reduceLanes(VectorOperators.ADD), c11.reduceLanes(VectorOperators.ADD), c12.reduceLanes(VectorOperators.ADD), c13.reduceLanes(VectorOperators.ADD)},
-                {c20.reduceLanes(VectorOperators.ADD), c21.reduceLanes(VectorOperators.ADD), c22.reduceLanes(VectorOperators.ADD), c23.reduceLanes(VectorOperators.ADD)},
-                {c30.reduceLanes(VectorOperators.ADD), c31.reduceLanes(VectorOperators.ADD), c32.reduceLanes(VectorOperators.ADD), c33.reduceLanes(VectorOperators.ADD)}};
-        for (; i < k; i++) {
-            for (int r = 0; r < 4; r++) {
-                float wv = w[wo + r * k + i];
-                for (int p = 0; p < 4; p++) acc[r][p] += wv * x[(p0 + p) * k + i];
-            }
-        }
-        for (int r = 0; r < 4; r++) {
-            for (int p = 0; p < 4; p++) out[(p0 + p) * outStride + r0 + r] = acc[r][p];
-        }
+        store(c00, w, wo, x, p0, k, i, out, outStride, r0, 0, 0);
+        store(c01, w, wo, x, p0, k, i, out, outStride, r0, 0, 1);
+        store(c02, w, wo, x, p0, k, i, out, outStride, r0, 0, 2);
+        store(c03, w, wo, x, p0, k, i, out, outStride, r0, 0, 3);
+        store(c10, w, wo, x, p0, k, i, out, outStride, r0, 1, 0);
+        store(c11, w, wo, x, p0, k, i, out, outStride, r0, 1, 1);
+        store(c12, w, wo, x, p0, k, i, out, outStride, r0, 1, 2);
+        store(c13, w, wo, x, p0, k, i, out, outStride, r0, 1, 3);
+        store(c20, w, wo, x, p0, k, i, out, outStride, r0, 2, 0);
+        store(c21, w, wo, x, p0, k, i, out, outStride, r0, 2, 1);
+        store(c22, w, wo, x, p0, k, i, out, outStride, r0, 2, 2);
+        store(c23, w, wo, x, p0, k, i, out, outStride, r0, 2, 3);
+        store(c30, w, wo, x, p0, k, i, out, outStride, r0, 3, 0);
+        store(c31, w, wo, x, p0, k, i, out, outStride, r0, 3, 1);
+        store(c32, w, wo, x, p0, k, i, out, outStride, r0, 3, 2);
+        store(c33, w, wo, x, p0, k, i, out, outStride, r0, 3, 3);
+    }
+
+    /** Reduces one accumulator, adds the scalar tail [from, k) and stores it. */
+    private static void store(FloatVector c, float[] w, int wo, float[] x, int p0, int k, int from, float[] out, int outStride,
+                              int r0, int r, int p) {
+        float sum = c.reduceLanes(VectorOperators.ADD);
+        for (int t = from; t < k; t++) sum += w[wo + r * k + t] * x[(p0 + p) * k + t];
+        out[(p0 + p) * outStride + r0 + r] = sum;
     }
 }

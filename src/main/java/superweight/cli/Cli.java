@@ -1,0 +1,54 @@
+package superweight.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import superweight.SuperweightException;
+import superweight.model.Model;
+import superweight.model.ModelLoader;
+import superweight.model.ModelPaths;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** Helpers shared by the commands: model loading, token-id parsing and JSON output. */
+final class Cli {
+    static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private Cli() {
+    }
+
+    static Path modelPath(String spec) {
+        return ModelPaths.resolve(spec);
+    }
+
+    static Model loadModel(String spec) {
+        return ModelLoader.load(modelPath(spec));
+    }
+
+    /** Parses "1,2,3" or "1 2 3". */
+    static int[] parseIds(String text, String option) {
+        String t = text.trim();
+        if (t.isEmpty()) throw new SuperweightException(option + ": no token ids given");
+        try {
+            return Arrays.stream(t.split("[,\\s]+")).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new SuperweightException(option + ": not a list of integer token ids: " + e.getMessage());
+        }
+    }
+
+    static void checkIds(int[] ids, int vocab, String option) {
+        for (int id : ids) {
+            if (id < 0 || id >= vocab) throw new SuperweightException(option + ": token id " + id + " is outside the vocabulary (0.." + (vocab - 1) + ")");
+        }
+    }
+
+    static void printJson(PrintWriter out, Object value) {
+        try {
+            out.println(JSON.writeValueAsString(value));
+            out.flush();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

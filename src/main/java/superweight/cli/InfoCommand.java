@@ -1,0 +1,67 @@
+package superweight.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import superweight.model.Model;
+import superweight.model.ModelConfig;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Show a checkpoint's architecture, sizes, parameter count and tensor types.")
+final class InfoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "M",
+            description = "Model directory, .safetensors, .gguf or llama2.c .bin file, or a Hugging Face id in the local cache.")
+    String model;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Model m = Cli.loadModel(model);
+        try {
+            ModelConfig c = m.config();
+            Map<String, Integer> dtypes = new TreeMap<>();
+            for (String t : m.checkpoint().tensorNames()) dtypes.merge(m.checkpoint().tensor(t).dtype(), 1, Integer::sum);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("model", m.checkpoint().path().toString());
+            r.put("format", m.checkpoint().format().name().toLowerCase());
+            r.put("architecture", c.architecture());
+            r.put("layers", c.layers());
+            r.put("hidden_size", c.hiddenSize());
+            r.put("intermediate_size", c.intermediateSize());
+            r.put("heads", c.heads());
+            r.put("kv_heads", c.kvHeads());
+            r.put("head_dim", c.headDim());
+            r.put("vocab_size", c.vocabSize());
+            r.put("context_length", c.contextLength());
+            r.put("parameters", m.parameterCount());
+            r.put("tied_embeddings", c.tiedEmbeddings());
+            r.put("rope_theta", c.ropeTheta());
+            r.put("norm", c.norm().name().toLowerCase());
+            r.put("activation", c.activation().name().toLowerCase());
+            r.put("tensor_dtypes", dtypes);
+            r.put("bytes", m.checkpoint().dataBytes());
+            if (json) {
+                Cli.printJson(out, r);
+            } else {
+                r.forEach((k, v) -> out.printf("%-18s %s%n", k, v));
+                out.flush();
+            }
+            return 0;
+        } finally {
+            m.checkpoint().close();
+        }
+    }
+}

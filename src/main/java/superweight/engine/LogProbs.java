@@ -1,0 +1,24 @@
+package superweight.engine;
+
+/** Log-softmax helpers over logits rows, accumulated in double. */
+public final class LogProbs {
+    private LogProbs() {
+    }
+
+    /** log softmax(logits[off .. off+n))[target]. */
+    public static double logProb(float[] logits, int off, int n, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, logits[off + i]);
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += Math.exp(logits[off + i] - max);
+        return logits[off + target] - max - Math.log(sum);
+    }
+
+    /** Mean negative log-likelihood of tokens[1..] given logits [n][vocab] of one causal pass. */
+    public static double meanNll(float[] logits, int[] tokens, int vocab) {
+        if (tokens.length < 2) return Double.NaN;
+        double s = 0;
+        for (int i = 1; i < tokens.length; i++) s -= logProb(logits, (i - 1) * vocab, vocab, tokens[i]);
+        return s / (tokens.length - 1);
+    }
+}

@@ -1,0 +1,284 @@
+package superweight.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import superweight.SuperweightException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a tokenizer from a Hugging Face tokenizer.json (models BPE and WordPiece; BPE either byte-level or
+ * SentencePiece-style with byte fallback) and the tokenizer_config.json beside it (add_bos_token, bos/eos tokens).
+ * Pre-tokenizers and normalizers are interpreted from the JSON; unsupported kinds are reported, not guessed.
+ */
+final class HfTokenizers {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private HfTokenizers() {
+    }
+
+    static Tokenizer load(Path tokenizerJson) {
+        String where = tokenizerJson.toString();
+        JsonNode root = read(tokenizerJson);
+        JsonNode config = readOptional(tokenizerJson.resolveSibling("tokenizer_config.json"));
+        JsonNode model = root.path("model");
+        String type = model.path("type").asText("");
+        if (type.isEmpty() && model.has("merges")) type = "BPE"; // old files omit the type of BPE models
+        if (!type.equals("BPE") && !type.equals("WordPiece")) {
+            throw new SuperweightException(where + ": tokenizer model type \"" + type
+                    + "\" is not supported (supported: BPE, WordPiece)");
+        }
+        // Vocabulary: the model's table plus added tokens (special ones are control tokens).
+        Map<String, Integer> table = new HashMap<>();
+        JsonNode vocabNode = model.path("vocab");
+        if (!vocabNode.isObject()) throw new SuperweightException(where + ": model.vocab is missing or not an object");
+        vocabNode.properties().forEach(e -> table.put(e.getKey(), e.getValue().asInt()));
+        int size = table.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        for (JsonNode t : root.path("added_tokens")) size = Math.max(size, t.path("id").asInt() + 1);
+        String[] pieces = new String[size];
+        TokenType[] types = new TokenType[size];
+        for (int i = 0; i < size; i++) {
+            pieces[i] = "";
+            types[i] = TokenType.UNUSED;
+        }
+        table.forEach((piece, id) -> {
+            if (id < 0) throw new SuperweightException(where + ": negative id " + id + " for \"" + piece + "\"");
+            pieces[id] = piece;
+            types[id] = piece.matches("<0x[0-9A-F]{2}>") && model.path("byte_fallback").asBoolean(false)
+                    ? TokenType.BYTE : TokenType.NORMAL;
+        });
+        for (JsonNode t : root.path("added_tokens")) {
+            int id = t.path("id").asInt();
+            pieces[id] = t.path("content").asText();
+            types[id] = t.path("special").asBoolean(false) ? TokenType.CONTROL : TokenType.USER_DEFINED;
+        }
+        Map<String, Integer> ids = new HashMap<>();
+        for (int i = 0; i < size; i++) if (types[i] != TokenType.UNUSED) ids.put(pieces[i], i);
+
+        // Special ids: tokenizer_config.json first, then the post-processor's template.
+        int templateFirst = templateSpecial(root.path("post_processor"), true, ids);
+        int templateLast = templateSpecial(root.path("post_processor"), false, ids);
+        int bos = tokenId(config.path("bos_token"), ids, templateFirst);
+        int eos = tokenId(config.path("eos_token"), ids, -1);
+        boolean addBos = config.has("add_bos_token") ? config.path("add_bos_token").asBoolean() : templateFirst >= 0;
+        int unk = model.hasNonNull("unk_token") ? ids.getOrDefault(model.path("unk_token").asText(), -1) : -1;
+        if (unk < 0) unk = tokenId(config.path("unk_token"), ids, -1);
+
+        if (type.equals("WordPiece")) {
+            String prefix = model.path("continuing_subword_prefix").asText("##");
+            Map<String, Integer> initial = new HashMap<>();
+            Map<String, Integer> continuation = new HashMap<>();
+            table.forEach((piece, id) -> {
+                if (piece.startsWith(prefix) && piece.length() > prefix.length()) continuation.put(piece.substring(prefix.length()), id);
+                else initial.put(piece, id);
+            });
+            int cls = templateFirst >= 0 ? templateFirst : tokenId(config.path("cls_token"), ids, ids.getOrDefault("[CLS]", -1));
+            int sep = templateLast >= 0 ? templateLast : tokenId(config.path("sep_token"), ids, ids.getOrDefault("[SEP]", -1));
+            Vocabulary v = new Vocabulary(pieces, null, types, cls, sep, unk, addBos || templateFirst >= 0);
+            return new WordPiece(v, initial, continuation, bertOptions(root.path("normalizer"), model, where), cls, sep);
+        }
+
+        Vocabulary v = new Vocabulary(pieces, null, types, bos, eos, unk, addBos);
+        List<String[]> merges = merges(model.path("merges"), where);
+        if (mentions(root.path("pre_tokenizer"), "ByteLevel") || mentions(root.path("decoder"), "ByteLevel")) {
+            PreTokenizer pre = new PreTokenizer(normalizer(root.path("normalizer"), where),
+                    steps(root.path("pre_tokenizer"), where));
+            return new ByteLevelBpe(v, merges, pre, model.path("ignore_merges").asBoolean(false));
+        }
+        return SentencePieceBpe.fromMerges(v, merges, spaceSentencePiece(root, where));
+    }
+
+    /** For SentencePiece-style BPE: checks that spaces become U+2581 and reports whether a dummy prefix is added. */
+    private static boolean spaceSentencePiece(JsonNode root, String where) {
+        JsonNode pre = root.path("pre_tokenizer");
+        if (pre.path("type").asText("").equals("Metaspace")) {
+            String scheme = pre.path("prepend_scheme").asText(pre.path("add_prefix_space").asBoolean(true) ? "always" : "never");
+            return !scheme.equals("never");
+        }
+        if (!pre.isMissingNode() && !pre.isNull()) {
+            throw new SuperweightException(where + ": pre-tokenizer " + pre.path("type").asText() + " is not supported for a"
+                    + " SentencePiece-style BPE (expected Metaspace or none)");
+        }
+        boolean prefix = false;
+        boolean replacesSpace = false;
+        for (JsonNode n : flatten(root.path("normalizer"))) {
+            switch (n.path("type").asText()) {
+                case "Prepend" -> prefix = n.path("prepend").asText().equals("\u2581");
+                case "Replace" -> replacesSpace |= n.path("pattern").path("String").asText().equals(" ")
+                        && n.path("content").asText().equals("\u2581");
+                default -> throw new SuperweightException(where + ": normalizer " + n.path("type").asText()
+                        + " is not supported for a SentencePiece-style BPE");
+            }
+        }
+        if (!replacesSpace) {
+            throw new SuperweightException(where + ": BPE without ByteLevel nor a space-to-U+2581 rule is not supported");
+        }
+        return prefix;
+    }
+
+    private static List<JsonNode> flatten(JsonNode n) {
+        List<JsonNode> out = new ArrayList<>();
+        if (n.isMissingNode() || n.isNull()) return out;
+        String t = n.path("type").asText();
+        if (t.equals("Sequence")) {
+            JsonNode items = n.has("normalizers") ? n.path("normalizers") : n.path("pretokenizers");
+            for (JsonNode c : items) out.addAll(flatten(c));
+        } else {
+            out.add(n);
+        }
+        return out;
+    }
+
+    private static boolean mentions(JsonNode n, String type) {
+        for (JsonNode c : flatten(n)) if (c.path("type").asText().equals(type)) return true;
+        return false;
+    }
+
+    private static UnaryOperator<String> normalizer(JsonNode n, String where) {
+        UnaryOperator<String> f = UnaryOperator.identity();
+        for (JsonNode c : flatten(n)) {
+            UnaryOperator<String> g = switch (c.path("type").asText()) {
+                case "NFC" -> s -> Normalizer.normalize(s, Normalizer.Form.NFC);
+                case "NFD" -> s -> Normalizer.normalize(s, Normalizer.Form.NFD);
+                case "NFKC" -> s -> Normalizer.normalize(s, Normalizer.Form.NFKC);
+                case "NFKD" -> s -> Normalizer.normalize(s, Normalizer.Form.NFKD);
+                case "Lowercase" -> s -> s.toLowerCase(Locale.ROOT);
+                case "Prepend" -> {
+                    String p = c.path("prepend").asText();
+                    yield s -> s.isEmpty() ? s : p + s;
+                }
+                case "Replace" -> {
+                    Pattern p = pattern(c.path("pattern"), where);
+                    String content = java.util.regex.Matcher.quoteReplacement(c.path("content").asText());
+                    yield s -> p.matcher(s).replaceAll(content);
+                }
+                default -> throw new SuperweightException(where + ": normalizer " + c.path("type").asText() + " is not supported");
+            };
+            UnaryOperator<String> before = f;
+            f = s -> g.apply(before.apply(s));
+        }
+        return f;
+    }
+
+    private static List<PreTokenizer.Step> steps(JsonNode n, String where) {
+        List<PreTokenizer.Step> steps = new ArrayList<>();
+        for (JsonNode c : flatten(n)) {
+            switch (c.path("type").asText()) {
+                case "ByteLevel" -> {
+                    if (c.path("add_prefix_space").asBoolean(false)) {
+                        steps.add((piece, out) -> out.add(piece.startsWith(" ") ? piece : " " + piece));
+                    }
+                    if (c.path("use_regex").asBoolean(true)) steps.add(PreTokenizer.isolate(PreTokenizer.GPT2));
+                }
+                case "Split" -> {
+                    if (c.path("invert").asBoolean(false)) {
+                        throw new SuperweightException(where + ": inverted Split pre-tokenizer is not supported");
+                    }
+                    PreTokenizer.Behavior b = switch (c.path("behavior").asText("Isolated")) {
+                        case "Isolated" -> PreTokenizer.Behavior.ISOLATED;
+                        case "Removed" -> PreTokenizer.Behavior.REMOVED;
+                        case "MergedWithPrevious" -> PreTokenizer.Behavior.MERGED_WITH_PREVIOUS;
+                        case "MergedWithNext" -> PreTokenizer.Behavior.MERGED_WITH_NEXT;
+                        default -> throw new SuperweightException(where + ": Split behavior "
+                                + c.path("behavior").asText() + " is not supported");
+                    };
+                    steps.add(PreTokenizer.regex(pattern(c.path("pattern"), where).pattern(), b));
+                }
+                case "Digits" -> steps.add(PreTokenizer.isolate(c.path("individual_digits").asBoolean(false) ? "\\p{N}" : "\\p{N}+"));
+                case "Punctuation" -> steps.add(PreTokenizer.isolate("\\p{P}"));
+                case "WhitespaceSplit" -> steps.add(PreTokenizer.regex("\\s+", PreTokenizer.Behavior.REMOVED));
+                default -> throw new SuperweightException(where + ": pre-tokenizer " + c.path("type").asText()
+                        + " is not supported");
+            }
+        }
+        return steps;
+    }
+
+    private static Pattern pattern(JsonNode p, String where) {
+        if (p.has("String")) return Pattern.compile(Pattern.quote(p.path("String").asText()));
+        if (p.has("Regex")) {
+            try {
+                return Pattern.compile(p.path("Regex").asText(), Pattern.UNICODE_CHARACTER_CLASS);
+            } catch (RuntimeException e) {
+                throw new SuperweightException(where + ": regex " + p.path("Regex").asText() + " does not compile in Java ("
+                        + e.getMessage().lines().findFirst().orElse("") + ")");
+            }
+        }
+        throw new SuperweightException(where + ": pattern " + p + " is neither String nor Regex");
+    }
+
+    private static WordPiece.Options bertOptions(JsonNode normalizer, JsonNode model, String where) {
+        int maxChars = model.path("max_input_chars_per_word").asInt(100);
+        if (normalizer.isMissingNode() || normalizer.isNull()) return new WordPiece.Options(false, false, false, false, maxChars);
+        if (!normalizer.path("type").asText().equals("BertNormalizer")) {
+            throw new SuperweightException(where + ": WordPiece normalizer " + normalizer.path("type").asText()
+                    + " is not supported (expected BertNormalizer)");
+        }
+        boolean lowercase = normalizer.path("lowercase").asBoolean(true);
+        JsonNode strip = normalizer.path("strip_accents");
+        return new WordPiece.Options(normalizer.path("clean_text").asBoolean(true),
+                normalizer.path("handle_chinese_chars").asBoolean(true),
+                strip.isNull() || strip.isMissingNode() ? lowercase : strip.asBoolean(), lowercase, maxChars);
+    }
+
+    private static List<String[]> merges(JsonNode node, String where) {
+        List<String[]> out = new ArrayList<>();
+        List<String> strings = new ArrayList<>();
+        for (JsonNode m : node) {
+            if (m.isArray() && m.size() == 2) out.add(new String[] {m.get(0).asText(), m.get(1).asText()});
+            else if (m.isTextual()) strings.add(m.asText());
+            else throw new SuperweightException(where + ": malformed merge " + m);
+        }
+        if (!strings.isEmpty()) out.addAll(GgufTokenizers.splitMerges(strings.toArray(String[]::new), where));
+        return out;
+    }
+
+    /** The first (or last) special token of the post-processor's single-sequence template, or -1. */
+    private static int templateSpecial(JsonNode pp, boolean first, Map<String, Integer> ids) {
+        for (JsonNode p : flatten(pp)) {
+            switch (p.path("type").asText()) {
+                case "TemplateProcessing" -> {
+                    JsonNode single = p.path("single");
+                    if (single.isEmpty()) continue;
+                    JsonNode item = single.get(first ? 0 : single.size() - 1);
+                    if (item.has("SpecialToken")) return ids.getOrDefault(item.path("SpecialToken").path("id").asText(), -1);
+                }
+                case "BertProcessing", "RobertaProcessing" -> {
+                    JsonNode pair = p.path(first ? "cls" : "sep");
+                    if (pair.isArray() && pair.size() == 2) return pair.get(1).asInt();
+                }
+                default -> {
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static int tokenId(JsonNode token, Map<String, Integer> ids, int fallback) {
+        String text = token.isTextual() ? token.asText() : token.path("content").isTextual() ? token.path("content").asText() : null;
+        if (text == null) return fallback;
+        return ids.getOrDefault(text, fallback);
+    }
+
+    private static JsonNode read(Path p) {
+        try {
+            return JSON.readTree(p.toFile());
+        } catch (IOException e) {
+            throw new SuperweightException(p + ": cannot read JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+        }
+    }
+
+    private static JsonNode readOptional(Path p) {
+        return Files.isRegularFile(p) ? read(p) : JSON.createObjectNode();
+    }
+}

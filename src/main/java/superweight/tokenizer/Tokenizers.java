@@ -1,0 +1,60 @@
+package superweight.tokenizer;
+
+import superweight.SuperweightException;
+import superweight.model.GgufFile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Finds and loads the tokenizer that belongs to a model: a Hugging Face directory (tokenizer.json, plus
+ * tokenizer_config.json), a .safetensors file (the tokenizer.json beside it), a tokenizer.json itself, or a GGUF
+ * file (full model or vocabulary only).
+ */
+public final class Tokenizers {
+    private Tokenizers() {
+    }
+
+    public static Tokenizer load(Path modelPath) {
+        if (!Files.exists(modelPath)) throw new SuperweightException(modelPath + ": no such file or directory");
+        String name = modelPath.getFileName() == null ? "" : modelPath.getFileName().toString();
+        if (Files.isDirectory(modelPath)) {
+            Path json = modelPath.resolve("tokenizer.json");
+            if (Files.isRegularFile(json)) return HfTokenizers.load(json);
+            List<Path> ggufs = ggufsIn(modelPath);
+            if (ggufs.size() == 1) return loadGguf(ggufs.getFirst());
+            throw new SuperweightException(modelPath + ": no tokenizer found (expected tokenizer.json"
+                    + (ggufs.isEmpty() ? " or a .gguf file" : "; several .gguf files, name one") + ")");
+        }
+        if (name.endsWith(".gguf")) return loadGguf(modelPath);
+        if (name.endsWith(".json")) return HfTokenizers.load(modelPath);
+        if (name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json")) {
+            Path json = modelPath.toAbsolutePath().getParent().resolve("tokenizer.json");
+            if (Files.isRegularFile(json)) return HfTokenizers.load(json);
+            throw new SuperweightException(modelPath + ": no tokenizer.json beside this checkpoint");
+        }
+        if (name.endsWith(".bin")) {
+            throw new SuperweightException(modelPath + ": a llama2.c .bin checkpoint carries no tokenizer;"
+                    + " pass a tokenizer.json, a model directory or a .gguf vocabulary with --model");
+        }
+        throw new SuperweightException(modelPath + ": no tokenizer found (expected a model directory, tokenizer.json,"
+                + " .safetensors or .gguf)");
+    }
+
+    private static Tokenizer loadGguf(Path path) {
+        try (GgufFile gguf = GgufFile.open(path)) {
+            return GgufTokenizers.load(gguf);
+        }
+    }
+
+    private static List<Path> ggufsIn(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".gguf")).sorted().toList();
+        } catch (IOException e) {
+            throw new SuperweightException(dir + ": cannot list directory (" + e.getMessage() + ")", e);
+        }
+    }
+}

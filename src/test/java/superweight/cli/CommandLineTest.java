@@ -1,0 +1,101 @@
+package superweight.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import superweight.Fixtures;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The engine commands end to end: output shapes, values against the fixtures, and one-line errors. */
+class CommandLineTest {
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void infoReportsTheConfiguration() throws Exception {
+        Result r = run("info", "--model", Fixtures.arch("qwen2").resolve("model-f32.gguf").toString(), "--json");
+        assertThat(r.code()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("architecture").asText()).isEqualTo("qwen2");
+        assertThat(j.get("layers").asInt()).isEqualTo(3);
+        assertThat(j.get("kv_heads").asInt()).isEqualTo(2);
+        assertThat(j.get("vocab_size").asInt()).isEqualTo(320);
+        // qwen2 fixture: tied; 3 layers x (q 64x64 + k,v 32x64 + o 64x64 + biases 64+32+32 + 3 MLP 176x64 + 2 norms 64)
+        // + embeddings 320x64 + final norm 64.
+        long perLayer = 64 * 64 + 2 * 32 * 64 + 64 * 64 + 64 + 32 + 32 + 3 * 176 * 64 + 2 * 64;
+        assertThat(j.get("parameters").asLong()).isEqualTo(3 * perLayer + 320 * 64 + 64);
+    }
+
+    @Test
+    void scoreWritesLogitsAndNll() throws Exception {
+        Path dir = Fixtures.arch("llama");
+        int[] tokens = Fixtures.ints(Fixtures.json(dir.resolve("tokens.json")));
+        String ids = java.util.Arrays.toString(tokens).replaceAll("[\\[\\] ]", "");
+        Path logits = tmp.resolve("l.f32");
+        Result r = run("score", "--model", dir.toString(), "--tokens", ids, "--logits-out", logits.toString(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        float[] ref = Fixtures.floats(dir.resolve("logits.f32"));
+        assertThat(Fixtures.maxAbsDiff(Fixtures.floats(logits), ref)).isLessThanOrEqualTo(1e-4f);
+        // NLL recomputed here from the reference logits.
+        double nll = 0;
+        for (int i = 1; i < tokens.length; i++) {
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int v = 0; v < 320; v++) max = Math.max(max, ref[(i - 1) * 320 + v]);
+            for (int v = 0; v < 320; v++) sum += Math.exp(ref[(i - 1) * 320 + v] - max);
+            nll -= ref[(i - 1) * 320 + tokens[i]] - max - Math.log(sum);
+        }
+        nll /= tokens.length - 1;
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("tokens").asInt()).isEqualTo(32);
+        assertThat(j.get("nll").asDouble()).isCloseTo(nll, org.assertj.core.api.Assertions.within(1e-4));
+        assertThat(j.get("ppl").asDouble()).isCloseTo(Math.exp(nll), org.assertj.core.api.Assertions.withinPercentage(0.01));
+    }
+
+    @Test
+    void generateGreedyMatchesReference() throws Exception {
+        Path dir = Fixtures.shared().resolve("models/llama2c-260k");
+        JsonNode ref = Fixtures.json(dir.resolve("reference.json")).get("greedy_from_prompt");
+        Result r = run("generate", "--model", dir.resolve("model.gguf").toString(), "--tokens", "1,400,300,450,13",
+                "--max-tokens", "20", "--temperature", "0", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("ids")).isEqualTo(ref.get("generated"));
+        assertThat(j.get("prompt_ids")).isEqualTo(ref.get("prompt"));
+    }
+
+    @Test
+    void badInputGivesOneLineErrorsAndNonZeroExit() throws Exception {
+        Path notModel = tmp.resolve("notes.gguf");
+        Files.writeString(notModel, "not a model");
+        for (String[] args : new String[][]{
+                {"info", "--model", tmp.resolve("missing").toString()},
+                {"info", "--model", notModel.toString()},
+                {"score", "--model", Fixtures.arch("llama").toString(), "--tokens", "1,2,x"},
+                {"score", "--model", Fixtures.arch("llama").toString(), "--tokens", "1,99999"},
+                {"generate", "--model", Fixtures.arch("llama").toString(), "--tokens", "1", "--max-tokens", "0"},
+        }) {
+            Result r = run(args);
+            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(1);
+            assertThat(r.err().strip()).as(String.join(" ", args)).startsWith("error: ").doesNotContain("\n").doesNotContain("Exception");
+        }
+        Result usage = run("info", "--model", Fixtures.arch("llama").toString(), "--bogus");
+        assertThat(usage.code()).isEqualTo(2);
+        assertThat(usage.err()).contains("Unknown option: '--bogus'");
+    }
+}
