@@ -92,7 +92,7 @@ public final class Catalog {
     }
 
     public Map<String, String> sourceDescriptions() {
-        return Map.copyOf(sourceDescriptions);
+        return java.util.Collections.unmodifiableMap(sourceDescriptions);
     }
 
     /** The entry for a model id, repository name, path-like name or alias, if any. */

@@ -15,7 +15,7 @@ public record Detection(List<SuperWeight> superWeights, List<SuperActivation> su
         iterations = List.copyOf(iterations);
     }
 
-    /** One forward pass with the super weights found so far zeroed, and what it revealed. */
+    /** One forward pass (index 1, 2, ...) with the super weights found so far zeroed, and what it revealed. */
     public record Iteration(int index, List<SuperWeight> zeroed, List<LayerMaximum> perLayer, List<SuperWeight> found) {
         public Iteration {
             zeroed = List.copyOf(zeroed);

@@ -63,7 +63,7 @@ public final class SuperWeightDetector {
                     }
                 }
             }
-            iterations.add(new Detection.Iteration(it, List.copyOf(found), perLayer, fresh));
+            iterations.add(new Detection.Iteration(it + 1, List.copyOf(found), perLayer, fresh));
             if (fresh.isEmpty()) break;
             found.addAll(fresh);
         }

@@ -16,6 +16,13 @@ import java.io.PrintWriter;
                 GenerateCommand.class,
                 SynthCommand.class,
                 BenchCommand.class,
+                DetectCommand.class,
+                CatalogCommand.class,
+                CharacterizeCommand.class,
+                AblateCommand.class,
+                ScaleSweepCommand.class,
+                TokenShiftCommand.class,
+                CaseStudyCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;

@@ -1,0 +1,111 @@
+package superweight.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import superweight.analysis.Ablation;
+import superweight.analysis.Condition;
+import superweight.analysis.SuperWeight;
+import superweight.engine.Interventions;
+import superweight.report.AnalysisJson;
+import superweight.report.Outputs;
+import superweight.report.TextTable;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+@Command(name = "ablate", mixinStandardHelpOptions = true,
+        description = {"Evaluate the model under the conditions of the paper's Table 1, side by side:",
+                "  original             the model as it is",
+                "  prune-sw             every super weight set to 0",
+                "  prune-sw-restore-sa  super weights 0, but each sequence's original super activation written back where it is largest",
+                "  prune-non-sw[:N]     the N (default 7000) largest-magnitude Q/K/V/O/gate/up/down weights other than the super weights set to 0",
+                "  scale:F              super weights multiplied by F",
+                "Writes ablate.json into --out."})
+final class AblateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "M", description = "Model directory, .safetensors, .gguf, llama2.c .bin, or a cached Hugging Face id.")
+    String model;
+
+    @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog).")
+    String modelId;
+
+    @Option(names = "--condition", paramLabel = "C", split = ",",
+            defaultValue = "original,prune-sw,prune-sw-restore-sa,prune-non-sw",
+            description = "Conditions, repeatable or comma separated (default ${DEFAULT-VALUE}).")
+    List<String> conditions;
+
+    @Mixin
+    SuperWeightOptions superWeights;
+
+    @Mixin
+    EvaluationOptions evaluation;
+
+    @Option(names = "--out", defaultValue = "out/ablate", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON object (the content of ablate.json).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        List<Condition> parsed = Condition.parseAll(conditions);
+        try (AnalysisSession s = new AnalysisSession(model, modelId)) {
+            evaluation.prepare(s);
+            List<SuperWeight> sws = superWeights.resolve(s);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Condition c : parsed) {
+                Interventions iv = Ablation.plan(c, s.model, sws);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("condition", c.label());
+                row.put("weight_edits", iv.weightEdits().size());
+                row.put("metrics", evaluation.evaluate(s, c.label(), iv));
+                rows.add(row);
+            }
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("model", s.modelPath.toString());
+            r.put("model_id", s.catalogQuery());
+            r.put("super_weights", AnalysisJson.superWeights(sws));
+            r.put("conditions", rows);
+            Outputs.writeJson(out, "ablate.json", r);
+            PrintWriter o = spec.commandLine().getOut();
+            if (json) {
+                Cli.printJson(o, r);
+            } else {
+                o.println(s.model.id() + ": super weights " + String.join(" ", sws.stream().map(SuperWeight::coordinates).toList()));
+                o.print(table(rows));
+                o.println("wrote " + out.resolve("ablate.json"));
+                o.flush();
+            }
+            return 0;
+        }
+    }
+
+    /** One row per condition, one column per metric. */
+    @SuppressWarnings("unchecked")
+    static TextTable table(List<Map<String, Object>> rows) {
+        Set<String> metrics = new LinkedHashSet<>();
+        for (var r : rows) metrics.addAll(((Map<String, Double>) r.get("metrics")).keySet());
+        List<String> header = new ArrayList<>(List.of("condition", "edits"));
+        header.addAll(metrics);
+        TextTable t = new TextTable(header.toArray(String[]::new));
+        for (var r : rows) {
+            Map<String, Double> m = (Map<String, Double>) r.get("metrics");
+            List<Object> cells = new ArrayList<>(List.of(r.get("condition"), r.get("weight_edits")));
+            for (String k : metrics) cells.add(m.containsKey(k) ? TextTable.num(m.get(k)) : null);
+            t.row(cells.toArray());
+        }
+        return t;
+    }
+}

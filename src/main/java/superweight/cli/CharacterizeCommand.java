@@ -1,0 +1,129 @@
+package superweight.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import superweight.SuperweightException;
+import superweight.analysis.Characterization;
+import superweight.analysis.SuperWeight;
+import superweight.report.AnalysisJson;
+import superweight.report.Outputs;
+import superweight.report.TextTable;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "characterize", mixinStandardHelpOptions = true,
+        description = {"Over several prompts, where does each super activation appear: is it always the same channel "
+                + "(the layer's largest down_proj output), the same position (first token / first delimiter), similar magnitude?",
+                "Writes characterize.json into --out."})
+final class CharacterizeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "M", description = "Model directory, .safetensors, .gguf, llama2.c .bin, or a cached Hugging Face id.")
+    String model;
+
+    @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog).")
+    String modelId;
+
+    @Option(names = "--prompts-file", paramLabel = "FILE", description = "Prompts as text, one per line (default: ten built-in varied prompts).")
+    Path promptsFile;
+
+    @Option(names = "--tokens-file", paramLabel = "FILE", description = "Prompts as token ids, one per line (no tokenizer needed).")
+    Path tokensFile;
+
+    @Mixin
+    SuperWeightOptions superWeights;
+
+    @Option(names = "--out", defaultValue = "out/characterize", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON object (the content of characterize.json).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (promptsFile != null && tokensFile != null) throw new SuperweightException("give --prompts-file or --tokens-file, not both");
+        try (AnalysisSession s = new AnalysisSession(model, modelId)) {
+            List<int[]> prompts;
+            List<String> texts = null;
+            if (tokensFile != null) {
+                prompts = s.promptsFromFile(tokensFile, true, "--tokens-file");
+            } else if (promptsFile != null) {
+                prompts = s.promptsFromFile(promptsFile, false, "--prompts-file");
+            } else {
+                texts = Characterization.DEFAULT_PROMPTS;
+                prompts = new ArrayList<>();
+                for (String t : texts) prompts.add(s.encode(t, "built-in prompt"));
+            }
+            List<SuperWeight> sws = superWeights.resolve(s);
+            if (sws.isEmpty()) throw new SuperweightException(s.modelSpec + ": no super weights detected, nothing to characterize");
+            var pieces = s.pieces(tokensFile == null);
+            Characterization.Result r = Characterization.run(s.model, sws, prompts);
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("model", s.modelPath.toString());
+            j.put("super_weights", AnalysisJson.superWeights(sws));
+            j.put("prompts", texts);
+            List<Map<String, Object>> obs = new ArrayList<>();
+            for (var o : r.observations()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("prompt", o.prompt());
+                m.put("layer", o.layer());
+                m.put("channel", o.channel());
+                m.put("position", o.position());
+                m.put("token", o.token());
+                m.put("text", pieces.apply(o.token()));
+                m.put("value", o.value());
+                m.put("layer_maximum", o.layerMaximum());
+                obs.add(m);
+            }
+            j.put("observations", obs);
+            List<Map<String, Object>> sums = new ArrayList<>();
+            for (var x : r.summaries()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("layer", x.layer());
+                m.put("channel", x.channel());
+                m.put("prompts", x.prompts());
+                m.put("same_channel", x.sameChannel());
+                m.put("layer_maximum_count", x.layerMaximumCount());
+                m.put("same_position", x.samePosition());
+                m.put("positions", x.positions());
+                m.put("first_token_count", x.firstTokenCount());
+                m.put("mean_magnitude", x.meanMagnitude());
+                m.put("min_magnitude", x.minMagnitude());
+                m.put("max_magnitude", x.maxMagnitude());
+                m.put("relative_spread", x.relativeSpread());
+                sums.add(m);
+            }
+            j.put("summaries", sums);
+            Outputs.writeJson(out, "characterize.json", j);
+            PrintWriter o = spec.commandLine().getOut();
+            if (json) {
+                Cli.printJson(o, j);
+            } else {
+                TextTable t = new TextTable("prompt", "layer", "channel", "position", "token", "value", "layer max");
+                for (var x : r.observations()) {
+                    t.row(x.prompt(), x.layer(), x.channel(), x.position(), TokenShiftCommand.label(pieces.apply(x.token())), TextTable.num(x.value()), x.layerMaximum() ? "yes" : "no");
+                }
+                o.print(t);
+                o.println();
+                for (var x : r.summaries()) {
+                    o.printf("layer %d channel %d: largest output of its layer in %d/%d prompts; positions %s (first token in %d); |value| %s..%s, mean %s, spread %s%n",
+                            x.layer(), x.channel(), x.layerMaximumCount(), x.prompts(), x.positions(), x.firstTokenCount(),
+                            TextTable.num(x.minMagnitude()), TextTable.num(x.maxMagnitude()), TextTable.num(x.meanMagnitude()), TextTable.percent(x.relativeSpread()));
+                }
+                o.println("wrote " + out.resolve("characterize.json"));
+                o.flush();
+            }
+            return 0;
+        }
+    }
+}
