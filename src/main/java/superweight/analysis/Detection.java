@@ -24,6 +24,21 @@ public record Detection(List<SuperWeight> superWeights, List<SuperActivation> su
         }
     }
 
+    /**
+     * How much of the output spike the super weight itself produces: W[j, k] * X[i, k] / Y[i, j] at the spike's
+     * position, from the pass that found it (about 1 for a true super weight; NaN when the input and output spikes
+     * sit at different positions, which already says the weight did not make that output).
+     */
+    public double explainedShare(SuperWeight sw) {
+        for (Iteration it : iterations) {
+            if (it.found().stream().noneMatch(sw::sameCoordinates)) continue;
+            LayerMaximum m = it.perLayer().get(sw.layer());
+            if (m.maxInPosition() != m.maxOutPosition()) return Double.NaN;
+            return (double) sw.value() * m.maxIn() / m.maxOut();
+        }
+        throw new IllegalArgumentException(sw.coordinates() + " was not detected");
+    }
+
     /** Per-layer maxima of the unmodified model (the first pass). */
     public List<LayerMaximum> before() {
         return iterations.getFirst().perLayer();

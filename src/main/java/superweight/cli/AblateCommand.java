@@ -83,7 +83,7 @@ final class AblateCommand implements Callable<Integer> {
             if (json) {
                 Cli.printJson(o, r);
             } else {
-                o.println(s.model.id() + ": super weights " + String.join(" ", sws.stream().map(SuperWeight::coordinates).toList()));
+                o.println(s.model.id() + ": super weights " + AnalysisSession.coordinates(sws));
                 o.print(table(rows));
                 o.println("wrote " + out.resolve("ablate.json"));
                 o.flush();

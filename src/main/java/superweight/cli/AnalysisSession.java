@@ -131,6 +131,11 @@ final class AnalysisSession implements AutoCloseable {
         return new SuperWeight(s.layer(), s.row(), s.col(), model.layers().get(s.layer()).down().get(s.row(), s.col()));
     }
 
+    /** "(l, r, c) (l, r, c)" or "none". */
+    static String coordinates(List<SuperWeight> sws) {
+        return sws.isEmpty() ? "none" : String.join(" ", sws.stream().map(SuperWeight::coordinates).toList());
+    }
+
     @Override
     public void close() {
         model.checkpoint().close();

@@ -92,11 +92,11 @@ final class DetectCommand implements Callable<Integer> {
 
     private static void print(PrintWriter o, String name, Detection d, Catalog.Agreement agreement, List<Path> files) {
         o.printf("%s: %d super weight(s) after %d pass(es) (threshold %s)%n", name, d.superWeights().size(), d.iterations().size(), TextTable.num(d.threshold()));
-        TextTable sw = new TextTable("layer", "row", "col", "weight", "found in pass", "activation", "position");
+        TextTable sw = new TextTable("layer", "row", "col", "weight", "found in pass", "activation", "position", "W*X/Y");
         for (SuperWeight w : d.superWeights()) {
             int pass = d.iterations().stream().filter(it -> it.found().stream().anyMatch(w::sameCoordinates)).findFirst().orElseThrow().index();
             SuperActivation a = d.superActivations().stream().filter(x -> x.layer() == w.layer() && x.channel() == w.row()).findFirst().orElse(null);
-            sw.row(w.layer(), w.row(), w.col(), TextTable.num(w.value()), pass, a == null ? null : TextTable.num(a.value()), a == null ? null : a.position());
+            sw.row(w.layer(), w.row(), w.col(), TextTable.num(w.value()), pass, a == null ? null : TextTable.num(a.value()), a == null ? null : a.position(), TextTable.num(d.explainedShare(w)));
         }
         if (sw.size() > 0) o.print(sw);
         TextTable t = new TextTable("layer", "max|in|", "pos", "chan", "max|out|", "pos", "chan", "max|in| after", "max|out| after");

@@ -81,7 +81,7 @@ final class ScaleSweepCommand implements Callable<Integer> {
             if (json) {
                 Cli.printJson(o, r);
             } else {
-                o.println(s.model.id() + ": super weights " + String.join(" ", sws.stream().map(SuperWeight::coordinates).toList()) + " scaled by each factor");
+                o.println(s.model.id() + ": super weights " + AnalysisSession.coordinates(sws) + " scaled by each factor");
                 o.print(AblateCommand.table(rows));
                 o.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
                 o.flush();

@@ -69,7 +69,12 @@ public final class AnalysisJson {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("threshold", d.threshold());
         m.put("max_iterations", d.maxIterations());
-        m.put("super_weights", superWeights(d.superWeights()));
+        m.put("super_weights", d.superWeights().stream().map(s -> {
+            Map<String, Object> w = superWeight(s);
+            double share = d.explainedShare(s);
+            w.put("explained_share", Double.isNaN(share) ? null : share);
+            return w;
+        }).toList());
         m.put("super_activations", d.superActivations().stream().map(AnalysisJson::superActivation).toList());
         List<Map<String, Object>> its = new ArrayList<>();
         for (Detection.Iteration it : d.iterations()) {

@@ -44,6 +44,9 @@ class SuperWeightDetectorTest {
             assertThat((double) l1.maxIn()).isCloseTo(sa.get("intermediate_value").asDouble(), within(1e-3));
             assertThat(l1.maxInChannel()).isEqualTo(sa.get("intermediate_channel").asInt());
             assertThat(Math.abs(d.after().get(1).maxOut())).isLessThan(50f);
+            // the weight makes (almost) all of the output spike: W * X / Y from truth.json's values
+            assertThat(d.explainedShare(sw)).isCloseTo(truth.get("value").asDouble() * sa.get("intermediate_value").asDouble()
+                    / sa.get("down_proj_output_value").asDouble(), within(1e-4));
         } finally {
             model.checkpoint().close();
         }
