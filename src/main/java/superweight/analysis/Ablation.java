@@ -14,7 +14,8 @@ public final class Ablation {
     }
 
     public static Interventions plan(Condition condition, Model model, List<SuperWeight> superWeights) {
-        boolean needsSuperWeights = !(condition instanceof Condition.Original) && !(condition instanceof Condition.PruneNonSuperWeights);
+        boolean needsSuperWeights = condition instanceof Condition.PruneSuperWeights
+                || condition instanceof Condition.PruneSuperWeightsRestoreActivations || condition instanceof Condition.Scale;
         if (needsSuperWeights && superWeights.isEmpty()) {
             throw new SuperweightException(model.id() + ": condition " + condition.label()
                     + " needs super weights, but none were detected or given");
@@ -24,6 +25,8 @@ public final class Ablation {
             case Condition.PruneSuperWeights p -> Interventions.of(scaled(superWeights, 0f));
             case Condition.PruneSuperWeightsRestoreActivations r -> SuperActivationRestore.interventions(model, superWeights);
             case Condition.PruneNonSuperWeights p -> Interventions.of(LargestWeights.zeroEdits(LargestWeights.find(model, p.count(), superWeights)));
+            case Condition.PruneNonSuperWeightsPerTensor p ->
+                    Interventions.of(LargestWeights.zeroEdits(LargestWeights.perTensor(model, p.fraction(), superWeights)));
             case Condition.Scale s -> Interventions.of(scaled(superWeights, s.factor()));
         };
     }

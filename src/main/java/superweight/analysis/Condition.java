@@ -41,6 +41,16 @@ public sealed interface Condition {
         }
     }
 
+    /**
+     * The paper code's rule: in each decoder linear, the top {@code fraction} of weights by magnitude set to zero,
+     * super weights kept.
+     */
+    record PruneNonSuperWeightsPerTensor(double fraction) implements Condition {
+        public String label() {
+            return "prune-non-sw-per-tensor:" + fraction;
+        }
+    }
+
     /** Every super weight multiplied by {@code factor}. */
     record Scale(float factor) implements Condition {
         public String label() {
@@ -48,7 +58,9 @@ public sealed interface Condition {
         }
     }
 
-    String SYNTAX = "original, prune-sw, prune-sw-restore-sa, prune-non-sw[:N] or scale:F";
+    double DEFAULT_PER_TENSOR_FRACTION = 1e-6;
+
+    String SYNTAX = "original, prune-sw, prune-sw-restore-sa, prune-non-sw[:N], prune-non-sw-per-tensor[:FRACTION] or scale:F";
 
     static Condition parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
@@ -65,6 +77,17 @@ public sealed interface Condition {
             } catch (NumberFormatException e) {
                 throw new SuperweightException("condition '" + text + "': N must be a positive integer");
             }
+        }
+        if (t.equals("prune-non-sw-per-tensor")) return new PruneNonSuperWeightsPerTensor(DEFAULT_PER_TENSOR_FRACTION);
+        if (t.startsWith("prune-non-sw-per-tensor:")) {
+            double f;
+            try {
+                f = Double.parseDouble(t.substring("prune-non-sw-per-tensor:".length()));
+            } catch (NumberFormatException e) {
+                f = Double.NaN;
+            }
+            if (!(f > 0 && f <= 1)) throw new SuperweightException("condition '" + text + "': FRACTION must be in (0, 1]");
+            return new PruneNonSuperWeightsPerTensor(f);
         }
         if (t.startsWith("scale:")) return new Scale(parseFactor(t.substring("scale:".length()), "condition '" + text + "'"));
         throw new SuperweightException("unknown condition '" + text + "' (expected " + SYNTAX + ")");

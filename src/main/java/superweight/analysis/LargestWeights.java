@@ -69,6 +69,46 @@ public final class LargestWeights {
         return r;
     }
 
+    /**
+     * The paper code's own "prune non-SW" rule (its {@code search_percentage} outlier method followed by restoring
+     * the super weights): in every decoder linear tensor separately, the floor(elements * fraction) largest |w|
+     * (all elements with |w| >= that k-th magnitude, ties included, as its mask does), minus the super weights.
+     * Tensors where the count is below one are left alone.
+     */
+    public static List<Element> perTensor(Model model, double fraction, List<SuperWeight> excluded) {
+        List<Element> r = new ArrayList<>();
+        for (int l = 0; l < model.config().layers(); l++) {
+            LayerWeights w = model.layers().get(l);
+            for (Linear lin : Linear.values()) {
+                Tensor t = w.linear(lin);
+                if (t == null) continue;
+                long k = (long) Math.floor(t.elements() * fraction);
+                if (k < 1) continue;
+                if (k > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("fraction " + fraction + " selects too many weights");
+                Heap top = new Heap((int) k);
+                float[] row = new float[t.cols()];
+                for (int rr = 0; rr < t.rows(); rr++) {
+                    t.readRow(rr, row, 0);
+                    for (int c = 0; c < row.length; c++) {
+                        float a = Math.abs(row[c]);
+                        if (!top.full() || a >= top.minMagnitude()) top.offer(a, key(l, lin, rr, c));
+                    }
+                }
+                float threshold = top.minMagnitude();
+                for (int rr = 0; rr < t.rows(); rr++) {
+                    t.readRow(rr, row, 0);
+                    for (int c = 0; c < row.length; c++) {
+                        if (Math.abs(row[c]) < threshold) continue;
+                        int layer = l, rowIndex = rr, col = c;
+                        boolean isSuper = lin == Linear.DOWN && excluded.stream().anyMatch(s -> s.layer() == layer && s.row() == rowIndex && s.col() == col);
+                        if (!isSuper) r.add(new Element(l, lin, rr, c, row[c]));
+                    }
+                }
+            }
+        }
+        return r;
+    }
+
     public static List<WeightEdit> zeroEdits(List<Element> elements) {
         return elements.stream().map(e -> WeightEdit.zero(e.layer(), e.linear(), e.row(), e.col())).toList();
     }

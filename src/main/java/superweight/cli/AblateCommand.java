@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
                 "  prune-sw             every super weight set to 0",
                 "  prune-sw-restore-sa  super weights 0, but each sequence's original super activation written back where it is largest",
                 "  prune-non-sw[:N]     the N (default 7000) largest-magnitude Q/K/V/O/gate/up/down weights other than the super weights set to 0",
+                "  prune-non-sw-per-tensor[:F]  the paper code's variant: in each of those tensors the top fraction F (default 1e-6) by |w| set to 0, super weights kept",
                 "  scale:F              super weights multiplied by F",
                 "Writes ablate.json into --out."})
 final class AblateCommand implements Callable<Integer> {

@@ -73,4 +73,35 @@ class LargestWeightsTest {
         long[] expected = all.subList(0, 13).stream().mapToLong(a -> a[1]).sorted().toArray();
         assertThat(keys).containsExactly(expected);
     }
+
+    @Test
+    void perTensorRuleTakesTheTopFractionOfEachTensorWithTiesAndKeepsTheSuperWeight() {
+        var sw = new TinyModels.Planted(0, 2, 4);
+        Model m = TinyModels.build(8, 2, 1, List.of(sw));
+        // fraction 3 / 2048: floor(q 1024, k/v 512, o 1024, gate/up/down 2048 elements * f) = 1, 0, 0, 1, 3, 3, 3
+        double f = 3.0 / 2048;
+        List<LargestWeights.Element> got = LargestWeights.perTensor(m, f, List.of(SuperWeight.at(0, 2, 4)));
+        for (int l = 0; l < 2; l++) {
+            for (Linear lin : Linear.values()) {
+                Tensor t = m.layers().get(l).linear(lin);
+                int k = (int) Math.floor(t.elements() * f);
+                int layer = l;
+                List<LargestWeights.Element> mine = got.stream().filter(e -> e.layer() == layer && e.linear() == lin).toList();
+                if (k == 0) {
+                    assertThat(mine).isEmpty();
+                    continue;
+                }
+                // the k-th largest magnitude of this tensor, by brute force
+                List<Float> mags = new ArrayList<>();
+                for (int r = 0; r < t.rows(); r++) for (int c = 0; c < t.cols(); c++) mags.add(Math.abs(t.get(r, c)));
+                mags.sort(Comparator.reverseOrder());
+                float threshold = mags.get(k - 1);
+                long atLeast = mags.stream().filter(x -> x >= threshold).count();
+                boolean holdsSuperWeight = l == 0 && lin == Linear.DOWN;
+                assertThat(mine).as("%s layer %d", lin, l).hasSize((int) atLeast - (holdsSuperWeight ? 1 : 0));
+                assertThat(mine).allMatch(e -> Math.abs(e.value()) >= threshold);
+            }
+        }
+        assertThat(got).noneMatch(e -> e.layer() == 0 && e.linear() == Linear.DOWN && e.row() == 2 && e.col() == 4);
+    }
 }
