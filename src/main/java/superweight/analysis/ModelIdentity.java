@@ -11,7 +11,8 @@ import java.nio.file.Path;
 
 /**
  * The name to look a model up in the catalog by, when the user gives none: a Hugging Face checkpoint's
- * config.json {@code _name_or_path}, else the model's own name (GGUF general.name, or the folder/file name).
+ * config.json {@code _name_or_path}, else the repository of a Hugging Face cache path
+ * (.../models--org--name/snapshots/hash), else the model's own name (GGUF general.name, or the folder/file name).
  */
 public final class ModelIdentity {
     private ModelIdentity() {
@@ -28,6 +29,12 @@ public final class ModelIdentity {
                 if (!name.isBlank()) return name;
             } catch (IOException e) {
                 // the loader already read this file; without it the folder name below still identifies the model
+            }
+        }
+        if (ck != null) {
+            for (Path part : ck.path().toAbsolutePath().normalize()) {
+                String n = part.toString();
+                if (n.startsWith("models--") && n.length() > "models--".length()) return n.substring("models--".length()).replace("--", "/");
             }
         }
         return model.id();
