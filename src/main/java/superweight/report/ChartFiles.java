@@ -17,7 +17,11 @@ public final class ChartFiles {
     public static final int WIDTH = 800, HEIGHT = 500;
 
     static {
-        // charts are drawn off-screen; this must hold before AWT initialises
+        headless();
+    }
+
+    /** Charts are drawn off-screen; this must hold before AWT initialises (both chart classes call it first). */
+    static void headless() {
         System.setProperty("java.awt.headless", "true");
     }
 
