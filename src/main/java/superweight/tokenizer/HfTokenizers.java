@@ -75,6 +75,11 @@ final class HfTokenizers {
         if (unk < 0) unk = tokenId(config.path("unk_token"), ids, -1);
 
         if (type.equals("WordPiece")) {
+            String pre = root.path("pre_tokenizer").path("type").asText("BertPreTokenizer");
+            if (!pre.equals("BertPreTokenizer")) {
+                throw new SuperweightException(where + ": WordPiece with pre-tokenizer " + pre
+                        + " is not supported (expected BertPreTokenizer)");
+            }
             String prefix = model.path("continuing_subword_prefix").asText("##");
             Map<String, Integer> initial = new HashMap<>();
             Map<String, Integer> continuation = new HashMap<>();
