@@ -25,7 +25,8 @@ final class SentencePieceBpe extends BaseTokenizer {
     private final Map<Integer, Integer> supplementarySymbol = new HashMap<>();
     private final int[] byteTokens = new int[256];
     /** Code points that some piece contains right before a U+2581; text is never cut between such a pair. */
-    private final Set<Integer> joinsFollowingSpace = new HashSet<>();
+    private final boolean[] bmpJoinsFollowingSpace = new boolean[0x10000];
+    private final Set<Integer> supplementaryJoinsFollowingSpace = new HashSet<>();
     private int nextExtraSymbol;
 
     private SentencePieceBpe(Vocabulary vocab, boolean addSpacePrefix, int expectedMerges) {
@@ -38,7 +39,10 @@ final class SentencePieceBpe extends BaseTokenizer {
             String p = vocab.pieces[id];
             if (vocab.id(p) == id && p.codePointCount(0, p.length()) == 1) setSymbol(p.codePointAt(0), id);
             for (int j = p.indexOf(SPACE, 1); j > 0; j = p.indexOf(SPACE, j + 1)) {
-                if (p.charAt(j - 1) != SPACE) joinsFollowingSpace.add(p.codePointBefore(j));
+                if (p.charAt(j - 1) == SPACE) continue;
+                int cp = p.codePointBefore(j);
+                if (cp < 0x10000) bmpJoinsFollowingSpace[cp] = true;
+                else supplementaryJoinsFollowingSpace.add(cp);
             }
         }
         for (int b = 0; b < 256; b++) {
@@ -114,12 +118,16 @@ final class SentencePieceBpe extends BaseTokenizer {
         int start = 0;
         for (int i = 1; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == SPACE && s.charAt(i - 1) != SPACE && !joinsFollowingSpace.contains(s.codePointBefore(i))) {
+            if (c == SPACE && s.charAt(i - 1) != SPACE && !joinsFollowingSpace(s.codePointBefore(i))) {
                 out.addAll(cached(s.substring(start, i), this::encodeChunk));
                 start = i;
             }
         }
         if (start < s.length()) out.addAll(cached(s.substring(start), this::encodeChunk));
+    }
+
+    private boolean joinsFollowingSpace(int cp) {
+        return cp < 0x10000 ? bmpJoinsFollowingSpace[cp] : supplementaryJoinsFollowingSpace.contains(cp);
     }
 
     private int[] encodeChunk(String chunk) {
