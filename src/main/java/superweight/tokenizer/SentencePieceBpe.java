@@ -20,6 +20,8 @@ final class SentencePieceBpe extends BaseTokenizer {
 
     private final PairMerges merges;
     private final boolean addSpacePrefix;
+    /** Hugging Face Metaspace with split: every U+2581 starts a new word, so no piece spans two words. */
+    private final boolean splitAtEverySpace;
     /** Symbol of each BMP code point: its vocabulary id, an extra id >= vocab size, or -1 (never merges). */
     private final int[] bmpSymbol = new int[0x10000];
     private final Map<Integer, Integer> supplementarySymbol = new HashMap<>();
@@ -29,9 +31,10 @@ final class SentencePieceBpe extends BaseTokenizer {
     private final Set<Integer> supplementaryJoinsFollowingSpace = new HashSet<>();
     private int nextExtraSymbol;
 
-    private SentencePieceBpe(Vocabulary vocab, boolean addSpacePrefix, int expectedMerges) {
+    private SentencePieceBpe(Vocabulary vocab, boolean addSpacePrefix, boolean splitAtEverySpace, int expectedMerges) {
         super(vocab);
         this.addSpacePrefix = addSpacePrefix;
+        this.splitAtEverySpace = splitAtEverySpace;
         this.merges = new PairMerges(expectedMerges);
         this.nextExtraSymbol = vocab.size();
         Arrays.fill(bmpSymbol, -1);
@@ -57,7 +60,7 @@ final class SentencePieceBpe extends BaseTokenizer {
      * is enumerated once here, so encoding needs no string concatenation.
      */
     static SentencePieceBpe fromScores(Vocabulary vocab, boolean addSpacePrefix) {
-        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, vocab.size() * 8);
+        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, false, vocab.size() * 8);
         float[] distinct = vocab.scores.clone();
         Arrays.sort(distinct);
         Map<Float, Integer> rankOfScore = new HashMap<>();
@@ -76,8 +79,9 @@ final class SentencePieceBpe extends BaseTokenizer {
     }
 
     /** The Hugging Face way: an explicit ranked merge list over vocabulary pieces. */
-    static SentencePieceBpe fromMerges(Vocabulary vocab, List<String[]> mergeList, boolean addSpacePrefix) {
-        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, mergeList.size());
+    static SentencePieceBpe fromMerges(Vocabulary vocab, List<String[]> mergeList, boolean addSpacePrefix,
+                                       boolean splitAtEverySpace) {
+        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, splitAtEverySpace, mergeList.size());
         for (int rank = 0; rank < mergeList.size(); rank++) {
             String[] m = mergeList.get(rank);
             int left = vocab.id(m[0]);
@@ -118,7 +122,7 @@ final class SentencePieceBpe extends BaseTokenizer {
         int start = 0;
         for (int i = 1; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == SPACE && s.charAt(i - 1) != SPACE && !joinsFollowingSpace(s.codePointBefore(i))) {
+            if (c == SPACE && (splitAtEverySpace || s.charAt(i - 1) != SPACE && !joinsFollowingSpace(s.codePointBefore(i)))) {
                 out.addAll(cached(s.substring(start, i), this::encodeChunk));
                 start = i;
             }

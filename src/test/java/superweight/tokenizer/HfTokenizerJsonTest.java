@@ -138,6 +138,24 @@ class HfTokenizerJsonTest {
         assertThat(t.decode(t.encode(" this is 🦙.cpp"))).isEqualTo(" this is 🦙.cpp");
     }
 
+    /** The newer layout: no normalizer, a Metaspace pre-tokenizer that prepends U+2581 (split off, as Llama sets it). */
+    @Test
+    void sentencePieceStyleBpeWithMetaspace() throws IOException {
+        ObjectNode root = llamaJson();
+        root.remove("normalizer");
+        ObjectNode meta = root.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "\u2581")
+                .put("prepend_scheme", "first").put("split", false);
+        assertMatchesReference(Tokenizers.load(write(root)), "llama-spm");
+
+        // With split on, every U+2581 starts a new word: "  Hello" (with the prefix "\u2581\u2581\u2581Hello") becomes
+        // "\u2581" + "\u2581" + "\u2581Hello", where SentencePiece without splitting gives "\u2581\u2581" + "\u2581Hello".
+        meta.put("split", true);
+        Gguf g = Gguf.read("llama-spm");
+        List<String> tokens = java.util.Arrays.asList(g.tokens);
+        assertThat(Tokenizers.load(write(root)).encode("  Hello"))
+                .containsExactly(tokens.indexOf("\u2581"), tokens.indexOf("\u2581"), tokens.indexOf("\u2581Hello"));
+    }
+
     @Test
     void tokenizerConfigDecidesBos() throws IOException {
         write(llamaJson());
