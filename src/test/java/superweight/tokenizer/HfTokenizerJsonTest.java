@@ -97,6 +97,10 @@ class HfTokenizerJsonTest {
         write(root);
         Files.writeString(dir.resolve("model.safetensors"), "");
         assertMatchesReference(Tokenizers.load(dir.resolve("model.safetensors")), "starcoder");
+        Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"weight_map\": {}}");
+        // Sharded checkpoints are named by their index file; "333333" -> six single digits ("3" = 56 in the .out file).
+        assertThat(Tokenizers.load(dir.resolve("model.safetensors.index.json")).encode("333333"))
+                .containsExactly(56, 56, 56, 56, 56, 56);
     }
 
     /** SentencePiece-style: merges listed the way HF's converter derives them, by the merged piece's score. */
