@@ -67,7 +67,7 @@ final class SentencePieceBpe extends BaseTokenizer {
         for (int i = distinct.length - 1; i >= 0; i--) rankOfScore.putIfAbsent(distinct[i], rankOfScore.size());
         for (int id = 0; id < vocab.size(); id++) {
             String p = vocab.pieces[id];
-            if (vocab.id(p) != id) continue;
+            if (p.isEmpty() || vocab.id(p) != id) continue;
             int rank = rankOfScore.get(vocab.scores[id]);
             for (int k = p.offsetByCodePoints(0, 1); k < p.length(); k = p.offsetByCodePoints(k, 1)) {
                 int left = t.symbolOfHalf(p.substring(0, k));
