@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A hand-written scanner equivalent to GPT-2's split regex
  * {@code 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+} with Unicode classes (the
- * regex engine spends most of the encoding time otherwise). {@code GptSplitterTest} compares it with the regex.
+ * regex engine spends most of the encoding time otherwise). {@code Gpt2SplitterTest} compares it with the regex.
  */
 final class Gpt2Splitter implements PreTokenizer.Step {
     @Override
