@@ -16,6 +16,7 @@ import java.io.PrintWriter;
                 GenerateCommand.class,
                 SynthCommand.class,
                 BenchCommand.class,
+                TokenizeCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;
