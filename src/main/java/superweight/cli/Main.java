@@ -11,6 +11,8 @@ import java.io.PrintWriter;
         description = "Find, test and protect the super weights of large language models.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                PplCommand.class,
+                EvalCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;
