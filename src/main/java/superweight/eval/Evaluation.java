@@ -70,9 +70,9 @@ public final class Evaluation {
         return new Results(model.id(), fingerprint, condition, results, config);
     }
 
-    /** lm-eval's HFLM default: add_bos_token=False for causal models, forced on for Gemma (which needs its BOS). */
+    /** lm-eval's HFLM default: add_bos_token=False for causal models, forced on when the model type contains "gemma". */
     static boolean lmEvalAddsBos(ModelConfig c) {
-        return c.architecture().startsWith("gemma");
+        return c.architecture().contains("gemma");
     }
 
     /**

@@ -106,7 +106,11 @@ class ResumeTest {
         Results two = Evaluation.run(model, new ByteTestTokenizer(true), Interventions.NONE, "base", tasks,
                 new EvalOptions(null, 4, null, dir.resolve("s.duckdb"), 2, Progress.NONE));
         JsonNode json = one.toJson();
-        assertThat(json.get("results")).isEqualTo(two.toJson().get("results"));
+        // equal up to float rounding: the engine's vector kernels may round differently once JIT-compiled
+        for (TaskResult t : one.tasks()) {
+            t.metrics().forEach((k, v) -> assertThat(two.task(t.task()).metrics().get(k)).as(t.task() + " " + k)
+                    .isCloseTo(v, org.assertj.core.api.Assertions.withinPercentage(1e-4)));
+        }
         JsonNode piqa = json.get("results").get("piqa");
         assertThat(piqa.get("alias").asText()).isEqualTo("piqa");
         for (String k : List.of("acc,none", "acc_stderr,none", "acc_norm,none", "acc_norm_stderr,none")) assertThat(piqa.has(k)).as(k).isTrue();
@@ -130,6 +134,17 @@ class ResumeTest {
             assertThat(ModelFingerprint.of(bf16)).isNotEqualTo(a);
         } finally {
             bf16.checkpoint().close();
+        }
+    }
+
+    @Test
+    void bosDefaultFollowsLmEvalHflm() {
+        assertThat(Evaluation.lmEvalAddsBos(model.config())).isFalse();
+        Model gemma = ModelLoader.load(Fixtures.arch("gemma").resolve("model.safetensors"));
+        try {
+            assertThat(Evaluation.lmEvalAddsBos(gemma.config())).isTrue();
+        } finally {
+            gemma.checkpoint().close();
         }
     }
 
