@@ -2,7 +2,10 @@ package superweight.eval;
 
 import superweight.SuperweightException;
 import superweight.model.Checkpoint;
+import superweight.model.LayerWeights;
+import superweight.model.Linear;
 import superweight.model.Model;
+import superweight.model.Tensor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,10 +23,12 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * A cheap but content-based identity of a checkpoint: SHA-256 over the tensor directory (names, types, shapes),
- * the total data size, and for every checkpoint file its name, size, first MiB (headers, config, metadata), last
- * 64 KiB and 64 evenly spaced 4 KiB samples. Reading about 1.5 MiB per file, it changes when any header, shape or
- * sampled weight changes, and is stable across copies and renames of the directory.
+ * A cheap but content-based identity of a model: SHA-256 over the checkpoint's tensor directory (names, types,
+ * shapes), the total data size, for every checkpoint file its name, size, first MiB (headers, config, metadata),
+ * last 64 KiB and 64 evenly spaced 4 KiB samples, and three rows of every weight matrix as the model in memory holds
+ * it (so a quantized copy of the same checkpoint differs). It changes when any header, shape or sampled weight
+ * changes, and is stable across copies and renames of the directory. A single edited element outside the sampled
+ * rows goes unnoticed: evaluate edits as {@code Interventions} (digested separately) or under their own condition.
  */
 public final class ModelFingerprint {
     private static final int HEAD = 1 << 20, TAIL = 1 << 16, SAMPLE = 4096, SAMPLES = 64;
@@ -40,7 +45,31 @@ public final class ModelFingerprint {
         }
         update(sha, "bytes=" + ck.dataBytes());
         for (Path f : files(ck.path())) sampleFile(sha, f);
+        sampleTensors(sha, model);
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /**
+     * The weights as the model in memory holds them (a quantized or edited copy shares the checkpoint but not its
+     * values): type and the first, middle and last row of every linear layer, the embeddings and the head.
+     */
+    private static void sampleTensors(MessageDigest sha, Model model) {
+        List<Tensor> tensors = new ArrayList<>(List.of(model.embeddings(), model.lmHead()));
+        for (LayerWeights w : model.layers()) {
+            for (Linear l : Linear.values()) if (w.linear(l) != null) tensors.add(w.linear(l));
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(0);
+        for (Tensor t : tensors) {
+            update(sha, t.getClass().getSimpleName() + ":" + t.dtype() + ":" + t.rows() + "x" + t.cols());
+            if (bytes.capacity() < t.cols() * 4) bytes = ByteBuffer.allocate(t.cols() * 4);
+            for (long r : new long[]{0, t.rows() / 2, t.rows() - 1}) {
+                float[] row = t.row(r);
+                bytes.clear();
+                for (float v : row) bytes.putFloat(v);
+                bytes.flip();
+                sha.update(bytes);
+            }
+        }
     }
 
     /** The checkpoint's own files: the file itself, or the weight/config/tokenizer files of a directory. */
