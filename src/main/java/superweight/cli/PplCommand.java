@@ -9,6 +9,7 @@ import superweight.eval.Evaluation;
 import superweight.eval.Perplexity;
 import superweight.eval.PerplexityResult;
 import superweight.eval.Progress;
+import superweight.eval.RunStore;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
 import superweight.tokenizer.Tokenizer;
@@ -43,6 +44,15 @@ public final class PplCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Data directory (default: <superweight.shared>/data).")
     Path dataDir;
 
+    @Option(names = "--store", description = "Run store for finished windows (DuckDB file; default: ~/.cache/superweight/runs.duckdb).")
+    Path store;
+
+    @Option(names = "--no-store", description = "Keep nothing (no resume).")
+    boolean noStore;
+
+    @Option(names = "--condition", defaultValue = "baseline", description = "Label of this run in the store (default: ${DEFAULT-VALUE}).")
+    String condition;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -59,8 +69,9 @@ public final class PplCommand implements Callable<Integer> {
             case "llamacpp", "llama.cpp" -> Perplexity.Style.LLAMACPP;
             default -> throw new SuperweightException("--style " + style + ": expected gptq or llamacpp");
         };
-        var opts = new Evaluation.PerplexityOptions(ctx == null ? 0 : ctx, st, limit == null ? 0 : limit, dataDir,
-                Progress.console(err, Duration.ofSeconds(30)));
+        Path storeFile = noStore ? null : (store != null ? store : RunStore.defaultFile());
+        var opts = new Evaluation.PerplexityOptions(ctx == null ? 0 : ctx, st, limit == null ? 0 : limit, dataDir, storeFile,
+                condition, Progress.console(err, Duration.ofSeconds(30)));
         Model m = ModelLoader.load(model);
         try {
             int window = Evaluation.windowLength(m, opts);

@@ -77,13 +77,21 @@ public final class Evaluation {
 
     /**
      * Perplexity options: {@code ctx} = window length (0 = the style's default, 2048 for GPTQ or 512 for llama.cpp,
-     * reduced to the model's context length), {@code limit} = first N windows (0 = all).
+     * reduced to the model's context length), {@code limit} = first N windows (0 = all), {@code store} = run store
+     * file for finished windows (null = none), {@code condition} = the label of the run in the store.
      */
-    public record PerplexityOptions(int ctx, Perplexity.Style style, int limit, Path dataDir, Progress progress) {
+    public record PerplexityOptions(int ctx, Perplexity.Style style, int limit, Path dataDir, Path store, String condition,
+                                    Progress progress) {
         public PerplexityOptions {
             if (limit < 0) throw new SuperweightException("--limit " + limit + ": must be at least 1 (or 0 for all)");
             if (ctx < 0) throw new SuperweightException("--ctx " + ctx + ": must be positive");
+            if (condition == null) condition = "baseline";
             if (progress == null) progress = Progress.NONE;
+        }
+
+        /** All windows of the style's default length, no store, no progress display. */
+        public static PerplexityOptions of(Perplexity.Style style) {
+            return new PerplexityOptions(0, style, 0, null, null, null, Progress.NONE);
         }
     }
 
@@ -99,7 +107,10 @@ public final class Evaluation {
         return Math.min(o.style() == Perplexity.Style.LLAMACPP ? 512 : 2048, max);
     }
 
-    /** Perplexity of {@code dataset} (wikitext2, c4, or a text file path) under the interventions. */
+    /**
+     * Perplexity of {@code dataset} (wikitext2, c4, or a text file path) under the interventions. With a store, each
+     * finished window is kept under (model fingerprint, condition, data set, settings) and a rerun resumes.
+     */
     public static PerplexityResult perplexity(Model model, Tokenizer tokenizer, Interventions iv, String dataset, PerplexityOptions o) {
         TextCorpus corpus = TextCorpus.load(dataset, o.style(), DataDirs.of(o.dataDir()));
         boolean bos = tokenizer.addBosByDefault() && tokenizer.bosId() >= 0;
@@ -108,9 +119,31 @@ public final class Evaluation {
         int limit = o.limit();
         if (corpus.maxWindows() > 0) limit = limit > 0 ? Math.min(limit, corpus.maxWindows()) : corpus.maxWindows();
         int windows = Math.min(limit > 0 ? limit : Integer.MAX_VALUE, tokens.length / ctx);
-        try (Progress.Bar bar = o.progress().start(corpus.name(), "windows", Math.max(windows, 0), 0)) {
-            return Perplexity.compute(new Transformer(model), iv, tokens, bos ? tokenizer.bosId() : -1,
-                    new Perplexity.Options(ctx, o.style(), limit), corpus.name(), w -> bar.step());
+        Perplexity.Options po = new Perplexity.Options(ctx, o.style(), limit);
+        Transformer t = new Transformer(model);
+        int bosId = bos ? tokenizer.bosId() : -1;
+        try (RunStore store = o.store() != null ? RunStore.open(o.store()) : null;
+             Progress.Bar bar = o.progress().start(corpus.name(), "windows", Math.max(windows, 0), 0)) {
+            Perplexity.WindowLog log = Perplexity.WindowLog.NONE;
+            if (store != null) {
+                String settings = "style=" + o.style() + ";ctx=" + ctx + ";bos=" + bosId + ";tokens=" + digest(tokens)
+                        + ";interventions=" + interventionsDigest(iv);
+                log = store.windowLog(new RunStore.Key(ModelFingerprint.of(model), o.condition(), corpus.name(), settings));
+            }
+            return Perplexity.compute(t, iv, tokens, bosId, po, corpus.name(), w -> bar.step(), log);
+        }
+    }
+
+    /** SHA-256 (first 16 hex digits) of the token ids: covers text and tokenizer together. */
+    static String digest(int[] tokens) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(tokens.length * 4);
+            b.asIntBuffer().put(tokens);
+            sha.update(b);
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -36,12 +36,37 @@ public final class Perplexity {
     private Perplexity() {
     }
 
+    /** Windows finished earlier (a run store) and where to record newly finished ones. */
+    public interface WindowLog {
+        /** The NLL sum of a window computed before, or null. */
+        Double finished(int window);
+
+        void record(int window, double nllSum);
+
+        WindowLog NONE = new WindowLog() {
+            @Override
+            public Double finished(int window) {
+                return null;
+            }
+
+            @Override
+            public void record(int window, double nllSum) {
+            }
+        };
+    }
+
+    public static PerplexityResult compute(Transformer transformer, Interventions iv, int[] tokens, int bosId, Options o,
+                                           String dataset, IntConsumer onWindow) {
+        return compute(transformer, iv, tokens, bosId, o, dataset, onWindow, WindowLog.NONE);
+    }
+
     /**
      * @param bosId the id written over the first token of each window in llama.cpp style, or -1 for none
      * @param onWindow called after each window with the number of windows done (progress)
+     * @param log      windows already computed are taken from it, new ones recorded in it
      */
     public static PerplexityResult compute(Transformer transformer, Interventions iv, int[] tokens, int bosId, Options o,
-                                           String dataset, IntConsumer onWindow) {
+                                           String dataset, IntConsumer onWindow, WindowLog log) {
         int ctx = o.ctx();
         int available = tokens.length / ctx;
         if (available == 0) {
@@ -54,12 +79,20 @@ public final class Perplexity {
         double nllSum = 0;
         long scored = 0;
         for (int w = 0; w < windows; w++) {
+            Double before = log.finished(w);
+            if (before != null) {
+                nllSum += before;
+                scored += ctx - 1 - firstScored;
+                if (onWindow != null) onWindow.accept(w + 1);
+                continue;
+            }
             int[] window = Arrays.copyOfRange(tokens, w * ctx, (w + 1) * ctx);
             if (o.style() == Style.LLAMACPP && bosId >= 0) window[0] = bosId;
             st.truncate(0);
             double[] sum = {0};
             transformer.forward(st, Arrays.copyOf(window, ctx - 1), Taps.NONE, iv, firstScored,
                     (pos, logits, off) -> sum[0] -= LogProbs.logProb(logits, off, vocab, window[pos + 1]));
+            log.record(w, sum[0]);
             nllSum += sum[0];
             scored += ctx - 1 - firstScored;
             if (onWindow != null) onWindow.accept(w + 1);

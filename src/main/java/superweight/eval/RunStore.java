@@ -20,8 +20,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finished items of evaluation runs in an embedded DuckDB file: one row per item, keyed by model fingerprint,
- * condition label, task, settings (everything else that changes the scores) and item index. Every item is
+ * Finished items of evaluation runs in an embedded DuckDB file: one row per task item (table eval_items) or
+ * perplexity window (ppl_windows), keyed by model fingerprint, condition label, task or data set, settings
+ * (everything else that changes the scores) and index. Every item is
  * committed as soon as it is scored, so an interrupted run loses nothing and a rerun skips what is there.
  * DuckDB lets one process at a time write a database file.
  */
@@ -40,6 +41,9 @@ public final class RunStore implements AutoCloseable {
             s.execute("CREATE TABLE IF NOT EXISTS eval_items (model VARCHAR, condition VARCHAR, task VARCHAR, settings VARCHAR, "
                     + "item INTEGER, scores VARCHAR NOT NULL, finished TIMESTAMP DEFAULT current_timestamp, "
                     + "PRIMARY KEY (model, condition, task, settings, item))");
+            s.execute("CREATE TABLE IF NOT EXISTS ppl_windows (model VARCHAR, condition VARCHAR, dataset VARCHAR, settings VARCHAR, "
+                    + "window_index INTEGER, nll DOUBLE NOT NULL, finished TIMESTAMP DEFAULT current_timestamp, "
+                    + "PRIMARY KEY (model, condition, dataset, settings, window_index))");
         } catch (SQLException e) {
             throw new SuperweightException(where + ": cannot create the run tables (" + Documents.firstLine(e.getMessage()) + ")", e);
         }
@@ -100,6 +104,50 @@ public final class RunStore implements AutoCloseable {
             throw new SuperweightException(where + ": cannot record item " + item + " of " + key.task() + " ("
                     + Documents.firstLine(e.getMessage()) + ")", e);
         }
+    }
+
+    /** The NLL sums of the finished perplexity windows of a run ({@code Key.task} = the data set), by window index. */
+    public synchronized Map<Integer, Double> finishedWindows(Key key) {
+        Map<Integer, Double> out = new HashMap<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT window_index, nll FROM ppl_windows WHERE model = ? AND condition = ? AND dataset = ? AND settings = ?")) {
+            bind(ps, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getInt(1), rs.getDouble(2));
+            }
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot read finished windows (" + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+        return out;
+    }
+
+    public synchronized void putWindow(Key key, int window, double nllSum) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT OR IGNORE INTO ppl_windows (model, condition, dataset, settings, window_index, nll) VALUES (?, ?, ?, ?, ?, ?)")) {
+            bind(ps, key);
+            ps.setInt(5, window);
+            ps.setDouble(6, nllSum);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot record window " + window + " of " + key.task() + " ("
+                    + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** A perplexity run's finished windows as a {@link Perplexity.WindowLog} backed by this store. */
+    public Perplexity.WindowLog windowLog(Key key) {
+        Map<Integer, Double> done = finishedWindows(key);
+        return new Perplexity.WindowLog() {
+            @Override
+            public Double finished(int window) {
+                return done.get(window);
+            }
+
+            @Override
+            public void record(int window, double nllSum) {
+                putWindow(key, window, nllSum);
+            }
+        };
     }
 
     private static void bind(PreparedStatement ps, Key key) throws SQLException {

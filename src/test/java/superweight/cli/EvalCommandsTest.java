@@ -61,7 +61,7 @@ class EvalCommandsTest {
     void pplOnATextFileReportsTheJsonFields(@TempDir Path dir) throws Exception {
         Path text = dir.resolve("t.txt");
         Files.writeString(text, "the quick brown fox jumps over the lazy dog. ".repeat(4));
-        int code = run("ppl", "--model", model, "--dataset", text.toString(), "--ctx", "32", "--json");
+        int code = run("ppl", "--model", model, "--dataset", text.toString(), "--ctx", "32", "--json", "--no-store");
         assertThat(code).as(err.toString()).isZero();
         JsonNode json = new ObjectMapper().readTree(out.toString());
         // 180 characters + BOS; " q" style pairs merge: count windows from the tokenizer independently
@@ -77,7 +77,7 @@ class EvalCommandsTest {
     void pplDefaultContextShrinksToTheModelsWithANote(@TempDir Path dir) throws Exception {
         Path text = dir.resolve("t.txt");
         Files.writeString(text, "abcdefghij".repeat(60));
-        int code = run("ppl", "--model", model, "--dataset", text.toString(), "--json");
+        int code = run("ppl", "--model", model, "--dataset", text.toString(), "--json", "--store", dir.resolve("runs.duckdb").toString());
         assertThat(code).as(err.toString()).isZero();
         assertThat(err.toString()).contains("note: using ctx 256, the model's maximum context");
         assertThat(new ObjectMapper().readTree(out.toString()).get("ctx").asInt()).isEqualTo(256);

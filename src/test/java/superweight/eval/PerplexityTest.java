@@ -90,6 +90,32 @@ class PerplexityTest {
     }
 
     @Test
+    void finishedWindowsComeFromTheRunStoreAndAreNotRecomputed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path text = dir.resolve("t.txt"), store = dir.resolve("runs.duckdb");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 200; i++) sb.append((char) ('a' + (i * 7) % 26));
+        java.nio.file.Files.writeString(text, sb.toString());
+        var tok = new ByteTestTokenizer(true);
+        var two = new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 2, null, store, "base", null);
+        PerplexityResult first = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(), two);
+        // Tamper with the stored NLL of window 0: a resumed run must read it instead of recomputing it.
+        try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + store); var s = c.createStatement()) {
+            assertThat(s.executeUpdate("UPDATE ppl_windows SET nll = nll + 31 WHERE window_index = 0")).isEqualTo(1);
+        }
+        var three = new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 3, null, store, "base", null);
+        PerplexityResult resumed = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(), three);
+        PerplexityResult fresh = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(),
+                new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 3, null, null, null, null));
+        assertThat(resumed.windows()).isEqualTo(3);
+        assertThat(resumed.nll()).isCloseTo(fresh.nll() + 31.0 / resumed.tokens(), within(1e-6));
+        assertThat(first.nll()).isNotEqualTo(resumed.nll());
+        // another condition does not see those windows
+        PerplexityResult other = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(),
+                new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 3, null, store, "other", null));
+        assertThat(other.nll()).isCloseTo(fresh.nll(), within(1e-6));
+    }
+
+    @Test
     void tooFewTokensForOneWindowIsAnError() {
         assertThatThrownBy(() -> Perplexity.compute(t, Interventions.NONE, Arrays.copyOf(tokens, 10), 1,
                 new Perplexity.Options(16, Perplexity.Style.GPTQ, 0), "tiny.txt", null))
@@ -99,8 +125,8 @@ class PerplexityTest {
     @Test
     void explicitContextLongerThanTheModelsIsAnErrorAndTheDefaultShrinks() {
         int max = model.config().contextLength();
-        assertThatThrownBy(() -> Evaluation.windowLength(model, new Evaluation.PerplexityOptions(max + 1, Perplexity.Style.GPTQ, 0, null, null)))
+        assertThatThrownBy(() -> Evaluation.windowLength(model, new Evaluation.PerplexityOptions(max + 1, Perplexity.Style.GPTQ, 0, null, null, null, null)))
                 .hasMessageContaining("--ctx " + (max + 1) + " is longer than the context length " + max);
-        assertThat(Evaluation.windowLength(model, new Evaluation.PerplexityOptions(0, Perplexity.Style.GPTQ, 0, null, null))).isEqualTo(Math.min(2048, max));
+        assertThat(Evaluation.windowLength(model, Evaluation.PerplexityOptions.of(Perplexity.Style.GPTQ))).isEqualTo(Math.min(2048, max));
     }
 }
