@@ -29,8 +29,8 @@ public record DataSource(String where, Function<DataDirs, List<Path>> locate, Bi
 
     /**
      * Files in the Hugging Face hub cache of any of {@code repos} ("org/name"), in any snapshot, whose path inside
-     * the snapshot matches one of the globs; shards are read in name order and concatenated. The newest snapshot
-     * (by modification time) that has a match wins.
+     * the snapshot matches a glob; the first glob (in the given order) that matches anything decides, and its
+     * shards are read in name order and concatenated. The newest snapshot (by modification time) with a match wins.
      */
     public static DataSource hub(List<String> repos, List<String> globs, Function<Path, List<JsonNode>> reader) {
         String where = "<hf-hub>/" + String.join(" or ", repos.stream().map(r -> "datasets--" + r.replace("/", "--")).toList())
@@ -52,14 +52,18 @@ public record DataSource(String where, Function<DataDirs, List<Path>> locate, Bi
             } catch (IOException e) {
                 continue;
             }
-            List<PathMatcher> matchers = globs.stream().map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
             for (Path rev : revs) {
+                List<Path> files;
                 try (Stream<Path> s = Files.walk(rev)) {
-                    List<Path> hits = s.filter(p -> Files.isRegularFile(p) && matchers.stream().anyMatch(m -> m.matches(rev.relativize(p))))
-                            .sorted(Comparator.comparing(Path::toString)).toList();
+                    files = s.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList();
+                } catch (IOException e) {
+                    continue; // an unreadable snapshot is skipped like a missing one
+                }
+                // Globs in order of preference: the first one that matches decides (never a mix of layouts).
+                for (String glob : globs) {
+                    PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+                    List<Path> hits = files.stream().filter(p -> m.matches(rev.relativize(p))).toList();
                     if (!hits.isEmpty()) return hits;
-                } catch (IOException ignored) {
-                    // an unreadable snapshot is skipped like a missing one
                 }
             }
         }

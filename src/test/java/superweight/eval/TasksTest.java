@@ -113,6 +113,20 @@ class TasksTest {
     }
 
     @Test
+    void hubSnapshotsOfSymlinkedBlobsAreReadAndTheFirstMatchingLayoutWins(@TempDir Path dir) throws Exception {
+        Path repo = dir.resolve("datasets--EleutherAI--lambada_openai");
+        Files.createDirectories(repo.resolve("blobs"));
+        Files.writeString(repo.resolve("blobs/0a1b"), "{\"text\": \"one two three\"}\n{\"text\": \"four five\"}\n");
+        Path data = Files.createDirectories(repo.resolve("snapshots/rev1/data"));
+        Files.createSymbolicLink(data.resolve("lambada_test.jsonl"), Path.of("../../../blobs/0a1b"));
+        Files.writeString(data.resolve("lambada_test_en.jsonl"), "{\"text\": \"not this one\"}\n");
+        TaskSpec spec = Tasks.get("lambada_openai");
+        List<JsonNode> docs = Tasks.documents(spec, new DataDirs(dir.resolve("empty"), dir));
+        assertThat(docs).hasSize(2);
+        assertThat(spec.item(1, docs.get(1)).requests().getFirst()).isEqualTo(new Request("four", " five"));
+    }
+
+    @Test
     void missingDataSaysWhereItLookedAndWhatToDo(@TempDir Path dir) {
         assertThatThrownBy(() -> Tasks.documents(Tasks.get("piqa"), new DataDirs(dir, dir.resolve("hub"))))
                 .isInstanceOf(SuperweightException.class)
