@@ -11,8 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Runs tasks item by item against a {@link RunStore}: items already in the store are not scored again, every
- * newly scored item is committed at once, and the task's metrics are computed from the stored scores, so an
+ * Runs tasks item by item against a {@link RunStore}: items already in the store (for the same prompts) are not
+ * scored again, every newly scored item is committed at once, and the task's metrics are computed from the stored scores, so an
  * interrupted and resumed run reports exactly what an uninterrupted one does.
  */
 public final class Harness {
@@ -40,7 +40,13 @@ public final class Harness {
         List<TaskItem> items = new ArrayList<>(n);
         for (int i = 0; i < n; i++) items.add(spec.item(i, docs.get(i)));
         RunStore.Key key = new RunStore.Key(model, condition, spec.name(), settings + ";task_version=" + spec.version());
-        Map<Integer, List<ChoiceScore>> done = store.finished(key);
+        Map<Integer, List<ChoiceScore>> done = new java.util.HashMap<>();
+        store.finished(key).forEach((i, stored) -> {
+            if (i < n && stored.requestsDigest().equals(items.get(i).requestsDigest())
+                    && stored.scores().size() == items.get(i).requests().size()) {
+                done.put(i, stored.scores());
+            }
+        });
         List<TaskItem> todo = items.stream().filter(it -> !done.containsKey(it.index())).toList();
         try (Progress.Bar bar = progress.start(spec.name(), "items", n, n - todo.size())) {
             if (concurrency == 1 || todo.size() < 2) {
@@ -50,20 +56,16 @@ public final class Harness {
             }
         }
         List<List<ChoiceScore>> scores = new ArrayList<>(n);
-        for (TaskItem it : items) {
-            List<ChoiceScore> s = done.get(it.index());
-            if (s.size() != it.requests().size()) {
-                throw new superweight.SuperweightException(spec.name() + " item " + it.index() + ": the run store holds "
-                        + s.size() + " scores for " + it.requests().size() + " requests (data changed since the run was stored?)");
-            }
-            scores.add(s);
-        }
+        for (TaskItem it : items) scores.add(done.get(it.index()));
         return TaskResult.aggregate(spec, items, scores, docs.size());
     }
 
     private void finish(RunStore.Key key, TaskItem it, ItemScorer scorer, Map<Integer, List<ChoiceScore>> done, Progress.Bar bar) {
         List<ChoiceScore> s = scorer.score(it);
-        store.put(key, it.index(), s);
+        if (s.size() != it.requests().size()) {
+            throw new IllegalStateException(it.task() + " item " + it.index() + ": " + s.size() + " scores for " + it.requests().size() + " requests");
+        }
+        store.put(key, it.index(), it.requestsDigest(), s);
         synchronized (done) {
             done.put(it.index(), s);
         }

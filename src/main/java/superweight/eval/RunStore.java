@@ -31,6 +31,10 @@ public final class RunStore implements AutoCloseable {
     public record Key(String model, String condition, String task, String settings) {
     }
 
+    /** A stored item: the digest of the requests it answered and their scores. */
+    public record StoredItem(String requestsDigest, List<ChoiceScore> scores) {
+    }
+
     private final Connection db;
     private final String where;
 
@@ -39,7 +43,7 @@ public final class RunStore implements AutoCloseable {
         this.where = where;
         try (Statement s = db.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS eval_items (model VARCHAR, condition VARCHAR, task VARCHAR, settings VARCHAR, "
-                    + "item INTEGER, scores VARCHAR NOT NULL, finished TIMESTAMP DEFAULT current_timestamp, "
+                    + "item INTEGER, requests_sha VARCHAR NOT NULL, scores VARCHAR NOT NULL, finished TIMESTAMP DEFAULT current_timestamp, "
                     + "PRIMARY KEY (model, condition, task, settings, item))");
             s.execute("CREATE TABLE IF NOT EXISTS ppl_windows (model VARCHAR, condition VARCHAR, dataset VARCHAR, settings VARCHAR, "
                     + "window_index INTEGER, nll DOUBLE NOT NULL, finished TIMESTAMP DEFAULT current_timestamp, "
@@ -77,14 +81,14 @@ public final class RunStore implements AutoCloseable {
         }
     }
 
-    /** The scores of every finished item of a run, by item index. */
-    public synchronized Map<Integer, List<ChoiceScore>> finished(Key key) {
-        Map<Integer, List<ChoiceScore>> out = new HashMap<>();
+    /** Every finished item of a run, by item index. */
+    public synchronized Map<Integer, StoredItem> finished(Key key) {
+        Map<Integer, StoredItem> out = new HashMap<>();
         try (PreparedStatement ps = db.prepareStatement(
-                "SELECT item, scores FROM eval_items WHERE model = ? AND condition = ? AND task = ? AND settings = ?")) {
+                "SELECT item, requests_sha, scores FROM eval_items WHERE model = ? AND condition = ? AND task = ? AND settings = ?")) {
             bind(ps, key);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.put(rs.getInt(1), decode(rs.getString(2)));
+                while (rs.next()) out.put(rs.getInt(1), new StoredItem(rs.getString(2), decode(rs.getString(3))));
             }
         } catch (SQLException e) {
             throw new SuperweightException(where + ": cannot read finished items (" + Documents.firstLine(e.getMessage()) + ")", e);
@@ -92,13 +96,14 @@ public final class RunStore implements AutoCloseable {
         return out;
     }
 
-    /** Records a finished item (a second write of the same item is ignored). */
-    public synchronized void put(Key key, int item, List<ChoiceScore> scores) {
+    /** Records a finished item, replacing a stored one for different requests. */
+    public synchronized void put(Key key, int item, String requestsDigest, List<ChoiceScore> scores) {
         try (PreparedStatement ps = db.prepareStatement(
-                "INSERT OR IGNORE INTO eval_items (model, condition, task, settings, item, scores) VALUES (?, ?, ?, ?, ?, ?)")) {
+                "INSERT OR REPLACE INTO eval_items (model, condition, task, settings, item, requests_sha, scores) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             bind(ps, key);
             ps.setInt(5, item);
-            ps.setString(6, encode(scores));
+            ps.setString(6, requestsDigest);
+            ps.setString(7, encode(scores));
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new SuperweightException(where + ": cannot record item " + item + " of " + key.task() + " ("

@@ -86,6 +86,20 @@ class ResumeTest {
     }
 
     @Test
+    void changedPromptsAreRescoredNotReused(@TempDir Path dir) throws Exception {
+        Path store = dir.resolve("runs.duckdb");
+        Path data = dir.resolve("data");
+        java.nio.file.Files.createDirectories(data.resolve("lambada_openai"));
+        java.nio.file.Files.writeString(data.resolve("lambada_openai/lambada_test.jsonl"), "{\"text\": \"a b\"}\n{\"text\": \"c d\"}\n");
+        EvalOptions o = new EvalOptions(data, 0, null, store, 1, Progress.NONE);
+        Evaluation.run(model, new ByteTestTokenizer(true), Interventions.NONE, "base", List.of("lambada_openai"), o, new RecordingScorer(-1));
+        java.nio.file.Files.writeString(data.resolve("lambada_openai/lambada_test.jsonl"), "{\"text\": \"a b\"}\n{\"text\": \"c e\"}\n");
+        RecordingScorer again = new RecordingScorer(-1);
+        Evaluation.run(model, new ByteTestTokenizer(true), Interventions.NONE, "base", List.of("lambada_openai"), o, again);
+        assertThat(again.calls).containsExactly("lambada_openai#1");
+    }
+
+    @Test
     void conditionsAndSettingsAreKeptApart(@TempDir Path dir) {
         Path store = dir.resolve("runs.duckdb");
         Evaluation.run(model, new ByteTestTokenizer(true), Interventions.NONE, "base", List.of("piqa"), options(store), new RecordingScorer(-1));
