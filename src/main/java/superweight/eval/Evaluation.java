@@ -42,7 +42,7 @@ public final class Evaluation {
     static Results run(Model model, Tokenizer tokenizer, Interventions iv, String condition, List<String> tasks, EvalOptions o,
                        ItemScorer customScorer) {
         if (tasks.isEmpty()) throw new SuperweightException("no tasks given (known: " + String.join(", ", Tasks.names()) + ")");
-        List<TaskSpec> specs = tasks.stream().map(Tasks::get).toList();
+        List<TaskSpec> specs = tasks.stream().distinct().map(Tasks::get).toList();
         DataDirs dirs = DataDirs.of(o.dataDir());
         List<List<JsonNode>> docs = new ArrayList<>();
         for (TaskSpec s : specs) docs.add(Tasks.documents(s, dirs));
