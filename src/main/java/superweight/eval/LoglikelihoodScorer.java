@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Scores the continuations of one item together: the token prefix all its requests share is run once, and each
  * request then continues from that KV cache (truncated back to the prefix) instead of recomputing it. The
- * interventions apply to every forward pass. Thread-safe: each thread keeps its own KV cache.
+ * interventions apply to every forward pass; with a linear-input hook (whose result may depend on all rows of a
+ * call) nothing is shared and each request is one full pass. Thread-safe: each thread keeps its own KV cache.
  */
 public final class LoglikelihoodScorer {
     private final Transformer transformer;
@@ -28,7 +29,9 @@ public final class LoglikelihoodScorer {
 
     public List<ChoiceScore> score(List<EncodedPair> pairs) {
         if (pairs.isEmpty()) return List.of();
-        int prefix = sharedPrefix(pairs);
+        // A linear-input hook may depend on every row of a call (per-tensor activation quantization): then each
+        // request gets one full pass of its own, as lm-eval runs it, instead of a split context/continuation pass.
+        int prefix = interventions.linearInputHook() == null ? sharedPrefix(pairs) : 0;
         InferenceState st = states.get();
         st.truncate(0);
         float[] prefixLogits = null;

@@ -90,8 +90,11 @@ public final class Perplexity {
             if (o.style() == Style.LLAMACPP && bosId >= 0) window[0] = bosId;
             st.truncate(0);
             double[] sum = {0};
-            transformer.forward(st, Arrays.copyOf(window, ctx - 1), Taps.NONE, iv, firstScored,
-                    (pos, logits, off) -> sum[0] -= LogProbs.logProb(logits, off, vocab, window[pos + 1]));
+            // The whole window is fed (its last position only as input), as the reference scripts do: a per-tensor
+            // activation hook then sees exactly their rows.
+            transformer.forward(st, window, Taps.NONE, iv, firstScored, (pos, logits, off) -> {
+                if (pos < ctx - 1) sum[0] -= LogProbs.logProb(logits, off, vocab, window[pos + 1]);
+            });
             log.record(w, sum[0]);
             nllSum += sum[0];
             scored += ctx - 1 - firstScored;

@@ -101,6 +101,26 @@ class LoglikelihoodScorerTest {
     }
 
     @Test
+    void aPerTensorActivationHookSeesTheSameRowsAsAFullPass() {
+        // int8 fake quantization of the down-projection input with ONE scale over all rows of the call
+        superweight.engine.LinearInputHook perTensor = (layer, linear, x, n, cols) -> {
+            if (linear != Linear.DOWN) return;
+            float max = 0;
+            for (int i = 0; i < n * cols; i++) max = Math.max(max, Math.abs(x[i]));
+            float scale = max / 127f;
+            if (scale > 0) for (int i = 0; i < n * cols; i++) x[i] = Math.round(x[i] / scale) * scale;
+        };
+        Interventions iv = Interventions.NONE.withLinearInputHook(perTensor);
+        Transformer t = new Transformer(llama);
+        RequestEncoder enc = new RequestEncoder(new ByteTestTokenizer(true), false, 256);
+        List<EncodedPair> pairs = List.of(enc.encode("Question: which one?\nAnswer:", " the first"), enc.encode("Question: which one?\nAnswer:", " zz"));
+        List<ChoiceScore> got = new LoglikelihoodScorer(t, iv).score(pairs);
+        for (int c = 0; c < pairs.size(); c++) {
+            assertThat(got.get(c).logLikelihood()).isCloseTo(reference(t, pairs.get(c), iv)[0], within(1e-4));
+        }
+    }
+
+    @Test
     void sharedPrefixStopsWhereRequestsDifferAndAtTheFirstScoredPosition() {
         // contexts differ at index 2; both continuations start at position 3
         var a = new EncodedPair(new int[]{5, 6, 7, 8, 9}, 2);
