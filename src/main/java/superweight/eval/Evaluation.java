@@ -41,6 +41,7 @@ public final class Evaluation {
     /** As {@link #run(Model, Tokenizer, Interventions, String, List, EvalOptions)} with a custom scorer (tests, fakes). */
     static Results run(Model model, Tokenizer tokenizer, Interventions iv, String condition, List<String> tasks, EvalOptions o,
                        ItemScorer customScorer) {
+        if (condition == null || condition.isBlank()) throw new SuperweightException("the condition label of an evaluation run must not be empty");
         if (tasks.isEmpty()) throw new SuperweightException("no tasks given (known: " + String.join(", ", Tasks.names()) + ")");
         List<TaskSpec> specs = tasks.stream().distinct().map(Tasks::get).toList();
         DataDirs dirs = DataDirs.of(o.dataDir());
