@@ -17,6 +17,8 @@ import java.io.PrintWriter;
                 SynthCommand.class,
                 BenchCommand.class,
                 TokenizeCommand.class,
+                PplCommand.class,
+                EvalCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;
