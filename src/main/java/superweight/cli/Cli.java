@@ -6,6 +6,8 @@ import superweight.SuperweightException;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
 import superweight.model.ModelPaths;
+import superweight.tokenizer.Tokenizer;
+import superweight.tokenizer.Tokenizers;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,6 +36,32 @@ final class Cli {
             return Arrays.stream(t.split("[,\\s]+")).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
         } catch (NumberFormatException e) {
             throw new SuperweightException(option + ": not a list of integer token ids: " + e.getMessage());
+        }
+    }
+
+    /** Token ids from --tokens, or from text (--text/--prompt or a file) through the model's tokenizer. */
+    static int[] inputIds(String tokens, String text, Path textFile, Boolean addBos, Path model) {
+        if (tokens != null) return parseIds(tokens, "--tokens");
+        String s = text != null ? text : readText(textFile);
+        Tokenizer tok = Tokenizers.load(model);
+        return tok.encode(s, addBos != null ? addBos : tok.addBosByDefault(), false);
+    }
+
+    static Tokenizer tokenizerOrNull(Path model) {
+        try {
+            return Tokenizers.load(model);
+        } catch (SuperweightException e) {
+            return null;
+        }
+    }
+
+    static String readText(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new SuperweightException(file + ": not valid UTF-8 text");
+        } catch (java.io.IOException e) {
+            throw new SuperweightException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
     }
 

@@ -10,6 +10,9 @@ import superweight.engine.Interventions;
 import superweight.engine.Transformer;
 import superweight.model.Model;
 
+import superweight.tokenizer.Tokenizer;
+
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +27,19 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "Model path or Hugging Face id (see info).")
     String model;
 
-    @Option(names = "--tokens", required = true, paramLabel = "IDS", description = "Prompt token ids, comma or space separated.")
-    String tokens;
+    @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @Option(names = "--tokens", paramLabel = "IDS", description = "Prompt token ids, comma or space separated.")
+        String tokens;
+
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt text, tokenized with the model's tokenizer.")
+        String prompt;
+    }
+
+    @Option(names = "--add-bos", negatable = true, description = "Prepend BOS to --prompt (default: the tokenizer's add_bos_token setting).")
+    Boolean addBos;
 
     @Option(names = "--max-tokens", defaultValue = "32", paramLabel = "N", description = "Tokens to generate (default ${DEFAULT-VALUE}).")
     int maxTokens;
@@ -48,19 +62,23 @@ final class GenerateCommand implements Callable<Integer> {
         if (temperature < 0) throw new SuperweightException("--temperature must not be negative (got " + temperature + ")");
         Model m = Cli.loadModel(model);
         try {
-            int[] prompt = Cli.parseIds(tokens, "--tokens");
+            Path path = Cli.modelPath(model);
+            int[] prompt = Cli.inputIds(input.tokens, input.prompt, null, addBos, path);
             Cli.checkIds(prompt, m.config().vocabSize(), "--tokens");
+            if (prompt.length == 0) throw new SuperweightException("--prompt: the prompt encodes to no tokens");
             List<Integer> ids = new Generator(new Transformer(m)).generate(prompt, maxTokens, temperature, seed,
                     ignoreEos ? -1 : m.config().eosId(), Interventions.NONE);
+            Tokenizer tok = Cli.tokenizerOrNull(path);
+            String text = tok == null ? null : tok.decode(ids.stream().mapToInt(Integer::intValue).toArray());
             var out = spec.commandLine().getOut();
             if (json) {
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("prompt_ids", prompt);
                 r.put("ids", ids);
-                r.put("text", null);
+                r.put("text", text);
                 Cli.printJson(out, r);
             } else {
-                out.println(ids.stream().map(String::valueOf).reduce((a, b) -> a + " " + b).orElse(""));
+                out.println(text != null ? text : ids.stream().map(String::valueOf).reduce((a, b) -> a + " " + b).orElse(""));
                 out.flush();
             }
             return 0;

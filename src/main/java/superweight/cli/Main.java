@@ -23,6 +23,9 @@ import java.io.PrintWriter;
                 ScaleSweepCommand.class,
                 TokenShiftCommand.class,
                 CaseStudyCommand.class,
+                TokenizeCommand.class,
+                PplCommand.class,
+                EvalCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;

@@ -28,8 +28,22 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "Model path or Hugging Face id (see info).")
     String model;
 
-    @Option(names = "--tokens", required = true, paramLabel = "IDS", description = "Token ids, comma or space separated.")
-    String tokens;
+    @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @Option(names = "--tokens", paramLabel = "IDS", description = "Token ids, comma or space separated.")
+        String tokens;
+
+        @Option(names = "--text", paramLabel = "TEXT", description = "Text, tokenized with the model's tokenizer.")
+        String text;
+
+        @Option(names = "--text-file", paramLabel = "FILE", description = "UTF-8 text file, tokenized with the model's tokenizer.")
+        Path textFile;
+    }
+
+    @Option(names = "--add-bos", negatable = true, description = "Prepend BOS to --text (default: the tokenizer's add_bos_token setting).")
+    Boolean addBos;
 
     @Option(names = "--logits-out", paramLabel = "FILE",
             description = "Write float32 little-endian logits, row-major [position][vocab].")
@@ -42,7 +56,7 @@ final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Model m = Cli.loadModel(model);
         try {
-            int[] ids = Cli.parseIds(tokens, "--tokens");
+            int[] ids = Cli.inputIds(input.tokens, input.text, input.textFile, addBos, modelPath());
             Cli.checkIds(ids, m.config().vocabSize(), "--tokens");
             float[] logits = new Transformer(m).logits(ids);
             if (logitsOut != null) write(logitsOut, logits);
@@ -63,6 +77,10 @@ final class ScoreCommand implements Callable<Integer> {
         } finally {
             m.checkpoint().close();
         }
+    }
+
+    private Path modelPath() {
+        return Cli.modelPath(model);
     }
 
     private static void write(Path file, float[] logits) {

@@ -26,18 +26,12 @@ public final class Generator {
         Random rnd = new Random(seed);
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < maxTokens; i++) {
-            int next = temperature <= 0 ? argmax(last) : sample(last, temperature, rnd);
+            int next = temperature <= 0 ? LogProbs.argmax(last, 0, vocab) : sample(last, temperature, rnd);
             out.add(next);
             if (next == stopId || i == maxTokens - 1) break;
             transformer.forward(st, new int[]{next}, Taps.NONE, iv, 0, keep);
         }
         return out;
-    }
-
-    static int argmax(float[] x) {
-        int best = 0;
-        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-        return best;
     }
 
     static int sample(float[] logits, float temperature, Random rnd) {

@@ -21,4 +21,11 @@ public final class LogProbs {
         for (int i = 1; i < tokens.length; i++) s -= logProb(logits, (i - 1) * vocab, vocab, tokens[i]);
         return s / (tokens.length - 1);
     }
+
+    /** The index of the largest logit in logits[off .. off+n); the first one on ties, as torch.argmax. */
+    public static int argmax(float[] logits, int off, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (logits[off + i] > logits[off + best]) best = i;
+        return best;
+    }
 }

@@ -122,25 +122,27 @@ public final class Transformer {
         float[] out = new float[n * qDim];
         int group = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
+        int window = c.slidingWindow();
         Parallel.forRange(n * c.heads(), 1, (from, to) -> {
             float[] scores = new float[start + n];
             for (int task = from; task < to; task++) {
                 int i = task / c.heads(), h = task % c.heads();
                 int pos = start + i, kvOff = (h / group) * hd, qOff = i * qDim + h * hd;
+                int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
                 float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j <= pos; j++) {
+                for (int j = first; j <= pos; j++) {
                     float s = VectorMath.dot(q, qOff, keys, j * kvDim + kvOff, hd) * scale;
                     scores[j] = s;
                     if (s > max) max = s;
                 }
                 double sum = 0;
-                for (int j = 0; j <= pos; j++) {
+                for (int j = first; j <= pos; j++) {
                     float e = (float) Math.exp(scores[j] - max);
                     scores[j] = e;
                     sum += e;
                 }
                 float inv = (float) (1.0 / sum);
-                for (int j = 0; j <= pos; j++) {
+                for (int j = first; j <= pos; j++) {
                     VectorMath.axpy(scores[j] * inv, values, j * kvDim + kvOff, out, qOff, hd);
                 }
             }

@@ -50,7 +50,7 @@ public final class F32Tensor extends StoredTensor {
         for (int bound = cols - l; i <= bound; i += l) {
             a0 = FloatVector.fromMemorySegment(s, data, base + i * 4L, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(s, x, xOff + i), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < cols; i++) sum += data.get(F32, base + i * 4L) * x[xOff + i];
         return sum;
     }

@@ -3,7 +3,7 @@ package superweight.model;
 /**
  * Everything the forward pass needs to know about a model's shape and quirks, independent of the file format.
  * {@code architecture} is the Hugging Face {@code model_type} (llama, mistral, qwen2, phi3, olmo, olmo2, gemma,
- * gpt_neox).
+ * gpt_neox). {@code slidingWindow} > 0 lets position i attend only to positions j with i - j < slidingWindow.
  */
 public record ModelConfig(
         String architecture,
@@ -29,7 +29,25 @@ public record ModelConfig(
         float embeddingScale,
         boolean tiedEmbeddings,
         int bosId,
-        int eosId) {
+        int eosId,
+        int slidingWindow) {
+
+    /** A configuration without sliding-window attention. */
+    public ModelConfig(String architecture, int hiddenSize, int intermediateSize, int layers, int heads, int kvHeads, int headDim,
+                       int vocabSize, int contextLength, double ropeTheta, int rotaryDims, RopeScaling ropeScaling, Norm norm,
+                       double normEps, Activation activation, boolean gatedMlp, boolean parallelResidual, boolean postNorms,
+                       boolean qkNorm, float clipQkv, float embeddingScale, boolean tiedEmbeddings, int bosId, int eosId) {
+        this(architecture, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, vocabSize, contextLength, ropeTheta,
+                rotaryDims, ropeScaling, norm, normEps, activation, gatedMlp, parallelResidual, postNorms, qkNorm, clipQkv,
+                embeddingScale, tiedEmbeddings, bosId, eosId, 0);
+    }
+
+    /** A copy attending only to the last {@code window} positions (0 = unlimited). */
+    public ModelConfig withSlidingWindow(int window) {
+        return new ModelConfig(architecture, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, vocabSize, contextLength,
+                ropeTheta, rotaryDims, ropeScaling, norm, normEps, activation, gatedMlp, parallelResidual, postNorms, qkNorm, clipQkv,
+                embeddingScale, tiedEmbeddings, bosId, eosId, window);
+    }
 
     public enum Norm { RMS, LAYER }
 

@@ -1,6 +1,12 @@
 package superweight.model;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /**
  * ggml Q4_0: blocks of 32 values, an f16 scale d and 16 bytes of nibbles; byte j holds element j in its low
@@ -8,6 +14,8 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Q4_0Tensor extends StoredTensor {
     static final int BLOCK = 32, BYTES = 18;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
 
     public Q4_0Tensor(String name, long rows, int cols, MemorySegment data) {
         super(name, rows, cols, data);
@@ -30,11 +38,13 @@ public final class Q4_0Tensor extends StoredTensor {
     public void readRow(long row, float[] dst, int off) {
         long b = row * (cols / BLOCK) * BYTES;
         for (int c = 0; c < cols; c += BLOCK, b += BYTES) {
-            float d = f16(data.get(I16, b));
-            for (int j = 0; j < 16; j++) {
-                int q = data.get(I8, b + 2 + j) & 0xFF;
-                dst[off + c + j] = d * ((q & 15) - 8);
-                dst[off + c + j + 16] = d * ((q >>> 4) - 8);
+            FloatVector d = FloatVector.broadcast(F, f16(data.get(I16, b)));
+            ByteVector q = ByteVector.fromMemorySegment(B, data, b + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector lo = q.and((byte) 15).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 15).sub((byte) 8);
+            for (int p = 0; p < 2; p++) {
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, off + c + p * 8);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, off + c + 16 + p * 8);
             }
         }
     }

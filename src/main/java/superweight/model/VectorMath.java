@@ -22,8 +22,20 @@ public final class VectorMath {
         for (int bound = n - L; i <= bound; i += L) {
             acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
         }
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float s = sum(acc0.add(acc1));
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /**
+     * The sum of a vector's lanes in a fixed order. reduceLanes(ADD) leaves the order unspecified, so its result
+     * can change between the interpreter and compiled code; a fixed order keeps every score reproducible.
+     */
+    public static float sum(FloatVector v) {
+        float[] t = new float[L];
+        v.intoArray(t, 0);
+        float s = 0;
+        for (int i = 0; i < L; i += 2) s += t[i] + t[i + 1];
         return s;
     }
 
@@ -84,7 +96,7 @@ public final class VectorMath {
     /** Reduces one accumulator, adds the scalar tail [from, k) and stores it. */
     private static void store(FloatVector c, float[] w, int wo, float[] x, int p0, int k, int from, float[] out, int outStride,
                               int r0, int r, int p) {
-        float sum = c.reduceLanes(VectorOperators.ADD);
+        float sum = sum(c);
         for (int t = from; t < k; t++) sum += w[wo + r * k + t] * x[(p0 + p) * k + t];
         out[(p0 + p) * outStride + r0 + r] = sum;
     }

@@ -75,6 +75,11 @@ final class HfTokenizers {
         if (unk < 0) unk = tokenId(config.path("unk_token"), ids, -1);
 
         if (type.equals("WordPiece")) {
+            String pre = root.path("pre_tokenizer").path("type").asText("BertPreTokenizer");
+            if (!pre.equals("BertPreTokenizer")) {
+                throw new SuperweightException(where + ": WordPiece with pre-tokenizer " + pre
+                        + " is not supported (expected BertPreTokenizer)");
+            }
             String prefix = model.path("continuing_subword_prefix").asText("##");
             Map<String, Integer> initial = new HashMap<>();
             Map<String, Integer> continuation = new HashMap<>();
@@ -95,13 +100,19 @@ final class HfTokenizers {
                     steps(root.path("pre_tokenizer"), where));
             return new ByteLevelBpe(v, merges, pre, model.path("ignore_merges").asBoolean(false));
         }
-        return SentencePieceBpe.fromMerges(v, merges, spaceSentencePiece(root, where));
+        JsonNode pre = root.path("pre_tokenizer");
+        boolean metaspace = pre.path("type").asText("").equals("Metaspace");
+        return SentencePieceBpe.fromMerges(v, merges, spaceSentencePiece(root, where),
+                metaspace && pre.path("split").asBoolean(true));
     }
 
     /** For SentencePiece-style BPE: checks that spaces become U+2581 and reports whether a dummy prefix is added. */
     private static boolean spaceSentencePiece(JsonNode root, String where) {
         JsonNode pre = root.path("pre_tokenizer");
         if (pre.path("type").asText("").equals("Metaspace")) {
+            if (!pre.path("replacement").asText("\u2581").equals("\u2581")) {
+                throw new SuperweightException(where + ": Metaspace replacement other than U+2581 is not supported");
+            }
             String scheme = pre.path("prepend_scheme").asText(pre.path("add_prefix_space").asBoolean(true) ? "always" : "never");
             return !scheme.equals("never");
         }

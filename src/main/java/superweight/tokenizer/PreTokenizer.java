@@ -48,6 +48,9 @@ final class PreTokenizer {
     }
 
     static Step isolate(String regex) {
+        if (regex.equals(GPT2) || regex.equals(GPT2.substring(0, GPT2.length() - "|\\s+".length()))) {
+            return new Gpt2Splitter();
+        }
         return regex(regex, Behavior.ISOLATED);
     }
 

@@ -20,17 +20,21 @@ final class SentencePieceBpe extends BaseTokenizer {
 
     private final PairMerges merges;
     private final boolean addSpacePrefix;
+    /** Hugging Face Metaspace with split: every U+2581 starts a new word, so no piece spans two words. */
+    private final boolean splitAtEverySpace;
     /** Symbol of each BMP code point: its vocabulary id, an extra id >= vocab size, or -1 (never merges). */
     private final int[] bmpSymbol = new int[0x10000];
     private final Map<Integer, Integer> supplementarySymbol = new HashMap<>();
     private final int[] byteTokens = new int[256];
     /** Code points that some piece contains right before a U+2581; text is never cut between such a pair. */
-    private final Set<Integer> joinsFollowingSpace = new HashSet<>();
+    private final boolean[] bmpJoinsFollowingSpace = new boolean[0x10000];
+    private final Set<Integer> supplementaryJoinsFollowingSpace = new HashSet<>();
     private int nextExtraSymbol;
 
-    private SentencePieceBpe(Vocabulary vocab, boolean addSpacePrefix, int expectedMerges) {
+    private SentencePieceBpe(Vocabulary vocab, boolean addSpacePrefix, boolean splitAtEverySpace, int expectedMerges) {
         super(vocab);
         this.addSpacePrefix = addSpacePrefix;
+        this.splitAtEverySpace = splitAtEverySpace;
         this.merges = new PairMerges(expectedMerges);
         this.nextExtraSymbol = vocab.size();
         Arrays.fill(bmpSymbol, -1);
@@ -38,7 +42,10 @@ final class SentencePieceBpe extends BaseTokenizer {
             String p = vocab.pieces[id];
             if (vocab.id(p) == id && p.codePointCount(0, p.length()) == 1) setSymbol(p.codePointAt(0), id);
             for (int j = p.indexOf(SPACE, 1); j > 0; j = p.indexOf(SPACE, j + 1)) {
-                if (p.charAt(j - 1) != SPACE) joinsFollowingSpace.add(p.codePointBefore(j));
+                if (p.charAt(j - 1) == SPACE) continue;
+                int cp = p.codePointBefore(j);
+                if (cp < 0x10000) bmpJoinsFollowingSpace[cp] = true;
+                else supplementaryJoinsFollowingSpace.add(cp);
             }
         }
         for (int b = 0; b < 256; b++) {
@@ -53,14 +60,14 @@ final class SentencePieceBpe extends BaseTokenizer {
      * is enumerated once here, so encoding needs no string concatenation.
      */
     static SentencePieceBpe fromScores(Vocabulary vocab, boolean addSpacePrefix) {
-        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, vocab.size() * 8);
+        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, false, vocab.size() * 8);
         float[] distinct = vocab.scores.clone();
         Arrays.sort(distinct);
         Map<Float, Integer> rankOfScore = new HashMap<>();
         for (int i = distinct.length - 1; i >= 0; i--) rankOfScore.putIfAbsent(distinct[i], rankOfScore.size());
         for (int id = 0; id < vocab.size(); id++) {
             String p = vocab.pieces[id];
-            if (vocab.id(p) != id) continue;
+            if (p.isEmpty() || vocab.id(p) != id) continue;
             int rank = rankOfScore.get(vocab.scores[id]);
             for (int k = p.offsetByCodePoints(0, 1); k < p.length(); k = p.offsetByCodePoints(k, 1)) {
                 int left = t.symbolOfHalf(p.substring(0, k));
@@ -72,8 +79,9 @@ final class SentencePieceBpe extends BaseTokenizer {
     }
 
     /** The Hugging Face way: an explicit ranked merge list over vocabulary pieces. */
-    static SentencePieceBpe fromMerges(Vocabulary vocab, List<String[]> mergeList, boolean addSpacePrefix) {
-        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, mergeList.size());
+    static SentencePieceBpe fromMerges(Vocabulary vocab, List<String[]> mergeList, boolean addSpacePrefix,
+                                       boolean splitAtEverySpace) {
+        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, splitAtEverySpace, mergeList.size());
         for (int rank = 0; rank < mergeList.size(); rank++) {
             String[] m = mergeList.get(rank);
             int left = vocab.id(m[0]);
@@ -114,12 +122,16 @@ final class SentencePieceBpe extends BaseTokenizer {
         int start = 0;
         for (int i = 1; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == SPACE && s.charAt(i - 1) != SPACE && !joinsFollowingSpace.contains(s.codePointBefore(i))) {
+            if (c == SPACE && (splitAtEverySpace || s.charAt(i - 1) != SPACE && !joinsFollowingSpace(s.codePointBefore(i)))) {
                 out.addAll(cached(s.substring(start, i), this::encodeChunk));
                 start = i;
             }
         }
         if (start < s.length()) out.addAll(cached(s.substring(start), this::encodeChunk));
+    }
+
+    private boolean joinsFollowingSpace(int cp) {
+        return cp < 0x10000 ? bmpJoinsFollowingSpace[cp] : supplementaryJoinsFollowingSpace.contains(cp);
     }
 
     private int[] encodeChunk(String chunk) {

@@ -22,12 +22,15 @@ final class SpecialTokens {
     }
 
     private final Map<Character, List<Entry>> byFirstChar = new HashMap<>();
+    /** Quick filter so that ordinary characters cost one array read. */
+    private final boolean[] startsSpecial = new boolean[0x10000];
 
     SpecialTokens(Vocabulary vocab) {
         for (int id = 0; id < vocab.size(); id++) {
             TokenType t = vocab.types[id];
             String text = vocab.pieces[id];
             if (!t.isSpecial() || text.isEmpty()) continue;
+            startsSpecial[text.charAt(0)] = true;
             byFirstChar.computeIfAbsent(text.charAt(0), c -> new ArrayList<>())
                     .add(new Entry(text, id, t == TokenType.USER_DEFINED));
         }
@@ -58,6 +61,7 @@ final class SpecialTokens {
     }
 
     private Entry match(String text, int at, boolean parseSpecial) {
+        if (!startsSpecial[text.charAt(at)]) return null;
         List<Entry> candidates = byFirstChar.get(text.charAt(at));
         if (candidates == null) return null;
         for (Entry e : candidates) {

@@ -30,12 +30,12 @@ public final class Tokenizers {
                     + (ggufs.isEmpty() ? " or a .gguf file" : "; several .gguf files, name one") + ")");
         }
         if (name.endsWith(".gguf")) return loadGguf(modelPath);
-        if (name.endsWith(".json")) return HfTokenizers.load(modelPath);
         if (name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json")) {
             Path json = modelPath.toAbsolutePath().getParent().resolve("tokenizer.json");
             if (Files.isRegularFile(json)) return HfTokenizers.load(json);
             throw new SuperweightException(modelPath + ": no tokenizer.json beside this checkpoint");
         }
+        if (name.endsWith(".json")) return HfTokenizers.load(modelPath);
         if (name.endsWith(".bin")) {
             throw new SuperweightException(modelPath + ": a llama2.c .bin checkpoint carries no tokenizer;"
                     + " pass a tokenizer.json, a model directory or a .gguf vocabulary with --model");

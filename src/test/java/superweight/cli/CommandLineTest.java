@@ -98,4 +98,17 @@ class CommandLineTest {
         assertThat(usage.code()).isEqualTo(2);
         assertThat(usage.err()).contains("Unknown option: '--bogus'");
     }
+
+    @Test
+    void scoreTextGoesThroughTheModelsTokenizer() throws Exception {
+        // The fixture GGUF vocabulary is <unk>, <s>, </s>, 256 byte pieces, then "\u2581a", "\u2581b", ...: so "a b" is
+        // [259, 260], after BOS (add_bos_token = true).
+        String model = Fixtures.arch("llama").resolve("model-f32.gguf").toString();
+        Result text = run("score", "--model", model, "--text", "a b", "--json");
+        Result ids = run("score", "--model", model, "--tokens", "1,259,260", "--json");
+        assertThat(text.code()).as(text.err()).isZero();
+        assertThat(text.out()).isEqualTo(ids.out());
+        Result gen = run("generate", "--model", model, "--prompt", "a b", "--max-tokens", "3", "--json");
+        assertThat(new ObjectMapper().readTree(gen.out()).get("prompt_ids").toString()).isEqualTo("[1,259,260]");
+    }
 }

@@ -143,7 +143,12 @@ public abstract class Architecture {
                 hfRopeTheta(c), rotary, hfRopeScaling(c.path("rope_scaling"), where), norm(), hfNormEps(c),
                 hfActivation(c), gatedMlp(), parallelResidual(c), postNorms(), qkNorm(), clip,
                 embeddingScale(hidden, c.path("torch_dtype").asText("float32")), tied || !hasLmHead,
-                firstInt(c.path("bos_token_id"), 1), firstInt(c.path("eos_token_id"), 2));
+                firstInt(c.path("bos_token_id"), 1), firstInt(c.path("eos_token_id"), 2)).withSlidingWindow(hfSlidingWindow(c, where));
+    }
+
+    /** Mistral and Phi-3 read sliding_window (null = none); families that ignore it override. */
+    protected int hfSlidingWindow(JsonNode c, Object where) {
+        return c.path("sliding_window").isInt() ? c.get("sliding_window").asInt() : 0;
     }
 
     public ModelConfig ggufConfig(GgufFile g, String arch, int vocab, boolean hasOutput, float[] ropeFreqs) {
@@ -176,7 +181,8 @@ public abstract class Architecture {
                 theta != null ? theta : 10000.0, rot != null ? rot.intValue() : headDim, scaling, norm(),
                 eps != null ? eps : 1e-5, ggufActivation(), gatedMlp(), parallel != null ? parallel : parallelResidual(null),
                 postNorms(), qkNorm(), clip != null ? clip.floatValue() : Float.NaN, embeddingScale(hidden, "float32"),
-                !hasOutput, bos != null ? bos.intValue() : 1, eos != null ? eos.intValue() : 2);
+                !hasOutput, bos != null ? bos.intValue() : 1, eos != null ? eos.intValue() : 2)
+                .withSlidingWindow(g.getLong(arch + ".attention.sliding_window") instanceof Long w ? w.intValue() : 0);
     }
 
     static RopeScaling hfRopeScaling(JsonNode rs, Object where) {

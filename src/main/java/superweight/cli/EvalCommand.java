@@ -1,0 +1,116 @@
+package superweight.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import superweight.SuperweightException;
+import superweight.engine.Interventions;
+import superweight.eval.EvalOptions;
+import superweight.eval.Evaluation;
+import superweight.eval.Progress;
+import superweight.eval.Results;
+import superweight.eval.RunStore;
+import superweight.eval.TaskResult;
+import superweight.eval.Tasks;
+import superweight.model.Model;
+import superweight.model.ModelLoader;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Zero-shot tasks scored as lm-evaluation-harness does (log-likelihood of each choice; acc, acc_norm, stderr).",
+                "Finished items are stored as they complete (--store), so an interrupted run resumes where it stopped."})
+public final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Model: HF directory, .safetensors, .gguf or llama2.c .bin.")
+    Path model;
+
+    @Option(names = "--tasks", required = true, split = ",",
+            description = "Comma-separated: piqa, arc_easy, arc_challenge, hellaswag, lambada_openai, winogrande, sciq.")
+    List<String> tasks;
+
+    @Option(names = "--limit", description = "Only the first N documents of each task.")
+    Integer limit;
+
+    @Option(names = "--data-dir", description = "Data directory (default: <superweight.shared>/data); the HF hub cache is searched too.")
+    Path dataDir;
+
+    @Option(names = "--store", description = "Run store (DuckDB file; default: ~/.cache/superweight/runs.duckdb).")
+    Path store;
+
+    @Option(names = "--no-store", description = "Keep results in memory only (no resume).")
+    boolean noStore;
+
+    @Option(names = "--condition", defaultValue = "baseline", description = "Label of this run in the store (default: ${DEFAULT-VALUE}).")
+    String condition;
+
+    @Option(names = "--add-bos", negatable = true,
+            description = "Prepend BOS to every request (default: as lm-eval's HFLM: no, except for Gemma).")
+    Boolean addBos;
+
+    @Option(names = "--threads", description = "Items scored at once (default: all cores for small models, else 1).")
+    Integer threads;
+
+    @Option(names = "--json", description = "Print the results as one JSON object in lm-eval's results shape.")
+    boolean json;
+
+    @Option(names = "--out", description = "Also write the JSON results to this file.")
+    Path outFile;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (limit != null && limit < 1) throw new SuperweightException("--limit " + limit + ": must be at least 1");
+        if (threads != null && threads < 1) throw new SuperweightException("--threads " + threads + ": must be at least 1");
+        List<String> names = tasks.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        names.forEach(Tasks::get);
+        Path storeFile = noStore ? null : (store != null ? store : RunStore.defaultFile());
+        EvalOptions o = new EvalOptions(dataDir, limit == null ? 0 : limit, addBos, storeFile, threads == null ? 0 : threads,
+                Progress.console(err, Duration.ofSeconds(30)));
+        Model m = ModelLoader.load(model);
+        Results r;
+        try {
+            r = Evaluation.run(m, ModelTokenizer.load(model), Interventions.NONE, condition, names, o);
+        } finally {
+            m.checkpoint().close();
+        }
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        if (outFile != null) {
+            if (outFile.toAbsolutePath().getParent() != null) Files.createDirectories(outFile.toAbsolutePath().getParent());
+            Files.writeString(outFile, mapper.writeValueAsString(r.toJson()) + "\n");
+        }
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(r.toJson()));
+        } else {
+            printTable(out, r);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void printTable(PrintWriter out, Results r) {
+        out.printf("%s (%s), condition %s%n", r.model(), r.fingerprint().substring(0, 12), r.condition());
+        out.printf("%-16s %7s %-11s %9s %9s%n", "Task", "Version", "Metric", "Value", "Stderr");
+        for (TaskResult t : r.tasks()) {
+            for (String metric : List.of("acc", "acc_norm", "perplexity")) {
+                Double v = t.metric(metric);
+                if (v == null) continue;
+                Double se = t.metrics().get(metric + "_stderr,none");
+                out.printf("%-16s %7.1f %-11s %9.4f %9s%n", t.task(), t.version(), metric, v,
+                        se == null || se.isNaN() ? "N/A" : String.format("%.4f", se));
+            }
+        }
+        out.printf("%-16s %7s %-11s %9.4f   (%d tasks: %s)%n", "average", "", "acc", r.average("acc"), r.tasks().size(),
+                String.join(", ", Arrays.asList(r.tasks().stream().map(TaskResult::task).toArray(String[]::new))));
+    }
+}

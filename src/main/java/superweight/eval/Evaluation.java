@@ -1,0 +1,164 @@
+package superweight.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import superweight.SuperweightException;
+import superweight.engine.Interventions;
+import superweight.engine.Transformer;
+import superweight.model.Model;
+import superweight.model.ModelConfig;
+import superweight.model.Parallel;
+import superweight.tokenizer.Tokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The entry points: zero-shot tasks as lm-evaluation-harness runs them, and perplexity as GPTQ or llama.cpp
+ * measure it, each for a model under some {@link Interventions} (an ablation condition).
+ */
+public final class Evaluation {
+    /** Models up to this hidden size score several items at once by default (their matmuls are too small to fill the cores). */
+    private static final int SMALL_MODEL_HIDDEN = 1024;
+
+    private Evaluation() {
+    }
+
+    /**
+     * Runs {@code tasks} (names as in lm-eval, see {@link Tasks#names()}) on the model with the interventions applied.
+     * Finished items are kept in the run store under (model fingerprint, {@code condition}, task, settings), so a
+     * repeated call resumes and never recomputes.
+     */
+    public static Results run(Model model, Tokenizer tokenizer, Interventions iv, String condition, List<String> tasks, EvalOptions o) {
+        return run(model, tokenizer, iv, condition, tasks, o, null);
+    }
+
+    /** As {@link #run(Model, Tokenizer, Interventions, String, List, EvalOptions)} with a custom scorer (tests, fakes). */
+    static Results run(Model model, Tokenizer tokenizer, Interventions iv, String condition, List<String> tasks, EvalOptions o,
+                       ItemScorer customScorer) {
+        if (condition == null || condition.isBlank()) throw new SuperweightException("the condition label of an evaluation run must not be empty");
+        if (tasks.isEmpty()) throw new SuperweightException("no tasks given (known: " + String.join(", ", Tasks.names()) + ")");
+        List<TaskSpec> specs = tasks.stream().distinct().map(Tasks::get).toList();
+        DataDirs dirs = DataDirs.of(o.dataDir());
+        List<List<JsonNode>> docs = new ArrayList<>();
+        for (TaskSpec s : specs) docs.add(Tasks.documents(s, dirs));
+        ModelConfig c = model.config();
+        boolean addBos = o.addBos() != null ? o.addBos() : lmEvalAddsBos(c);
+        if (addBos && tokenizer.bosId() < 0) throw new SuperweightException(model.id() + ": --add-bos given but the vocabulary has no BOS token");
+        ItemScorer scorer = customScorer != null ? customScorer
+                : ItemScorer.of(new RequestEncoder(tokenizer, addBos, c.contextLength()), new LoglikelihoodScorer(new Transformer(model), iv));
+        String fingerprint = ModelFingerprint.of(model);
+        String settings = "add_bos=" + addBos + ";max_length=" + c.contextLength() + ";interventions=" + interventionsDigest(iv);
+        int concurrency = o.concurrency() > 0 ? o.concurrency() : (c.hiddenSize() <= SMALL_MODEL_HIDDEN ? Parallel.threads() : 1);
+        List<TaskResult> results = new ArrayList<>();
+        try (RunStore store = o.store() != null ? RunStore.open(o.store()) : RunStore.inMemory()) {
+            Harness h = new Harness(store, fingerprint, condition, settings, concurrency, o.progress());
+            for (int i = 0; i < specs.size(); i++) results.add(h.run(specs.get(i), docs.get(i), o.limit(), scorer));
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model_args", "pretrained=" + model.checkpoint().path());
+        config.put("limit", o.limit() > 0 ? o.limit() : null);
+        config.put("num_fewshot", 0);
+        config.put("add_bos_token", addBos);
+        config.put("max_length", c.contextLength());
+        config.put("bootstrap_iters", Metrics.BOOTSTRAP_ITERS);
+        config.put("data_dir", dirs.dataDir().toString());
+        return new Results(model.id(), fingerprint, condition, results, config);
+    }
+
+    /** lm-eval's HFLM default: add_bos_token=False for causal models, forced on when the model type contains "gemma". */
+    static boolean lmEvalAddsBos(ModelConfig c) {
+        return c.architecture().contains("gemma");
+    }
+
+    /**
+     * Perplexity options: {@code ctx} = window length (0 = the style's default, 2048 for GPTQ or 512 for llama.cpp,
+     * reduced to the model's context length), {@code limit} = first N windows (0 = all), {@code store} = run store
+     * file for finished windows (null = none), {@code condition} = the label of the run in the store.
+     */
+    public record PerplexityOptions(int ctx, Perplexity.Style style, int limit, Path dataDir, Path store, String condition,
+                                    Progress progress) {
+        public PerplexityOptions {
+            if (limit < 0) throw new SuperweightException("--limit " + limit + ": must be at least 1 (or 0 for all)");
+            if (ctx < 0) throw new SuperweightException("--ctx " + ctx + ": must be positive");
+            if (condition == null) condition = "baseline";
+            if (progress == null) progress = Progress.NONE;
+        }
+
+        /** All windows of the style's default length, no store, no progress display. */
+        public static PerplexityOptions of(Perplexity.Style style) {
+            return new PerplexityOptions(0, style, 0, null, null, null, Progress.NONE);
+        }
+    }
+
+    /** The window length a perplexity run uses; an explicit one longer than the model's context is an error. */
+    public static int windowLength(Model model, PerplexityOptions o) {
+        int max = model.config().contextLength();
+        if (o.ctx() > 0) {
+            if (o.ctx() > max) {
+                throw new SuperweightException("--ctx " + o.ctx() + " is longer than the context length " + max + " of " + model.id());
+            }
+            return o.ctx();
+        }
+        return Math.min(o.style() == Perplexity.Style.LLAMACPP ? 512 : 2048, max);
+    }
+
+    /**
+     * Perplexity of {@code dataset} (wikitext2, c4, or a text file path) under the interventions. With a store, each
+     * finished window is kept under (model fingerprint, condition, data set, settings) and a rerun resumes.
+     */
+    public static PerplexityResult perplexity(Model model, Tokenizer tokenizer, Interventions iv, String dataset, PerplexityOptions o) {
+        TextCorpus corpus = TextCorpus.load(dataset, o.style(), DataDirs.of(o.dataDir()));
+        boolean bos = tokenizer.addBosByDefault() && tokenizer.bosId() >= 0;
+        int[] tokens = tokenizer.encode(corpus.text(), bos, false);
+        int ctx = windowLength(model, o);
+        int limit = o.limit();
+        if (corpus.maxWindows() > 0) limit = limit > 0 ? Math.min(limit, corpus.maxWindows()) : corpus.maxWindows();
+        int windows = Math.min(limit > 0 ? limit : Integer.MAX_VALUE, tokens.length / ctx);
+        Perplexity.Options po = new Perplexity.Options(ctx, o.style(), limit);
+        Transformer t = new Transformer(model);
+        int bosId = bos ? tokenizer.bosId() : -1;
+        try (RunStore store = o.store() != null ? RunStore.open(o.store()) : null;
+             Progress.Bar bar = o.progress().start(corpus.name(), "windows", Math.max(windows, 0), 0)) {
+            Perplexity.WindowLog log = Perplexity.WindowLog.NONE;
+            if (store != null) {
+                String settings = "style=" + o.style() + ";ctx=" + ctx + ";bos=" + bosId + ";tokens=" + digest(tokens)
+                        + ";interventions=" + interventionsDigest(iv);
+                log = store.windowLog(new RunStore.Key(ModelFingerprint.of(model), o.condition(), corpus.name(), settings));
+            }
+            return Perplexity.compute(t, iv, tokens, bosId, po, corpus.name(), w -> bar.step(), log);
+        }
+    }
+
+    /** SHA-256 (first 16 hex digits) of the token ids: covers text and tokenizer together. */
+    static String digest(int[] tokens) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(tokens.length * 4);
+            b.asIntBuffer().put(tokens);
+            sha.update(b);
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A digest of the weight edits and activation overrides (a linear-input hook is code: only its presence counts). */
+    static String interventionsDigest(Interventions iv) {
+        if (iv.weightEdits().isEmpty() && iv.activationOverrides().isEmpty() && iv.linearInputHook() == null) return "none";
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(iv.weightEdits().toString().getBytes(StandardCharsets.UTF_8));
+            sha.update(iv.activationOverrides().toString().getBytes(StandardCharsets.UTF_8));
+            sha.update((iv.linearInputHook() != null ? "hook" : "").getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

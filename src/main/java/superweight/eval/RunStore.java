@@ -1,0 +1,190 @@
+package superweight.eval;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import superweight.SuperweightException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finished items of evaluation runs in an embedded DuckDB file: one row per task item (table eval_items) or
+ * perplexity window (ppl_windows), keyed by model fingerprint, condition label, task or data set, settings
+ * (everything else that changes the scores) and index. Every item is
+ * committed as soon as it is scored, so an interrupted run loses nothing and a rerun skips what is there.
+ * DuckDB lets one process at a time write a database file.
+ */
+public final class RunStore implements AutoCloseable {
+    /** What identifies one run of one task; {@code settings} covers BOS, length, interventions and task version. */
+    public record Key(String model, String condition, String task, String settings) {
+    }
+
+    /** A stored item: the digest of the requests it answered and their scores. */
+    public record StoredItem(String requestsDigest, List<ChoiceScore> scores) {
+    }
+
+    private final Connection db;
+    private final String where;
+
+    private RunStore(Connection db, String where) {
+        this.db = db;
+        this.where = where;
+        try (Statement s = db.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS eval_items (model VARCHAR, condition VARCHAR, task VARCHAR, settings VARCHAR, "
+                    + "item INTEGER, requests_sha VARCHAR NOT NULL, scores VARCHAR NOT NULL, finished TIMESTAMP DEFAULT current_timestamp, "
+                    + "PRIMARY KEY (model, condition, task, settings, item))");
+            s.execute("CREATE TABLE IF NOT EXISTS ppl_windows (model VARCHAR, condition VARCHAR, dataset VARCHAR, settings VARCHAR, "
+                    + "window_index INTEGER, nll DOUBLE NOT NULL, finished TIMESTAMP DEFAULT current_timestamp, "
+                    + "PRIMARY KEY (model, condition, dataset, settings, window_index))");
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot create the run tables (" + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    public static Path defaultFile() {
+        return Path.of(System.getProperty("user.home"), ".cache", "superweight", "runs.duckdb");
+    }
+
+    public static RunStore open(Path file) {
+        try {
+            if (file.getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new SuperweightException(file + ": cannot create the directory of the run store (" + e.getMessage() + ")", e);
+        }
+        try {
+            return new RunStore(DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath()), file.toString());
+        } catch (SQLException e) {
+            String msg = Documents.firstLine(e.getMessage());
+            if (msg.contains("lock")) msg = "it is in use by another process (" + msg + ")";
+            throw new SuperweightException(file + ": cannot open the run store: " + msg, e);
+        }
+    }
+
+    /** A store that lives only as long as this object (for runs that should not persist). */
+    public static RunStore inMemory() {
+        try {
+            return new RunStore(DriverManager.getConnection("jdbc:duckdb:"), "in-memory run store");
+        } catch (SQLException e) {
+            throw new SuperweightException("cannot start DuckDB (" + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** Every finished item of a run, by item index. */
+    public synchronized Map<Integer, StoredItem> finished(Key key) {
+        Map<Integer, StoredItem> out = new HashMap<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT item, requests_sha, scores FROM eval_items WHERE model = ? AND condition = ? AND task = ? AND settings = ?")) {
+            bind(ps, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getInt(1), new StoredItem(rs.getString(2), decode(rs.getString(3))));
+            }
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot read finished items (" + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+        return out;
+    }
+
+    /** Records a finished item, replacing a stored one for different requests. */
+    public synchronized void put(Key key, int item, String requestsDigest, List<ChoiceScore> scores) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT OR REPLACE INTO eval_items (model, condition, task, settings, item, requests_sha, scores) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            bind(ps, key);
+            ps.setInt(5, item);
+            ps.setString(6, requestsDigest);
+            ps.setString(7, encode(scores));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot record item " + item + " of " + key.task() + " ("
+                    + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** The NLL sums of the finished perplexity windows of a run ({@code Key.task} = the data set), by window index. */
+    public synchronized Map<Integer, Double> finishedWindows(Key key) {
+        Map<Integer, Double> out = new HashMap<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT window_index, nll FROM ppl_windows WHERE model = ? AND condition = ? AND dataset = ? AND settings = ?")) {
+            bind(ps, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getInt(1), rs.getDouble(2));
+            }
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot read finished windows (" + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+        return out;
+    }
+
+    public synchronized void putWindow(Key key, int window, double nllSum) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT OR IGNORE INTO ppl_windows (model, condition, dataset, settings, window_index, nll) VALUES (?, ?, ?, ?, ?, ?)")) {
+            bind(ps, key);
+            ps.setInt(5, window);
+            ps.setDouble(6, nllSum);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot record window " + window + " of " + key.task() + " ("
+                    + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** A perplexity run's finished windows as a {@link Perplexity.WindowLog} backed by this store. */
+    public Perplexity.WindowLog windowLog(Key key) {
+        Map<Integer, Double> done = finishedWindows(key);
+        return new Perplexity.WindowLog() {
+            @Override
+            public Double finished(int window) {
+                return done.get(window);
+            }
+
+            @Override
+            public void record(int window, double nllSum) {
+                putWindow(key, window, nllSum);
+            }
+        };
+    }
+
+    private static void bind(PreparedStatement ps, Key key) throws SQLException {
+        ps.setString(1, key.model());
+        ps.setString(2, key.condition());
+        ps.setString(3, key.task());
+        ps.setString(4, key.settings());
+    }
+
+    /** [[log-likelihood, greedy, tokens], ...]; doubles are written in shortest round-trip form, so they read back exactly. */
+    static String encode(List<ChoiceScore> scores) {
+        ArrayNode a = Documents.JSON.createArrayNode();
+        for (ChoiceScore s : scores) a.addArray().add(s.logLikelihood()).add(s.greedy()).add(s.tokens());
+        return a.toString();
+    }
+
+    static List<ChoiceScore> decode(String json) {
+        try {
+            List<ChoiceScore> out = new ArrayList<>();
+            for (JsonNode c : Documents.JSON.readTree(json)) out.add(new ChoiceScore(c.get(0).asDouble(), c.get(1).asBoolean(), c.get(2).asInt()));
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new SuperweightException("run store: corrupt item scores " + json, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot close (" + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package superweight.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import superweight.Fixtures;
+import superweight.eval.ByteTestTokenizer;
+import superweight.tokenizer.Tokenizers;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The ppl and eval commands end to end on a fixture model, with the byte-level test tokenizer standing in. */
+class EvalCommandsTest {
+    final StringWriter out = new StringWriter(), err = new StringWriter();
+    final String model = Fixtures.arch("llama").resolve("model.safetensors").toString();
+
+    @BeforeEach
+    void testTokenizer() {
+        ModelTokenizer.loader = p -> new ByteTestTokenizer(true);
+    }
+
+    @AfterEach
+    void realTokenizer() {
+        ModelTokenizer.loader = Tokenizers::load;
+    }
+
+    int run(String... args) {
+        return Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    @Test
+    void evalPrintsLmEvalJsonAndWritesTheOutFile(@TempDir Path dir) throws Exception {
+        Path outFile = dir.resolve("r/results.json");
+        int code = run("eval", "--model", model, "--tasks", "piqa,lambada_openai", "--limit", "3", "--json",
+                "--store", dir.resolve("runs.duckdb").toString(), "--out", outFile.toString());
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("results").get("piqa").has("acc_norm,none")).isTrue();
+        assertThat(json.get("results").get("lambada_openai").has("perplexity,none")).isTrue();
+        assertThat(json.get("n-samples").get("piqa").get("effective").asInt()).isEqualTo(3);
+        assertThat(new ObjectMapper().readTree(outFile.toFile()).get("results")).isEqualTo(json.get("results"));
+        assertThat(Files.exists(dir.resolve("runs.duckdb"))).isTrue();
+    }
+
+    @Test
+    void evalTextTableListsEveryMetricAndTheAverage() {
+        int code = run("eval", "--model", model, "--tasks", "winogrande", "--limit", "2", "--no-store");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("winogrande").contains(" acc ").contains("average");
+    }
+
+    @Test
+    void pplOnATextFileReportsTheJsonFields(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("t.txt");
+        Files.writeString(text, "the quick brown fox jumps over the lazy dog. ".repeat(4));
+        int code = run("ppl", "--model", model, "--dataset", text.toString(), "--ctx", "32", "--json", "--no-store");
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        // 180 characters + BOS; " q" style pairs merge: count windows from the tokenizer independently
+        int tokens = new ByteTestTokenizer(true).encode(Files.readString(text), true, false).length;
+        assertThat(json.get("windows").asInt()).isEqualTo(tokens / 32);
+        assertThat(json.get("tokens").asLong()).isEqualTo((tokens / 32) * 31L);
+        assertThat(json.get("ctx").asInt()).isEqualTo(32);
+        assertThat(Math.exp(json.get("nll").asDouble())).isCloseTo(json.get("ppl").asDouble(), org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(json.get("dataset").asText()).isEqualTo("t.txt");
+    }
+
+    @Test
+    void pplDefaultContextShrinksToTheModelsWithANote(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("t.txt");
+        Files.writeString(text, "abcdefghij".repeat(60));
+        int code = run("ppl", "--model", model, "--dataset", text.toString(), "--json", "--store", dir.resolve("runs.duckdb").toString());
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("note: using ctx 256, the model's maximum context");
+        assertThat(new ObjectMapper().readTree(out.toString()).get("ctx").asInt()).isEqualTo(256);
+    }
+
+    @Test
+    void limitZeroIsRejected() {
+        assertThat(run("eval", "--model", model, "--tasks", "piqa", "--limit", "0")).isEqualTo(1);
+        assertThat(err.toString()).contains("error: --limit 0: must be at least 1");
+        assertThat(run("ppl", "--model", model, "--dataset", "wikitext2", "--limit", "0")).isEqualTo(1);
+    }
+
+    @Test
+    void unknownTaskIsRejectedBeforeTheModelLoads() {
+        assertThat(run("eval", "--model", "/no/such/model", "--tasks", "piqa,mmlu")).isEqualTo(1);
+        assertThat(err.toString()).contains("error: unknown task 'mmlu' (known: piqa, arc_easy");
+    }
+
+    @Test
+    void contextLongerThanTheModelsIsRejected() {
+        assertThat(run("ppl", "--model", model, "--dataset", "wikitext2", "--ctx", "4096")).isEqualTo(1);
+        assertThat(err.toString()).contains("error: --ctx 4096 is longer than the context length 256 of");
+    }
+
+    @Test
+    void missingDataIsOneLine(@TempDir Path dir) {
+        assertThat(run("eval", "--model", model, "--tasks", "sciq", "--data-dir", dir.toString(), "--no-store")).isEqualTo(1);
+        String e = err.toString().strip();
+        assertThat(e).startsWith("error: sciq: data not found; looked for <data>/sciq/test.json").doesNotContain("\n");
+    }
+
+    @Test
+    void unknownDatasetIsRejected() {
+        assertThat(run("ppl", "--model", model, "--dataset", "ptb")).isEqualTo(1);
+        assertThat(err.toString()).contains("error: ptb: neither a known data set (wikitext2, c4) nor a readable file");
+    }
+}

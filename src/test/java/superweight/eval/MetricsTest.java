@@ -1,0 +1,83 @@
+package superweight.eval;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class MetricsTest {
+    static List<ChoiceScore> lls(double... v) {
+        return java.util.Arrays.stream(v).mapToObj(x -> new ChoiceScore(x, false, 1)).toList();
+    }
+
+    @Test
+    void accPicksTheLargestLogLikelihoodAndAccNormDividesByCharacters() {
+        // raw: -10 > -12 -> choice 0; per character: -10/1 = -10 < -12/18 = -0.67 -> choice 1
+        List<ChoiceScore> s = lls(-10, -12);
+        List<String> choices = List.of("a", "much longer answer");
+        assertThat(Metrics.acc(s, 0)).isEqualTo(1);
+        assertThat(Metrics.acc(s, 1)).isZero();
+        assertThat(Metrics.accNorm(s, choices, 1)).isEqualTo(1);
+        assertThat(Metrics.accNorm(s, choices, 0)).isZero();
+    }
+
+    @Test
+    void accNormCountsCodePointsLikePythonLen() {
+        // "é😀" has 2 code points (Python len) but 3 UTF-16 units: -4/2 = -2 loses to -5.5/3 = -1.83;
+        // counting UTF-16 units (-4/3 = -1.33) would pick choice 0 instead.
+        List<ChoiceScore> s = lls(-4, -5.5);
+        assertThat(Metrics.accNorm(s, List.of("é😀", "abc"), 1)).isEqualTo(1);
+    }
+
+    @Test
+    void tiesGoToTheFirstChoiceAsNumpyArgmax() {
+        assertThat(Metrics.acc(lls(-3, -3, -5), 0)).isEqualTo(1);
+    }
+
+    @Test
+    void stderrIsTheSampleStandardDeviationOverRootN() {
+        // values 1,0,1,1: mean 0.75, sample variance (3 * 0.0625 + 0.5625) / 3 = 0.25, stderr 0.5 / 2
+        double[] x = {1, 0, 1, 1};
+        assertThat(Metrics.mean(x)).isEqualTo(0.75);
+        assertThat(Metrics.meanStderr(x)).isCloseTo(0.25, within(1e-12));
+        assertThat(Metrics.meanStderr(new double[]{1})).isNaN();
+    }
+
+    @Test
+    void perplexityIsExpOfMinusTheMeanItemLogLikelihood() {
+        assertThat(Metrics.perplexity(new double[]{-1, -3})).isCloseTo(Math.exp(2), within(1e-12));
+        // the bootstrap spread of exp(-mean) over two values straddles 0 and is bounded by the range
+        double se = Metrics.perplexityStderr(new double[]{-1, -3}, 20_000, 7);
+        assertThat(se).isGreaterThan(0).isLessThan(Math.exp(3) - Math.exp(1));
+        assertThat(Metrics.perplexityStderr(new double[]{-2, -2, -2}, 1000, 7)).isCloseTo(0, within(1e-9));
+    }
+
+    @Test
+    void taskAggregationFromKnownScores() {
+        TaskSpec spec = Tasks.get("piqa");
+        // item 0: gold 0, raw picks 0, normalized picks 1 ; item 1: gold 1, both pick 1
+        List<TaskItem> items = List.of(
+                new TaskItem("piqa", 0, List.of(new Request("q", " a"), new Request("q", " bbbbbbbbbb")), List.of("a", "bbbbbbbbbb"), 0),
+                new TaskItem("piqa", 1, List.of(new Request("q", " a"), new Request("q", " b")), List.of("a", "b"), 1));
+        TaskResult r = TaskResult.aggregate(spec, items, List.of(lls(-2, -3), lls(-5, -1)), 1838);
+        assertThat(r.metric("acc")).isEqualTo(1.0);
+        assertThat(r.metric("acc_norm")).isEqualTo(0.5);
+        assertThat(r.metrics().get("acc_stderr,none")).isZero();
+        assertThat(r.metrics().get("acc_norm_stderr,none")).isCloseTo(0.5, within(1e-12)); // sd sqrt(0.5) / sqrt(2)
+        assertThat(r.samples()).isEqualTo(2);
+        assertThat(r.originalSamples()).isEqualTo(1838);
+    }
+
+    @Test
+    void lambadaAccuracyNeedsEveryTargetTokenGreedy() {
+        TaskSpec spec = Tasks.get("lambada_openai");
+        List<TaskItem> items = List.of(new TaskItem("lambada_openai", 0, List.of(new Request("a", " b")), List.of(), -1),
+                new TaskItem("lambada_openai", 1, List.of(new Request("a", " c")), List.of(), -1));
+        TaskResult r = TaskResult.aggregate(spec, items,
+                List.of(List.of(new ChoiceScore(-1, true, 2)), List.of(new ChoiceScore(-3, false, 1))), 2);
+        assertThat(r.metric("acc")).isEqualTo(0.5);
+        assertThat(r.metric("perplexity")).isCloseTo(Math.exp(2), within(1e-12));
+    }
+}

@@ -1,0 +1,132 @@
+package superweight.eval;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import superweight.Fixtures;
+import superweight.SuperweightException;
+import superweight.engine.Interventions;
+import superweight.engine.Transformer;
+import superweight.model.Model;
+import superweight.model.ModelLoader;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** Windowing, token counts and aggregation against a direct computation: one Transformer.logits pass per window. */
+class PerplexityTest {
+    static Model model;
+    static Transformer t;
+    static int[] tokens;
+
+    @BeforeAll
+    static void load() {
+        model = ModelLoader.load(Fixtures.arch("qwen2").resolve("model.safetensors"));
+        t = new Transformer(model);
+        SplittableRandom r = new SplittableRandom(42);
+        tokens = new int[3 * 16 + 5]; // three windows of 16 and a 5-token tail that must be dropped
+        for (int i = 0; i < tokens.length; i++) tokens[i] = 3 + r.nextInt(300);
+    }
+
+    @AfterAll
+    static void close() {
+        model.checkpoint().close();
+    }
+
+    /** -log p(window[j+1] | window[..j]) summed over j in [from, ctx-2], from a full pass over the window. */
+    static double windowNll(int[] window, int from) {
+        float[] logits = t.logits(window);
+        int v = model.config().vocabSize();
+        double nll = 0;
+        for (int j = from; j < window.length - 1; j++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < v; k++) max = Math.max(max, logits[j * v + k]);
+            double z = 0;
+            for (int k = 0; k < v; k++) z += Math.exp(logits[j * v + k] - max);
+            nll -= logits[j * v + window[j + 1]] - max - Math.log(z);
+        }
+        return nll;
+    }
+
+    @Test
+    void gptqStyleScoresEveryPositionButTheFirstOfEachWindow() {
+        PerplexityResult r = Perplexity.compute(t, Interventions.NONE, tokens, 1, new Perplexity.Options(16, Perplexity.Style.GPTQ, 0), "x", null);
+        double sum = 0;
+        for (int w = 0; w < 3; w++) sum += windowNll(Arrays.copyOfRange(tokens, w * 16, w * 16 + 16), 0);
+        assertThat(r.windows()).isEqualTo(3);
+        assertThat(r.tokens()).isEqualTo(3 * 15);
+        assertThat(r.nll()).isCloseTo(sum / 45, within(1e-5));
+        assertThat(r.ppl()).isCloseTo(Math.exp(sum / 45), within(1e-4));
+        assertThat(r.ctx()).isEqualTo(16);
+    }
+
+    @Test
+    void limitTakesTheFirstWindows() {
+        PerplexityResult r = Perplexity.compute(t, Interventions.NONE, tokens, 1, new Perplexity.Options(16, Perplexity.Style.GPTQ, 2), "x", null);
+        double sum = windowNll(Arrays.copyOfRange(tokens, 0, 16), 0) + windowNll(Arrays.copyOfRange(tokens, 16, 32), 0);
+        assertThat(r.windows()).isEqualTo(2);
+        assertThat(r.tokens()).isEqualTo(30);
+        assertThat(r.nll()).isCloseTo(sum / 30, within(1e-5));
+    }
+
+    @Test
+    void llamaCppStyleWritesBosFirstAndScoresTheSecondHalf() {
+        PerplexityResult r = Perplexity.compute(t, Interventions.NONE, tokens, 1, new Perplexity.Options(16, Perplexity.Style.LLAMACPP, 0), "x", null);
+        double sum = 0;
+        for (int w = 0; w < 3; w++) {
+            int[] window = Arrays.copyOfRange(tokens, w * 16, w * 16 + 16);
+            window[0] = 1;
+            sum += windowNll(window, 8); // positions 8..14 predict tokens 9..15
+        }
+        assertThat(r.tokens()).isEqualTo(3 * 7);
+        assertThat(r.nll()).isCloseTo(sum / 21, within(1e-5));
+        // BOS matters: without the replacement the numbers differ
+        PerplexityResult noBos = Perplexity.compute(t, Interventions.NONE, tokens, -1, new Perplexity.Options(16, Perplexity.Style.LLAMACPP, 0), "x", null);
+        assertThat(Math.abs(noBos.nll() - r.nll())).isGreaterThan(1e-6);
+    }
+
+    @Test
+    void finishedWindowsComeFromTheRunStoreAndAreNotRecomputed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path text = dir.resolve("t.txt"), store = dir.resolve("runs.duckdb");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 200; i++) sb.append((char) ('a' + (i * 7) % 26));
+        java.nio.file.Files.writeString(text, sb.toString());
+        var tok = new ByteTestTokenizer(true);
+        var two = new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 2, null, store, "base", null);
+        PerplexityResult first = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(), two);
+        // Tamper with the stored NLL of window 0: a resumed run must read it instead of recomputing it.
+        try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + store); var s = c.createStatement()) {
+            assertThat(s.executeUpdate("UPDATE ppl_windows SET nll = nll + 31 WHERE window_index = 0")).isEqualTo(1);
+        }
+        var three = new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 3, null, store, "base", null);
+        PerplexityResult resumed = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(), three);
+        PerplexityResult fresh = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(),
+                new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 3, null, null, null, null));
+        assertThat(resumed.windows()).isEqualTo(3);
+        assertThat(resumed.nll()).isCloseTo(fresh.nll() + 31.0 / resumed.tokens(), within(1e-6));
+        assertThat(first.nll()).isNotEqualTo(resumed.nll());
+        // another condition does not see those windows
+        PerplexityResult other = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(),
+                new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 3, null, store, "other", null));
+        assertThat(other.nll()).isCloseTo(fresh.nll(), within(1e-6));
+    }
+
+    @Test
+    void tooFewTokensForOneWindowIsAnError() {
+        assertThatThrownBy(() -> Perplexity.compute(t, Interventions.NONE, Arrays.copyOf(tokens, 10), 1,
+                new Perplexity.Options(16, Perplexity.Style.GPTQ, 0), "tiny.txt", null))
+                .isInstanceOf(SuperweightException.class).hasMessage("tiny.txt: 10 tokens, fewer than one window of 16");
+    }
+
+    @Test
+    void explicitContextLongerThanTheModelsIsAnErrorAndTheDefaultShrinks() {
+        int max = model.config().contextLength();
+        assertThatThrownBy(() -> Evaluation.windowLength(model, new Evaluation.PerplexityOptions(max + 1, Perplexity.Style.GPTQ, 0, null, null, null, null)))
+                .hasMessageContaining("--ctx " + (max + 1) + " is longer than the context length " + max);
+        assertThat(Evaluation.windowLength(model, Evaluation.PerplexityOptions.of(Perplexity.Style.GPTQ))).isEqualTo(Math.min(2048, max));
+    }
+}

@@ -1,0 +1,66 @@
+package superweight.eval;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static superweight.eval.ByteTestTokenizer.byteId;
+import static superweight.eval.ByteTestTokenizer.spaceLetterId;
+
+class RequestEncoderTest {
+    final ByteTestTokenizer tok = new ByteTestTokenizer(true);
+
+    @Test
+    void continuationTokensComeFromTheWholeStringSplitAtTheContextLength() {
+        EncodedPair p = new RequestEncoder(tok, false, 100).encode("A:", " bc");
+        // "A: bc" -> A, :, ▁b, c ; the context "A:" is 2 tokens, so the continuation is [▁b, c].
+        assertThat(p.tokens()).containsExactly(byteId('A'), byteId(':'), spaceLetterId('b'), byteId('c'));
+        assertThat(p.continuationLength()).isEqualTo(2);
+        assertThat(p.firstScoredPosition()).isEqualTo(1);
+    }
+
+    @Test
+    void trailingSpacesOfTheContextMoveToTheContinuation() {
+        EncodedPair p = new RequestEncoder(tok, false, 100).encode("Answer: ", "bat");
+        // moved: "Answer:" + " bat"; encoding the pieces separately would have given a lone space byte and b.
+        int[] expected = {byteId('A'), byteId('n'), byteId('s'), byteId('w'), byteId('e'), byteId('r'), byteId(':'),
+                spaceLetterId('b'), byteId('a'), byteId('t')};
+        assertThat(p.tokens()).containsExactly(expected);
+        assertThat(p.continuationLength()).isEqualTo(3);
+    }
+
+    @Test
+    void allTrailingWhitespaceMovesIncludingNewlines() {
+        EncodedPair p = new RequestEncoder(tok, false, 100).encode("Q\n ", "x");
+        assertThat(p.tokens()).containsExactly(byteId('Q'), byteId('\n'), spaceLetterId('x'));
+        assertThat(p.continuationLength()).isEqualTo(2);
+    }
+
+    @Test
+    void aTokenStraddlingTheBoundaryBelongsToTheContinuation() {
+        // The continuation "b" directly after a context ending in a space-less "a" stays a byte token.
+        EncodedPair p = new RequestEncoder(tok, false, 100).encode("xa", "b");
+        assertThat(p.tokens()).containsExactly(byteId('x'), byteId('a'), byteId('b'));
+        assertThat(p.continuationLength()).isEqualTo(1);
+    }
+
+    @Test
+    void bosIsPrependedOnlyWhenAsked() {
+        assertThat(new RequestEncoder(tok, true, 100).encode("A", " b").tokens()).containsExactly(1, byteId('A'), spaceLetterId('b'));
+        assertThat(new RequestEncoder(tok, false, 100).encode("A", " b").tokens()).containsExactly(byteId('A'), spaceLetterId('b'));
+    }
+
+    @Test
+    void emptyContextBecomesTheBosPrefixToken() {
+        EncodedPair p = new RequestEncoder(tok, false, 100).encode("", "ab");
+        assertThat(p.tokens()).containsExactly(1, byteId('a'), byteId('b'));
+        assertThat(p.continuationLength()).isEqualTo(2);
+    }
+
+    @Test
+    void tooLongSequencesLoseTokensFromTheFront() {
+        // 10 tokens, max length 4: the last 5 survive (the model reads 4, the 5th is only a target).
+        EncodedPair p = new RequestEncoder(tok, false, 4).encode("0123456", "789");
+        assertThat(p.tokens()).containsExactly(byteId('5'), byteId('6'), byteId('7'), byteId('8'), byteId('9'));
+        assertThat(p.continuationLength()).isEqualTo(3);
+    }
+}

@@ -1,0 +1,52 @@
+package superweight.eval;
+
+import org.junit.jupiter.api.Test;
+import superweight.Fixtures;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TextCorpusTest {
+    static final Path DATA = Fixtures.shared().resolve("data");
+
+    @Test
+    void wikitextGptqTextJoinsTheHfRowsWithBlankLines() throws Exception {
+        TextCorpus c = TextCorpus.load("wikitext2", Perplexity.Style.GPTQ, new DataDirs(DATA, DATA.resolve("none")));
+        // rows "", " = Robert Boulter = \n", "", " Robert Boulter is ..." joined with "\n\n"
+        // (the row's own "\n", then "\n\n", the empty row, "\n\n": five newlines before the paragraph)
+        assertThat(c.text()).startsWith("\n\n = Robert Boulter = \n\n\n\n\n Robert Boulter is an English film");
+        String raw = Files.readString(DATA.resolve("wikitext-2-raw/wiki.test.raw"));
+        List<String> rows = TextCorpus.rawToRows(raw);
+        assertThat(rows).hasSize(4358); // PROVENANCE.md: 4358 lines = 4358 HF rows
+        // every blank line " \n" became "" and every other row kept its "\n": the text is 2 chars per row boundary longer
+        long blanks = rows.stream().filter(String::isEmpty).count();
+        assertThat(c.text().length()).isEqualTo(raw.length() - 2 * blanks + 2 * (rows.size() - 1));
+    }
+
+    @Test
+    void wikitextLlamaCppTextIsTheRawFile() throws Exception {
+        TextCorpus c = TextCorpus.load("wikitext2", Perplexity.Style.LLAMACPP, new DataDirs(DATA, DATA.resolve("none")));
+        assertThat(c.text()).isEqualTo(Files.readString(DATA.resolve("wikitext-2-raw/wiki.test.raw")));
+    }
+
+    @Test
+    void c4JoinsTheFirst1100DocumentsWithSpacesAndCapsAt256Windows() {
+        TextCorpus c = TextCorpus.load("c4", Perplexity.Style.GPTQ, new DataDirs(DATA, DATA.resolve("none")));
+        var docs = Documents.table(DATA.resolve("c4_validation_sample/c4_validation_2k.parquet"));
+        assertThat(docs).hasSize(2000);
+        long chars = docs.subList(0, 1100).stream().mapToLong(d -> d.get("text").asText().length()).sum();
+        assertThat(c.text().length()).isEqualTo(chars + 1099);
+        assertThat(c.text()).startsWith(docs.get(0).get("text").asText() + " " + docs.get(1).get("text").asText());
+        assertThat(c.maxWindows()).isEqualTo(256);
+    }
+
+    @Test
+    void anyTextFileIsReadAsIs(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("t.txt");
+        Files.writeString(f, "héllo\nworld");
+        assertThat(TextCorpus.load(f.toString(), Perplexity.Style.GPTQ, DataDirs.of(null)).text()).isEqualTo("héllo\nworld");
+    }
+}
