@@ -1,16 +1,8 @@
 package superweight.analysis;
 
-/** Numerically stable softmax helpers over one row of logits. */
+/** Softmax over one row of logits, in double precision (log-probabilities: engine.LogProbs). */
 final class LogProbs {
     private LogProbs() {
-    }
-
-    static double logSoftmaxAt(float[] logits, int off, int n, int index) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, logits[off + i]);
-        double sum = 0;
-        for (int i = 0; i < n; i++) sum += Math.exp(logits[off + i] - max);
-        return logits[off + index] - max - Math.log(sum);
     }
 
     /** The probabilities of one row, in double precision. */

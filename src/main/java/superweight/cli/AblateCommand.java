@@ -63,7 +63,7 @@ final class AblateCommand implements Callable<Integer> {
     public Integer call() {
         List<Condition> parsed = Condition.parseAll(conditions);
         try (AnalysisSession s = new AnalysisSession(model, modelId)) {
-            evaluation.prepare(s);
+            evaluation.prepare(s, spec.commandLine().getErr());
             List<SuperWeight> sws = superWeights.resolve(s);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Condition c : parsed) {

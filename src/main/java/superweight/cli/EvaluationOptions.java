@@ -2,20 +2,65 @@ package superweight.cli;
 
 import picocli.CommandLine.Option;
 import superweight.SuperweightException;
-import superweight.analysis.TokenStreamPerplexity;
 import superweight.engine.Interventions;
+import superweight.engine.Transformer;
+import superweight.eval.EvalOptions;
+import superweight.eval.Evaluation;
+import superweight.eval.Perplexity;
+import superweight.eval.Progress;
+import superweight.eval.Results;
+import superweight.eval.RunStore;
+import superweight.eval.TaskResult;
+import superweight.eval.Tasks;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-/** How ablate and sweep score each condition (mixed into both). */
+/**
+ * How ablate and sweep score each condition (mixed into both): perplexity on text data sets and zero-shot tasks
+ * through the eval package (finished items and windows kept in its run store under the condition's label, so an
+ * interrupted run resumes), and perplexity of a raw token stream for checkpoints without a tokenizer.
+ */
 final class EvaluationOptions {
+    @Option(names = "--ppl", split = ",", paramLabel = "DATA",
+            description = "Perplexity data sets, comma separated: wikitext2, c4, or text file paths (needs the tokenizer).")
+    List<String> pplDatasets;
+
+    @Option(names = "--ppl-style", defaultValue = "gptq", paramLabel = "STYLE", description = "gptq or llamacpp windows (default ${DEFAULT-VALUE}).")
+    String pplStyle;
+
+    @Option(names = "--ctx", defaultValue = "0", paramLabel = "N", description = "Perplexity window length (default: the style's, 2048 or 512, capped at the model's context).")
+    int ctx;
+
+    @Option(names = "--ppl-limit", defaultValue = "0", paramLabel = "N", description = "Only the first N perplexity windows (0 = all).")
+    int pplLimit;
+
+    @Option(names = "--tasks", split = ",", paramLabel = "TASKS",
+            description = "Zero-shot tasks, comma separated (e.g. arc_easy,arc_challenge,piqa,hellaswag,winogrande,sciq,lambada_openai).")
+    List<String> tasks;
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Only the first N documents of each task (0 = all).")
+    int limit;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: <superweight.shared>/data).")
+    Path dataDir;
+
+    @Option(names = "--store", paramLabel = "FILE", description = "Run store of finished items (default: the eval package's, ~/.cache/superweight/runs.duckdb).")
+    Path store;
+
+    @Option(names = "--no-store", description = "Keep nothing between runs (no resume).")
+    boolean noStore;
+
     @Option(names = "--ppl-tokens", paramLabel = "IDS|FILE",
-            description = "Perplexity of this token stream (ids inline or a file of whitespace/comma separated ids), "
-                    + "cut into non-overlapping windows of --window tokens.")
+            description = "Perplexity of this token stream (ids inline or a file of whitespace/comma separated ids) in "
+                    + "non-overlapping windows of --window tokens, GPTQ style (no tokenizer needed).")
     String pplTokens;
 
     @Option(names = "--window", defaultValue = "512", paramLabel = "N", description = "Window length for --ppl-tokens (default ${DEFAULT-VALUE}, reduced to the stream length).")
@@ -25,14 +70,26 @@ final class EvaluationOptions {
     int maxWindows;
 
     private int[] stream;
-
-    boolean any() {
-        return pplTokens != null;
-    }
+    private Perplexity.Style style;
+    private Progress progress;
 
     /** Checks the options and reads the inputs once, before any condition runs. */
-    void prepare(AnalysisSession s) {
-        if (!any()) throw new SuperweightException("nothing to evaluate: give --ppl-tokens");
+    void prepare(AnalysisSession s, PrintWriter err) {
+        boolean ppl = pplDatasets != null && !pplDatasets.isEmpty(), anyTasks = tasks != null && !tasks.isEmpty();
+        if (!ppl && !anyTasks && pplTokens == null) {
+            throw new SuperweightException("nothing to evaluate: give --ppl wikitext2[,c4], --tasks TASKS and/or --ppl-tokens IDS|FILE");
+        }
+        style = switch (pplStyle.toLowerCase(Locale.ROOT)) {
+            case "gptq" -> Perplexity.Style.GPTQ;
+            case "llamacpp", "llama.cpp" -> Perplexity.Style.LLAMACPP;
+            default -> throw new SuperweightException("--ppl-style " + pplStyle + ": expected gptq or llamacpp");
+        };
+        if (ctx < 0 || ctx == 1) throw new SuperweightException("--ctx " + ctx + ": must be at least 2");
+        if (pplLimit < 0) throw new SuperweightException("--ppl-limit " + pplLimit + ": must be at least 0");
+        if (limit < 0) throw new SuperweightException("--limit " + limit + ": must be at least 0");
+        if (anyTasks) tasks.forEach(Tasks::get);   // unknown names fail now, not after the first condition
+        if (ppl || anyTasks) s.tokenizer();
+        progress = Progress.console(err, Duration.ofSeconds(30));
         if (pplTokens != null) {
             String text = pplTokens;
             Path p = Path.of(pplTokens.trim());
@@ -45,15 +102,41 @@ final class EvaluationOptions {
             }
             stream = s.ids(text, "--ppl-tokens");
             if (window < 2) throw new SuperweightException("--window " + window + ": must be at least 2");
+            if (stream.length < 2) throw new SuperweightException("--ppl-tokens: at least 2 tokens are needed");
+            if (maxWindows < 0) throw new SuperweightException("--max-windows " + maxWindows + ": must be at least 0");
         }
     }
 
-    /** metric name -> value for one condition. */
+    private Path storeFile() {
+        return noStore ? null : (store != null ? store : RunStore.defaultFile());
+    }
+
+    /**
+     * metric -> value for one condition: "ppl:DATA" per data set, "ppl:tokens" for the token stream, "acc:TASK"
+     * (and "acc_norm:TASK" where the task reports it) per task, and "acc:avg", the unweighted mean of acc.
+     */
     Map<String, Double> evaluate(AnalysisSession s, String condition, Interventions iv) {
         Map<String, Double> m = new LinkedHashMap<>();
+        if (pplDatasets != null) {
+            for (String ds : pplDatasets) {
+                var o = new Evaluation.PerplexityOptions(ctx, style, pplLimit, dataDir, storeFile(), condition, progress);
+                m.put("ppl:" + ds, Evaluation.perplexity(s.model, s.tokenizer(), iv, ds, o).ppl());
+            }
+        }
         if (stream != null) {
             int w = Math.min(window, stream.length);
-            m.put("ppl:tokens", TokenStreamPerplexity.evaluate(s.model, stream, w, maxWindows, iv).perplexity());
+            var o = new Perplexity.Options(w, Perplexity.Style.GPTQ, maxWindows);
+            m.put("ppl:tokens", Perplexity.compute(new Transformer(s.model), iv, stream, -1, o, "--ppl-tokens", null).ppl());
+        }
+        if (tasks != null && !tasks.isEmpty()) {
+            EvalOptions o = new EvalOptions(dataDir, limit, null, storeFile(), 0, progress);
+            Results r = Evaluation.run(s.model, s.tokenizer(), iv, condition, tasks, o);
+            for (TaskResult t : r.tasks()) {
+                if (t.metric("acc") != null) m.put("acc:" + t.task(), t.metric("acc"));
+                if (t.metric("acc_norm") != null) m.put("acc_norm:" + t.task(), t.metric("acc_norm"));
+                if (t.metric("perplexity") != null) m.put("ppl:" + t.task(), t.metric("perplexity"));
+            }
+            m.put("acc:avg", r.average("acc"));
         }
         return m;
     }

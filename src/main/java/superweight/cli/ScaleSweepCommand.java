@@ -56,7 +56,7 @@ final class ScaleSweepCommand implements Callable<Integer> {
     public Integer call() {
         List<Float> fs = Condition.parseFactors(factors);
         try (AnalysisSession s = new AnalysisSession(model, modelId)) {
-            evaluation.prepare(s);
+            evaluation.prepare(s, spec.commandLine().getErr());
             List<SuperWeight> sws = superWeights.resolve(s);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (float f : fs) {

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import superweight.Fixtures;
-import superweight.SuperweightException;
 import superweight.engine.Interventions;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
@@ -14,10 +13,9 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-/** Perplexity, next-token shift and case study on the planted fixture, against sums over its reference logits. */
+/** Next-token shift and case study on the planted fixture, against sums over its reference logits. */
 class TokenMeasuresTest {
     static final Path PLANTED = Fixtures.shared().resolve("fixtures/planted");
     static Model model;
@@ -47,26 +45,6 @@ class TokenMeasuresTest {
         for (int i = 0; i < VOCAB; i++) sum += p[i] = Math.exp(logits[pos * VOCAB + i] - max);
         for (int i = 0; i < VOCAB; i++) p[i] /= sum;
         return p;
-    }
-
-    @Test
-    void perplexityOfOneWindowMatchesTheReferenceLogits() {
-        double nll = 0;
-        for (int i = 0; i + 1 < tokens.length; i++) nll -= Math.log(probs(reference, i)[tokens[i + 1]]);
-        var r = TokenStreamPerplexity.evaluate(model, tokens, tokens.length, 0, Interventions.NONE);
-        assertThat(r.scoredTokens()).isEqualTo(tokens.length - 1);
-        assertThat(r.windows()).isEqualTo(1);
-        assertThat(r.perplexity()).isCloseTo(Math.exp(nll / (tokens.length - 1)), within(1e-3 * r.perplexity()));
-    }
-
-    @Test
-    void perplexityWindowsAreIndependentPasses() {
-        // two windows of 16: the second window's first token is not scored and sees no earlier context
-        var r = TokenStreamPerplexity.evaluate(model, tokens, 16, 0, Interventions.NONE);
-        assertThat(r.windows()).isEqualTo(2);
-        assertThat(r.scoredTokens()).isEqualTo(30);
-        assertThatThrownBy(() -> TokenStreamPerplexity.evaluate(model, tokens, 64, 0, Interventions.NONE))
-                .isInstanceOf(SuperweightException.class).hasMessageContaining("fewer than one window");
     }
 
     @Test

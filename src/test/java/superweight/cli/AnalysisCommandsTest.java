@@ -123,6 +123,27 @@ class AnalysisCommandsTest {
     }
 
     @Test
+    void ablateEvaluatesTextPerplexityAndTasksThroughTheEvalPackage() throws Exception {
+        Path text = tmp.resolve("text.txt");
+        Files.writeString(text, "The quick brown fox jumps over the lazy dog. ".repeat(20));
+        Run ppl = run("ppl", "--model", MODEL, "--dataset", text.toString(), "--ctx", "32", "--no-store", "--json");
+        assertThat(ppl.code()).as(ppl.err()).isZero();
+        Run r = run("ablate", "--model", MODEL, "--super-weights", "1:27:121", "--condition", "original,prune-sw",
+                "--ppl", text.toString(), "--ctx", "32", "--tasks", "arc_easy", "--limit", "3", "--no-store",
+                "--out", tmp.toString(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode original = r.json().get("conditions").get(0).get("metrics"), pruned = r.json().get("conditions").get(1).get("metrics");
+        String key = "ppl:" + text;
+        assertThat(original.get(key).asDouble()).isCloseTo(ppl.json().get("ppl").asDouble(), within(1e-9));
+        assertThat(pruned.get(key).asDouble()).isNotCloseTo(original.get(key).asDouble(), within(1e-6));
+        for (JsonNode m : List.of(original, pruned)) {
+            assertThat(m.get("acc:arc_easy").asDouble()).isBetween(0.0, 1.0);
+            assertThat(m.get("acc:avg").asDouble()).isEqualTo(m.get("acc:arc_easy").asDouble());
+            assertThat(m.has("acc_norm:arc_easy")).isTrue();
+        }
+    }
+
+    @Test
     void sweepEvaluatesEveryFactorAndPlots() throws Exception {
         Run r = run("sweep", "--model", MODEL, "--super-weights", "1:27:121", "--ppl-tokens", IDS, "--factors", "0,1,2", "--out", tmp.toString(), "--json");
         assertThat(r.code()).as(r.err()).isZero();
@@ -189,6 +210,8 @@ class AnalysisCommandsTest {
             "bad threshold          | detect --tokens 1,2 --threshold -5                     | --threshold",
             "bad top-k              | case-study --super-weights 1:27:121 --tokens 1 --top-k 0 | --top-k 0",
             "missing lambada file   | token-shift --super-weights 1:27:121 --data /nonexistent.jsonl | /nonexistent.jsonl",
+            "unknown task           | ablate --super-weights 1:27:121 --tasks arc_easy,nope   | unknown task 'nope'",
+            "bad ppl style          | sweep --super-weights 1:27:121 --ppl wikitext2 --ppl-style x | --ppl-style x",
     })
     void badInputIsAOneLineError(String name, String args, String message) {
         List<String> a = new ArrayList<>(List.of(args.trim().split("\\s+")));
