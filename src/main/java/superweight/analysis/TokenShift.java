@@ -50,8 +50,11 @@ public final class TokenShift {
         return !t.isEmpty() && STOPWORDS.contains(t) || (t.isEmpty() && p.contains("\n"));
     }
 
-    /** Average next-token probabilities after each prompt (one causal pass per prompt, logits of the last position). */
-    public static double[] averageNextToken(Model model, List<int[]> prompts, Interventions iv) {
+    /**
+     * Average next-token probabilities after each prompt (one causal pass per prompt, logits of the last position);
+     * {@code step} runs after each prompt (progress).
+     */
+    public static double[] averageNextToken(Model model, List<int[]> prompts, Interventions iv, Runnable step) {
         Transformer t = new Transformer(model);
         int vocab = model.config().vocabSize();
         double[] avg = new double[vocab];
@@ -61,13 +64,15 @@ public final class TokenShift {
                     (pos, l, off) -> System.arraycopy(l, off, last, 0, vocab));
             double[] p = LogProbs.softmax(last, 0, vocab);
             for (int i = 0; i < vocab; i++) avg[i] += p[i] / prompts.size();
+            step.run();
         }
         return avg;
     }
 
-    public static Result compare(Model model, List<int[]> prompts, Interventions changed, IntFunction<String> pieces, int top) {
-        double[] before = averageNextToken(model, prompts, Interventions.NONE);
-        double[] after = averageNextToken(model, prompts, changed);
+    /** Original vs changed over the prompts; {@code step} runs after each of the 2 x prompts passes. */
+    public static Result compare(Model model, List<int[]> prompts, Interventions changed, IntFunction<String> pieces, int top, Runnable step) {
+        double[] before = averageNextToken(model, prompts, Interventions.NONE, step);
+        double[] after = averageNextToken(model, prompts, changed, step);
         double swBefore = 0, swAfter = 0;
         List<TokenChange> all = new ArrayList<>();
         for (int i = 0; i < before.length; i++) {
@@ -93,8 +98,8 @@ public final class TokenShift {
     }
 
     public static CaseStudy caseStudy(Model model, int[] prompt, Interventions changed, IntFunction<String> pieces, int k) {
-        double[] b = averageNextToken(model, List.of(prompt), Interventions.NONE);
-        double[] a = averageNextToken(model, List.of(prompt), changed);
+        double[] b = averageNextToken(model, List.of(prompt), Interventions.NONE, () -> { });
+        double[] a = averageNextToken(model, List.of(prompt), changed, () -> { });
         return new CaseStudy(topK(b, pieces, k), topK(a, pieces, k));
     }
 

@@ -12,6 +12,7 @@ import superweight.analysis.Ablation;
 import superweight.analysis.Condition;
 import superweight.analysis.SuperWeight;
 import superweight.analysis.TokenShift;
+import superweight.eval.Progress;
 import superweight.report.AnalysisJson;
 import superweight.report.ChartFiles;
 import superweight.report.Figures;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +84,10 @@ final class TokenShiftCommand implements Callable<Integer> {
             if (ps.size() > prompts) ps = ps.subList(0, prompts);
             List<SuperWeight> sws = superWeights.resolve(s);
             IntFunction<String> pieces = s.pieces(tokensFile == null);
-            TokenShift.Result r = TokenShift.compare(s.model, ps, Ablation.plan(c, s.model, sws), pieces, top);
+            TokenShift.Result r;
+            try (Progress.Bar bar = Progress.console(spec.commandLine().getErr(), Duration.ofSeconds(30)).start("token-shift", "prompts", 2L * ps.size(), 0)) {
+                r = TokenShift.compare(s.model, ps, Ablation.plan(c, s.model, sws), pieces, top, bar::step);
+            }
             List<String> labels = r.topBefore().stream().map(t -> label(t.piece())).toList();
             Map<String, double[]> series = new LinkedHashMap<>();
             series.put("original", r.topBefore().stream().mapToDouble(TokenShift.TokenChange::before).toArray());

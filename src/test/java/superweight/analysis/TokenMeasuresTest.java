@@ -51,8 +51,10 @@ class TokenMeasuresTest {
     void averageNextTokenDistributionWithAndWithoutTheSuperWeight() {
         int[] shorter = Arrays.copyOf(tokens, 16);
         List<int[]> prompts = List.of(tokens, shorter);
+        var steps = new java.util.concurrent.atomic.AtomicInteger();
         var shift = TokenShift.compare(model, prompts, Ablation.plan(new Condition.PruneSuperWeights(), model, SW),
-                i -> i == 6 ? "." : "tok" + i, 5);
+                i -> i == 6 ? "." : "tok" + i, 5, steps::incrementAndGet);
+        assertThat(steps.get()).isEqualTo(4);
         double[] b31 = probs(reference, 31), b15 = probs(reference, 15), a31 = probs(referenceZeroed, 31), a15 = probs(referenceZeroed, 15);
         for (int i = 0; i < VOCAB; i++) {
             assertThat(shift.before()[i]).isCloseTo((b31[i] + b15[i]) / 2, within(1e-5));
