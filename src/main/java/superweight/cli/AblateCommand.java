@@ -24,13 +24,17 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "ablate", mixinStandardHelpOptions = true,
-        description = {"Evaluate the model under the conditions of the paper's Table 1, side by side:",
-                "  original             the model as it is",
-                "  prune-sw             every super weight set to 0",
-                "  prune-sw-restore-sa  super weights 0, but each sequence's original super activation written back where it is largest",
-                "  prune-non-sw[:N]     the N (default 7000) largest-magnitude Q/K/V/O/gate/up/down weights other than the super weights set to 0",
-                "  prune-non-sw-per-tensor[:F]  the paper code's variant: in each of those tensors the top fraction F (default 1e-6) by |w| set to 0, super weights kept",
-                "  scale:F              super weights multiplied by F",
+        description = {"Evaluate the model under the conditions of the paper's Table 1, side by side",
+                "(docs/analysis.md has the exact definitions):",
+                "  original                 the model as it is",
+                "  prune-sw                 super weights set to 0",
+                "  prune-sw-restore-sa      super weights 0, each sequence's original",
+                "                           super activation written back",
+                "  prune-non-sw[:N]         the N (7000) largest other Q/K/V/O/gate/up/down",
+                "                           weights set to 0",
+                "  prune-non-sw-per-tensor[:F]  the paper code's rule: the top fraction F",
+                "                           (1e-6) of each such tensor set to 0, SWs kept",
+                "  scale:F                  super weights multiplied by F",
                 "Writes ablate.json into --out."})
 final class AblateCommand implements Callable<Integer> {
     @Spec
