@@ -148,14 +148,16 @@ public final class Evaluation {
         }
     }
 
-    /** A digest of the weight edits and activation overrides (a linear-input hook is code: only its presence counts). */
+    /** A digest of the weight edits and activation overrides (hooks are code: only their presence counts). */
     static String interventionsDigest(Interventions iv) {
-        if (iv.weightEdits().isEmpty() && iv.activationOverrides().isEmpty() && iv.linearInputHook() == null) return "none";
+        if (iv.weightEdits().isEmpty() && iv.activationOverrides().isEmpty() && iv.linearInputHook() == null
+                && iv.downProjOutputHook() == null) return "none";
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(iv.weightEdits().toString().getBytes(StandardCharsets.UTF_8));
             sha.update(iv.activationOverrides().toString().getBytes(StandardCharsets.UTF_8));
             sha.update((iv.linearInputHook() != null ? "hook" : "").getBytes(StandardCharsets.UTF_8));
+            sha.update((iv.downProjOutputHook() != null ? "down-proj-output-hook" : "").getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

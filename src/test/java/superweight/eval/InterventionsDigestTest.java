@@ -1,0 +1,26 @@
+package superweight.eval;
+
+import org.junit.jupiter.api.Test;
+import superweight.engine.Interventions;
+import superweight.engine.WeightEdit;
+import superweight.model.Linear;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The run store keeps conditions apart by what they change: equal changes share a key, different ones never do. */
+class InterventionsDigestTest {
+    @Test
+    void digestSeparatesEveryKindOfChange() {
+        var zero = Interventions.of(List.of(WeightEdit.zero(1, Linear.DOWN, 27, 121)));
+        var scale = Interventions.of(List.of(WeightEdit.scale(1, Linear.DOWN, 27, 121, 2f)));
+        var linearHook = Interventions.NONE.withLinearInputHook((l, w, x, n, c) -> { });
+        var outputHook = Interventions.NONE.withDownProjOutputHook((l, s, in, out, n, a, b) -> { });
+        assertThat(Evaluation.interventionsDigest(Interventions.NONE)).isEqualTo("none");
+        assertThat(Evaluation.interventionsDigest(zero)).isEqualTo(Evaluation.interventionsDigest(
+                Interventions.of(List.of(WeightEdit.zero(1, Linear.DOWN, 27, 121)))));
+        assertThat(List.of(zero, scale, linearHook, outputHook).stream().map(Evaluation::interventionsDigest).distinct())
+                .hasSize(4).doesNotContain("none");
+    }
+}
