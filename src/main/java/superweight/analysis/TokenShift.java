@@ -1,5 +1,7 @@
 package superweight.analysis;
 
+import superweight.engine.LogProbs;
+
 import superweight.engine.Interventions;
 import superweight.engine.Taps;
 import superweight.engine.Transformer;

@@ -28,4 +28,15 @@ public final class LogProbs {
         for (int i = 1; i < n; i++) if (logits[off + i] > logits[off + best]) best = i;
         return best;
     }
+
+    /** The probabilities of logits[off .. off+n), in double precision. */
+    public static double[] softmax(float[] logits, int off, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, logits[off + i]);
+        double[] p = new double[n];
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += p[i] = Math.exp(logits[off + i] - max);
+        for (int i = 0; i < n; i++) p[i] /= sum;
+        return p;
+    }
 }
