@@ -1,6 +1,7 @@
 package superweight.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +27,8 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M") String model;
+    @Mixin
+    ModelOption model;
     @Option(names = "--prompt-tokens", defaultValue = "512", description = "Prefill length (pp), default ${DEFAULT-VALUE}.") int promptTokens;
     @Option(names = "--gen-tokens", defaultValue = "64", description = "Decode length (tg), default ${DEFAULT-VALUE}.") int genTokens;
     @Option(names = "--repetitions", defaultValue = "3") int repetitions;
@@ -37,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
         if (promptTokens < 1 || genTokens < 1 || repetitions < 1) throw new SuperweightException("--prompt-tokens, --gen-tokens and --repetitions must be positive");
         long rssBefore = rssKb();
         long t0 = System.nanoTime();
-        Model m = Cli.loadModel(model);
+        Model m = model.load();
         try {
             double openMs = (System.nanoTime() - t0) / 1e6;
             long rssOpen = rssKb();

@@ -29,8 +29,8 @@ final class CaseStudyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Model directory, .safetensors, .gguf, llama2.c .bin, or a cached Hugging Face id.")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog).")
     String modelId;
@@ -60,7 +60,7 @@ final class CaseStudyCommand implements Callable<Integer> {
     public Integer call() {
         Condition c = Condition.parse(condition);
         if (topK < 1) throw new SuperweightException("--top-k " + topK + ": must be at least 1");
-        try (AnalysisSession s = new AnalysisSession(model, modelId)) {
+        try (AnalysisSession s = new AnalysisSession(model.spec, modelId)) {
             int[] ids = tokens != null ? s.ids(tokens, "--tokens") : s.encode(prompt, "--prompt");
             List<SuperWeight> sws = superWeights.resolve(s);
             var pieces = s.pieces(tokens == null);

@@ -28,8 +28,8 @@ final class CharacterizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Model directory, .safetensors, .gguf, llama2.c .bin, or a cached Hugging Face id.")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog).")
     String modelId;
@@ -52,7 +52,7 @@ final class CharacterizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (promptsFile != null && tokensFile != null) throw new SuperweightException("give --prompts-file or --tokens-file, not both");
-        try (AnalysisSession s = new AnalysisSession(model, modelId)) {
+        try (AnalysisSession s = new AnalysisSession(model.spec, modelId)) {
             List<int[]> prompts;
             List<String> texts = null;
             if (tokensFile != null) {

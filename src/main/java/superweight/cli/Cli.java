@@ -3,9 +3,6 @@ package superweight.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import superweight.SuperweightException;
-import superweight.model.Model;
-import superweight.model.ModelLoader;
-import superweight.model.ModelPaths;
 import superweight.tokenizer.Tokenizer;
 import superweight.tokenizer.Tokenizers;
 
@@ -18,14 +15,6 @@ final class Cli {
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private Cli() {
-    }
-
-    static Path modelPath(String spec) {
-        return ModelPaths.resolve(spec);
-    }
-
-    static Model loadModel(String spec) {
-        return ModelLoader.load(modelPath(spec));
     }
 
     /** Parses "1,2,3" or "1 2 3". */

@@ -1,10 +1,10 @@
 package superweight.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import superweight.SuperweightException;
 import superweight.analysis.Catalog;
 import superweight.analysis.Detection;
 import superweight.analysis.LayerMaximum;
@@ -34,8 +34,8 @@ final class DetectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Model directory, .safetensors, .gguf, llama2.c .bin, or a cached Hugging Face id.")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id for the catalog comparison (default: inferred from the checkpoint).")
     String modelId;
@@ -62,7 +62,7 @@ final class DetectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SuperWeightDetector detector = new SuperWeightDetector(threshold, maxIterations);
-        try (AnalysisSession s = new AnalysisSession(model, modelId)) {
+        try (AnalysisSession s = new AnalysisSession(model.spec, modelId)) {
             int[] ids = tokens != null ? s.ids(tokens, "--tokens") : s.encode(prompt, "--prompt");
             Detection d = detector.detect(s.model, ids);
             Catalog.Agreement agreement = Catalog.published().compare(s.catalogQuery(), d.superWeights());

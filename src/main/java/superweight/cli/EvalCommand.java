@@ -3,6 +3,7 @@ package superweight.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import superweight.SuperweightException;
 import superweight.engine.Interventions;
@@ -14,7 +15,6 @@ import superweight.eval.RunStore;
 import superweight.eval.TaskResult;
 import superweight.eval.Tasks;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,8 +29,8 @@ import java.util.concurrent.Callable;
         description = {"Zero-shot tasks scored as lm-evaluation-harness does (log-likelihood of each choice; acc, acc_norm, stderr).",
                 "Finished items are stored as they complete (--store), so an interrupted run resumes where it stopped."})
 public final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Model: HF directory, .safetensors, .gguf or llama2.c .bin.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--tasks", required = true, split = ",",
             description = "Comma-separated: piqa, arc_easy, arc_challenge, hellaswag, lambada_openai, winogrande, sciq.")
@@ -77,10 +77,10 @@ public final class EvalCommand implements Callable<Integer> {
         Path storeFile = noStore ? null : (store != null ? store : RunStore.defaultFile());
         EvalOptions o = new EvalOptions(dataDir, limit == null ? 0 : limit, addBos, storeFile, threads == null ? 0 : threads,
                 Progress.console(err, Duration.ofSeconds(30)));
-        Model m = ModelLoader.load(model);
+        Model m = model.load();
         Results r;
         try {
-            r = Evaluation.run(m, ModelTokenizer.load(model), Interventions.NONE, condition, names, o);
+            r = Evaluation.run(m, ModelTokenizer.load(model.path()), Interventions.NONE, condition, names, o);
         } finally {
             m.checkpoint().close();
         }

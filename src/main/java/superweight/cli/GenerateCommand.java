@@ -1,6 +1,7 @@
 package superweight.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,8 +25,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Model path or Hugging Face id (see info).")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
@@ -60,9 +61,9 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         if (maxTokens < 1) throw new SuperweightException("--max-tokens must be at least 1 (got " + maxTokens + ")");
         if (temperature < 0) throw new SuperweightException("--temperature must not be negative (got " + temperature + ")");
-        Model m = Cli.loadModel(model);
+        Model m = model.load();
         try {
-            Path path = Cli.modelPath(model);
+            Path path = model.path();
             int[] prompt = Cli.inputIds(input.tokens, input.prompt, null, addBos, path);
             Cli.checkIds(prompt, m.config().vocabSize(), "--tokens");
             if (prompt.length == 0) throw new SuperweightException("--prompt: the prompt encodes to no tokens");

@@ -1,6 +1,7 @@
 package superweight.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,9 +20,8 @@ final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M",
-            description = "Model directory, .safetensors, .gguf or llama2.c .bin file, or a Hugging Face id in the local cache.")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -29,7 +29,7 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Model m = Cli.loadModel(model);
+        Model m = model.load();
         try {
             ModelConfig c = m.config();
             Map<String, Integer> dtypes = new TreeMap<>();

@@ -2,6 +2,7 @@ package superweight.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import superweight.SuperweightException;
 import superweight.engine.Interventions;
@@ -11,7 +12,6 @@ import superweight.eval.PerplexityResult;
 import superweight.eval.Progress;
 import superweight.eval.RunStore;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.tokenizer.Tokenizer;
 
 import java.io.PrintWriter;
@@ -26,8 +26,8 @@ import java.util.concurrent.Callable;
                 "gptq style: the text tokenized once, non-overlapping windows of --ctx tokens, mean NLL over every predicted token.",
                 "llamacpp style: windows of --ctx (default 512) with BOS as first token, only the second half scored."})
 public final class PplCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Model: HF directory, .safetensors, .gguf or llama2.c .bin.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--dataset", required = true, description = "wikitext2, c4, or the path of a UTF-8 text file.")
     String dataset;
@@ -72,7 +72,7 @@ public final class PplCommand implements Callable<Integer> {
         Path storeFile = noStore ? null : (store != null ? store : RunStore.defaultFile());
         var opts = new Evaluation.PerplexityOptions(ctx == null ? 0 : ctx, st, limit == null ? 0 : limit, dataDir, storeFile,
                 condition, Progress.console(err, Duration.ofSeconds(30)));
-        Model m = ModelLoader.load(model);
+        Model m = model.load();
         try {
             int window = Evaluation.windowLength(m, opts);
             int preferred = st == Perplexity.Style.LLAMACPP ? 512 : 2048;
@@ -80,7 +80,7 @@ public final class PplCommand implements Callable<Integer> {
                 err.println("note: using ctx " + window + ", the model's maximum context (the " + style + " default is " + preferred + ")");
                 err.flush();
             }
-            Tokenizer tok = ModelTokenizer.load(model);
+            Tokenizer tok = ModelTokenizer.load(model.path());
             PerplexityResult r = Evaluation.perplexity(m, tok, Interventions.NONE, dataset, opts);
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();

@@ -30,8 +30,8 @@ final class ScaleSweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Model directory, .safetensors, .gguf, llama2.c .bin, or a cached Hugging Face id.")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog).")
     String modelId;
@@ -55,7 +55,7 @@ final class ScaleSweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Float> fs = Condition.parseFactors(factors);
-        try (AnalysisSession s = new AnalysisSession(model, modelId)) {
+        try (AnalysisSession s = new AnalysisSession(model.spec, modelId)) {
             evaluation.prepare(s, spec.commandLine().getErr());
             List<SuperWeight> sws = superWeights.resolve(s);
             List<Map<String, Object>> rows = new ArrayList<>();

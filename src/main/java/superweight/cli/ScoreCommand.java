@@ -1,6 +1,7 @@
 package superweight.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,8 +26,8 @@ final class ScoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Model path or Hugging Face id (see info).")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
@@ -54,9 +55,9 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Model m = Cli.loadModel(model);
+        Model m = model.load();
         try {
-            int[] ids = Cli.inputIds(input.tokens, input.text, input.textFile, addBos, modelPath());
+            int[] ids = Cli.inputIds(input.tokens, input.text, input.textFile, addBos, model.path());
             Cli.checkIds(ids, m.config().vocabSize(), "--tokens");
             float[] logits = new Transformer(m).logits(ids);
             if (logitsOut != null) write(logitsOut, logits);
@@ -77,10 +78,6 @@ final class ScoreCommand implements Callable<Integer> {
         } finally {
             m.checkpoint().close();
         }
-    }
-
-    private Path modelPath() {
-        return Cli.modelPath(model);
     }
 
     private static void write(Path file, float[] logits) {

@@ -40,8 +40,8 @@ final class TokenShiftCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Model directory, .safetensors, .gguf, llama2.c .bin, or a cached Hugging Face id.")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog).")
     String modelId;
@@ -79,7 +79,7 @@ final class TokenShiftCommand implements Callable<Integer> {
         Condition c = Condition.parse(condition);
         if (prompts < 1) throw new SuperweightException("--prompts " + prompts + ": must be at least 1");
         if (top < 1) throw new SuperweightException("--top " + top + ": must be at least 1");
-        try (AnalysisSession s = new AnalysisSession(model, modelId)) {
+        try (AnalysisSession s = new AnalysisSession(model.spec, modelId)) {
             List<int[]> ps = tokensFile != null ? s.promptsFromFile(tokensFile, true, "--tokens-file") : lambadaPrompts(s);
             if (ps.size() > prompts) ps = ps.subList(0, prompts);
             List<SuperWeight> sws = superWeights.resolve(s);

@@ -1,0 +1,24 @@
+package superweight.cli;
+
+import picocli.CommandLine.Option;
+import superweight.model.Model;
+import superweight.model.ModelLoader;
+import superweight.model.ModelPaths;
+
+import java.nio.file.Path;
+
+/** The --model option of every command that opens a model (a picocli mixin). */
+final class ModelOption {
+    @Option(names = "--model", required = true, paramLabel = "M",
+            description = "Model directory (config.json + safetensors), .safetensors, .gguf or llama2.c .bin file, "
+                    + "or a Hugging Face id in the local cache.")
+    String spec;
+
+    Path path() {
+        return ModelPaths.resolve(spec);
+    }
+
+    Model load() {
+        return ModelLoader.load(path());
+    }
+}
