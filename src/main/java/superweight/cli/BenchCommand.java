@@ -31,8 +31,8 @@ final class BenchCommand implements Callable<Integer> {
     ModelOption model;
     @Option(names = "--prompt-tokens", defaultValue = "512", description = "Prefill length (pp), default ${DEFAULT-VALUE}.") int promptTokens;
     @Option(names = "--gen-tokens", defaultValue = "64", description = "Decode length (tg), default ${DEFAULT-VALUE}.") int genTokens;
-    @Option(names = "--repetitions", defaultValue = "3") int repetitions;
-    @Option(names = "--json") boolean json;
+    @Option(names = "--repetitions", defaultValue = "3", description = "Runs of each measurement; the median is reported (default ${DEFAULT-VALUE}).") int repetitions;
+    @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
     @Override
     public Integer call() {

@@ -24,18 +24,18 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output .gguf file.")
     Path out;
 
-    @Option(names = "--hidden", defaultValue = "768") int hidden;
-    @Option(names = "--intermediate", defaultValue = "2048") int intermediate;
-    @Option(names = "--layers", defaultValue = "12") int layers;
-    @Option(names = "--heads", defaultValue = "12") int heads;
-    @Option(names = "--kv-heads", defaultValue = "12") int kvHeads;
-    @Option(names = "--vocab", defaultValue = "32000") int vocab;
-    @Option(names = "--context", defaultValue = "2048") int context;
+    @Option(names = "--hidden", defaultValue = "768", description = "Hidden size (default ${DEFAULT-VALUE}).") int hidden;
+    @Option(names = "--intermediate", defaultValue = "2048", description = "MLP intermediate size (default ${DEFAULT-VALUE}).") int intermediate;
+    @Option(names = "--layers", defaultValue = "12", description = "Decoder layers (default ${DEFAULT-VALUE}).") int layers;
+    @Option(names = "--heads", defaultValue = "12", description = "Attention heads (default ${DEFAULT-VALUE}).") int heads;
+    @Option(names = "--kv-heads", defaultValue = "12", description = "Key/value heads (default ${DEFAULT-VALUE}).") int kvHeads;
+    @Option(names = "--vocab", defaultValue = "32000", description = "Vocabulary size (default ${DEFAULT-VALUE}).") int vocab;
+    @Option(names = "--context", defaultValue = "2048", description = "Context length (default ${DEFAULT-VALUE}).") int context;
 
     @Option(names = "--type", defaultValue = "f32", description = "Storage of the linear layers and output: f32, f16, q8_0, q4_0, q4_1.")
     String type;
 
-    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).") long seed;
 
     @Override
     public Integer call() {
@@ -47,6 +47,12 @@ final class SynthCommand implements Callable<Integer> {
             case "q4_1" -> GgmlType.Q4_1;
             default -> throw new SuperweightException("--type: unknown type '" + type + "' (f32, f16, q8_0, q4_0, q4_1)");
         };
+        if (hidden < 1 || intermediate < 1 || layers < 1 || heads < 1 || kvHeads < 1 || vocab < 1 || context < 1) {
+            throw new SuperweightException("synth: sizes must be positive");
+        }
+        if (ggml != GgmlType.F32 && ggml != GgmlType.F16 && (hidden % 32 != 0 || intermediate % 32 != 0)) {
+            throw new SuperweightException("--type " + type + ": --hidden and --intermediate must be multiples of the block size 32");
+        }
         if (hidden % heads != 0 || heads % kvHeads != 0) throw new SuperweightException("--hidden must divide into --heads, --heads into --kv-heads");
         SplittableRandom rnd = new SplittableRandom(seed);
         int kvDim = hidden / heads * kvHeads;

@@ -111,4 +111,28 @@ class CommandLineTest {
         Result gen = run("generate", "--model", model, "--prompt", "a b", "--max-tokens", "3", "--json");
         assertThat(new ObjectMapper().readTree(gen.out()).get("prompt_ids").toString()).isEqualTo("[1,259,260]");
     }
+
+    @Test
+    void synthWritesTheRequestedShapeAndBenchMeasuresIt() throws Exception {
+        Path file = tmp.resolve("tiny.gguf");
+        Result synth = run("synth", "--out", file.toString(), "--hidden", "64", "--intermediate", "96", "--layers", "2",
+                "--heads", "4", "--kv-heads", "2", "--vocab", "300", "--type", "q8_0");
+        assertThat(synth.code()).as(synth.err()).isZero();
+        JsonNode info = new ObjectMapper().readTree(run("info", "--model", file.toString(), "--json").out());
+        assertThat(info.get("hidden_size").asInt()).isEqualTo(64);
+        assertThat(info.get("intermediate_size").asInt()).isEqualTo(96);
+        assertThat(info.get("kv_heads").asInt()).isEqualTo(2);
+        assertThat(info.get("tensor_dtypes").get("Q8_0").asInt()).isEqualTo(2 * 7 + 1);
+        // embeddings 300x64 + per layer (q, o 64x64; k, v 32x64; gate, up, down 96x64; 2 norms) + final norm + output 300x64
+        long perLayer = 2 * 64 * 64 + 2 * 32 * 64 + 3 * 96 * 64 + 2 * 64;
+        assertThat(info.get("parameters").asLong()).isEqualTo(300 * 64 + 2 * perLayer + 64 + 300 * 64);
+        Result bench = run("bench", "--model", file.toString(), "--prompt-tokens", "8", "--gen-tokens", "4", "--repetitions", "1", "--json");
+        assertThat(bench.code()).as(bench.err()).isZero();
+        JsonNode b = new ObjectMapper().readTree(bench.out());
+        assertThat(b.get("pp_median").asDouble()).isPositive();
+        assertThat(b.get("tg_median").asDouble()).isPositive();
+        Result bad = run("synth", "--out", tmp.resolve("x.gguf").toString(), "--hidden", "48", "--heads", "4", "--kv-heads", "4", "--type", "q4_0");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("multiples of the block size 32");
+    }
 }
