@@ -43,6 +43,10 @@ public final class Llama2cCheckpoint implements Checkpoint {
             throw new SuperweightException(path + ": cannot read (" + e.getMessage() + ")", e);
         }
         try {
+            if (seg.byteSize() >= 4 && seg.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0) == 0x04034B50) {
+                throw new SuperweightException(path + ": a PyTorch (zip/pickle) checkpoint, which is not supported; use the model's "
+                        + ".safetensors files or a GGUF conversion");
+            }
             if (seg.byteSize() < 28) throw new SuperweightException(path + ": truncated llama2.c header (" + seg.byteSize() + " bytes)");
             var i32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
             int[] h = new int[7];

@@ -149,4 +149,11 @@ class BadCheckpointTest {
         assertThatThrownBy(() -> ModelLoader.load(dir)).hasMessageContaining("model-00002-of-00002.safetensors")
                 .hasMessageContaining("missing safetensors file");
     }
+
+    @Test
+    void pytorchPickleCheckpointIsNamedAsSuch() throws IOException {
+        Path p = tmp.resolve("pytorch_model.bin");
+        Files.write(p, new byte[]{'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+        assertThatThrownBy(() -> ModelLoader.load(p)).hasMessageContaining(p.toString()).hasMessageContaining("PyTorch");
+    }
 }
