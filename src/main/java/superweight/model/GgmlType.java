@@ -6,7 +6,10 @@ import java.nio.file.Path;
 
 /** ggml tensor type ids, their names and storage geometry (elements per block, bytes per block). */
 public final class GgmlType {
-    public static final int F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q8_0 = 8, BF16 = 30;
+    public static final int F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q8_0 = 8, Q4_K = 12, Q5_K = 13, Q6_K = 14, BF16 = 30;
+
+    /** The storage types this reader computes on, for messages. */
+    public static final String SUPPORTED = "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q5_K, Q6_K";
 
     private GgmlType() {
     }
@@ -49,7 +52,8 @@ public final class GgmlType {
     }
 
     public static boolean supported(int type) {
-        return type == F32 || type == F16 || type == BF16 || type == Q8_0 || type == Q4_0 || type == Q4_1;
+        return type == F32 || type == F16 || type == BF16 || type == Q8_0 || type == Q4_0 || type == Q4_1
+                || type == Q4_K || type == Q5_K || type == Q6_K;
     }
 
     /** Elements per quantization block (1 for plain float types). */
@@ -92,7 +96,7 @@ public final class GgmlType {
         int bs = blockSize(type);
         if (bb < 0) {
             throw new SuperweightException(file + ": tensor " + tensor + " has unsupported type " + name(type)
-                    + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)");
+                    + " (supported: " + SUPPORTED + ")");
         }
         if (elements % bs != 0) {
             throw new SuperweightException(file + ": tensor " + tensor + " has " + elements

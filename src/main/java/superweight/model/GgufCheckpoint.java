@@ -53,7 +53,7 @@ public final class GgufCheckpoint implements Checkpoint {
         if (info == null) throw new SuperweightException(gguf.path() + ": missing tensor " + name);
         if (!GgmlType.supported(info.ggmlType())) {
             throw new SuperweightException(gguf.path() + ": tensor " + name + " has unsupported type "
-                    + GgmlType.name(info.ggmlType()) + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)");
+                    + GgmlType.name(info.ggmlType()) + " (supported: " + GgmlType.SUPPORTED + ")");
         }
         long[] d = info.dims();
         int block = GgmlType.blockSize(info.ggmlType());

@@ -26,6 +26,9 @@ public abstract class StoredTensor extends Tensor {
             case GgmlType.Q8_0 -> new Q8_0Tensor(name, rows, cols, data);
             case GgmlType.Q4_0 -> new Q4_0Tensor(name, rows, cols, data);
             case GgmlType.Q4_1 -> new Q4_1Tensor(name, rows, cols, data);
+            case GgmlType.Q4_K -> new Q4_KTensor(name, rows, cols, data);
+            case GgmlType.Q5_K -> new Q5_KTensor(name, rows, cols, data);
+            case GgmlType.Q6_K -> new Q6_KTensor(name, rows, cols, data);
             default -> throw new IllegalArgumentException("unsupported type " + GgmlType.name(ggmlType));
         };
     }

@@ -97,11 +97,11 @@ class BadCheckpointTest {
     void unsupportedGgufTensorTypeIsNamed() throws IOException {
         Path p = tmp.resolve("k.gguf");
         new GgufWriter().put("general.architecture", "llama")
-                .tensor("blk.0.ffn_down.weight", new long[]{256, 2}, 14, new byte[2 * 210]) // Q6_K
+                .tensor("blk.0.ffn_down.weight", new long[]{256, 2}, 10, new byte[2 * 84]) // Q2_K
                 .write(p);
         try (var ck = Checkpoint.open(p)) {
             assertThatThrownBy(() -> ck.tensor("blk.0.ffn_down.weight"))
-                    .hasMessageContaining("blk.0.ffn_down.weight").hasMessageContaining("unsupported type Q6_K");
+                    .hasMessageContaining("blk.0.ffn_down.weight").hasMessageContaining("unsupported type Q2_K");
         }
     }
 
