@@ -1,7 +1,7 @@
 package superweight.model;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,7 +14,7 @@ import java.nio.ByteOrder;
  */
 public final class Q4_0Tensor extends StoredTensor {
     static final int BLOCK = 32, BYTES = 18;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
 
     public Q4_0Tensor(String name, long rows, int cols, MemorySegment data) {
@@ -39,13 +39,29 @@ public final class Q4_0Tensor extends StoredTensor {
         long b = row * (cols / BLOCK) * BYTES;
         for (int c = 0; c < cols; c += BLOCK, b += BYTES) {
             FloatVector d = FloatVector.broadcast(F, f16(data.get(I16, b)));
-            ByteVector q = ByteVector.fromMemorySegment(B, data, b + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector lo = q.and((byte) 15).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 15).sub((byte) 8);
-            for (int p = 0; p < 2; p++) {
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, off + c + p * 8);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, off + c + 16 + p * 8);
+            for (int h = 0; h < 2; h++) {
+                ByteVector q = bytes(b + 2 + 8 * h);
+                low(q).mul(d).intoArray(dst, off + c + 8 * h);
+                high(q).mul(d).intoArray(dst, off + c + 16 + 8 * h);
             }
         }
+    }
+
+    /** Eight packed bytes at {@code at}; element j of a block is the low nibble of byte j, element j+16 its high nibble. */
+    private ByteVector bytes(long at) {
+        return ByteVector.fromMemorySegment(B, data, at, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static FloatVector low(ByteVector q) {
+        return widen(q.and((byte) 15));
+    }
+
+    private static FloatVector high(ByteVector q) {
+        return widen(q.lanewise(VectorOperators.LSHR, 4));
+    }
+
+    /** Eight values 0..15 as floats minus the Q4_0 offset 8. */
+    private static FloatVector widen(ByteVector n) {
+        return ((FloatVector) n.sub((byte) 8).convertShape(VectorOperators.B2F, F, 0));
     }
 }
