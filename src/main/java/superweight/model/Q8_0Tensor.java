@@ -44,27 +44,23 @@ public final class Q8_0Tensor extends StoredTensor {
 
     /**
      * Decode and dot fused: per block, the int8 values times x are summed first and scaled once, so the row is
-     * never written out as floats. Even and odd blocks use separate accumulators to overlap the dependency chains.
+     * never written out as floats. Kept in one method (no helper calls) so that the JIT inlines every vector
+     * operation: a vector that crosses a call that was not inlined is boxed on the heap.
      */
     @Override
     public float dot(long row, float[] x, int xOff) {
         long b = blockOffset(row, 0);
-        FloatVector even = FloatVector.zero(F), odd = even;
-        int c = 0;
-        for (; c + 2 * BLOCK <= cols; c += 2 * BLOCK, b += 2 * BYTES) {
-            even = block(b, x, xOff + c).fma(FloatVector.broadcast(F, f16(data.get(I16, b))), even);
-            odd = block(b + BYTES, x, xOff + c + BLOCK).fma(FloatVector.broadcast(F, f16(data.get(I16, b + BYTES))), odd);
+        FloatVector acc = FloatVector.zero(F);
+        for (int c = 0; c < cols; c += BLOCK, b += BYTES) {
+            FloatVector s = FloatVector.zero(F);
+            for (int p = 0; p < BLOCK; p += 8) {
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(B, data, b + 2 + p, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                s = q.fma(FloatVector.fromArray(F, x, xOff + c + p), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, f16(data.get(I16, b))), acc);
         }
-        if (c < cols) even = block(b, x, xOff + c).fma(FloatVector.broadcast(F, f16(data.get(I16, b))), even);
-        return VectorMath.sum(even.add(odd));
-    }
-
-    /** Lane-wise sum over one block of q[j] * x[j] (unscaled). */
-    private FloatVector block(long b, float[] x, int xo) {
-        FloatVector s = eight(b + 2).mul(FloatVector.fromArray(F, x, xo));
-        s = eight(b + 10).fma(FloatVector.fromArray(F, x, xo + 8), s);
-        s = eight(b + 18).fma(FloatVector.fromArray(F, x, xo + 16), s);
-        return eight(b + 26).fma(FloatVector.fromArray(F, x, xo + 24), s);
+        return VectorMath.sum(acc);
     }
 
     /** Eight int8 values at byte offset {@code at}, widened to floats. */
