@@ -14,8 +14,10 @@ import java.nio.ByteOrder;
  */
 public final class Q4_0Tensor extends StoredTensor {
     static final int BLOCK = 32, BYTES = 18;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    /** Floats per step: the preferred width (8 with AVX2, 16 with AVX-512), from as many bytes widened at once. */
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = F.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    private static final int LANES = F.length();
 
     public Q4_0Tensor(String name, long rows, int cols, MemorySegment data) {
         super(name, rows, cols, data);
@@ -39,10 +41,10 @@ public final class Q4_0Tensor extends StoredTensor {
         long b = row * (cols / BLOCK) * BYTES;
         for (int c = 0; c < cols; c += BLOCK, b += BYTES) {
             FloatVector d = FloatVector.broadcast(F, f16(data.get(I16, b)));
-            for (int h = 0; h < 2; h++) {
-                ByteVector q = bytes(b + 2 + 8 * h);
-                low(q).mul(d).intoArray(dst, off + c + 8 * h);
-                high(q).mul(d).intoArray(dst, off + c + 16 + 8 * h);
+            for (int h = 0; h < 16; h += LANES) {
+                ByteVector q = bytes(b + 2 + h);
+                low(q).mul(d).intoArray(dst, off + c + h);
+                high(q).mul(d).intoArray(dst, off + c + 16 + h);
             }
         }
     }
@@ -57,7 +59,7 @@ public final class Q4_0Tensor extends StoredTensor {
         FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < cols; c += BLOCK, b += BYTES) {
             FloatVector s = FloatVector.zero(F);
-            for (int h = 0; h < 16; h += 8) {
+            for (int h = 0; h < 16; h += LANES) {
                 ByteVector q = ByteVector.fromMemorySegment(B, data, b + 2 + h, ByteOrder.LITTLE_ENDIAN);
                 FloatVector lo = (FloatVector) q.and((byte) 15).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
                 FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
@@ -69,7 +71,7 @@ public final class Q4_0Tensor extends StoredTensor {
         return VectorMath.sum(acc);
     }
 
-    /** Eight packed bytes at {@code at}; element j of a block is the low nibble of byte j, element j+16 its high nibble. */
+    /** LANES packed bytes at {@code at}; element j of a block is the low nibble of byte j, element j+16 its high nibble. */
     private ByteVector bytes(long at) {
         return ByteVector.fromMemorySegment(B, data, at, ByteOrder.LITTLE_ENDIAN);
     }
@@ -82,7 +84,7 @@ public final class Q4_0Tensor extends StoredTensor {
         return widen(q.lanewise(VectorOperators.LSHR, 4));
     }
 
-    /** Eight values 0..15 as floats minus the Q4_0 offset 8. */
+    /** Values 0..15 as floats minus the Q4_0 offset 8. */
     private static FloatVector widen(ByteVector n) {
         return ((FloatVector) n.sub((byte) 8).convertShape(VectorOperators.B2F, F, 0));
     }

@@ -11,8 +11,10 @@ import java.nio.ByteOrder;
 /** ggml Q8_0: blocks of 32 values, an f16 scale d and 32 int8 q; value = d * q. */
 public final class Q8_0Tensor extends StoredTensor {
     static final int BLOCK = 32, BYTES = 34;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    /** Floats per step: the preferred width (8 with AVX2, 16 with AVX-512), from as many bytes widened at once. */
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = F.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    private static final int LANES = F.length();
 
     public Q8_0Tensor(String name, long rows, int cols, MemorySegment data) {
         super(name, rows, cols, data);
@@ -38,7 +40,7 @@ public final class Q8_0Tensor extends StoredTensor {
         long b = blockOffset(row, 0);
         for (int c = 0; c < cols; c += BLOCK, b += BYTES) {
             FloatVector d = FloatVector.broadcast(F, f16(data.get(I16, b)));
-            for (int p = 0; p < BLOCK; p += 8) eight(b + 2 + p).mul(d).intoArray(dst, off + c + p);
+            for (int p = 0; p < BLOCK; p += LANES) widened(b + 2 + p).mul(d).intoArray(dst, off + c + p);
         }
     }
 
@@ -53,7 +55,7 @@ public final class Q8_0Tensor extends StoredTensor {
         FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < cols; c += BLOCK, b += BYTES) {
             FloatVector s = FloatVector.zero(F);
-            for (int p = 0; p < BLOCK; p += 8) {
+            for (int p = 0; p < BLOCK; p += LANES) {
                 FloatVector q = (FloatVector) ByteVector.fromMemorySegment(B, data, b + 2 + p, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2F, F, 0);
                 s = q.fma(FloatVector.fromArray(F, x, xOff + c + p), s);
@@ -63,8 +65,8 @@ public final class Q8_0Tensor extends StoredTensor {
         return VectorMath.sum(acc);
     }
 
-    /** Eight int8 values at byte offset {@code at}, widened to floats. */
-    private FloatVector eight(long at) {
+    /** LANES int8 values at byte offset {@code at}, widened to floats. */
+    private FloatVector widened(long at) {
         return (FloatVector) ByteVector.fromMemorySegment(B, data, at, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0);
     }
 }
