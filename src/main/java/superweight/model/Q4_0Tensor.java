@@ -1,7 +1,7 @@
 package superweight.model;
 
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
