@@ -7,11 +7,15 @@ import java.util.Arrays;
 /**
  * The KV cache of one sequence: keys and values for positions [0, length) of every layer. Truncating it
  * (e.g. back to a shared context before scoring the next answer choice) is free.
+ *
+ * <p>Keys are stored channel-major (keys[l][channel * capacity + position]) so that a query's scores against
+ * consecutive positions are vector operations; values are position-major (values[l][position * kvDim + channel]).
  */
 public final class InferenceState {
     final int layers, kvDim;
     float[][] keys, values;
-    private int capacity, length;
+    int capacity;
+    private int length;
 
     public InferenceState(ModelConfig config, int capacity) {
         this.layers = config.layers();
@@ -35,7 +39,9 @@ public final class InferenceState {
         if (needed <= capacity) return;
         int c = Math.max(needed, capacity * 2);
         for (int l = 0; l < layers; l++) {
-            keys[l] = Arrays.copyOf(keys[l], c * kvDim);
+            float[] k = new float[c * kvDim];
+            for (int ch = 0; ch < kvDim; ch++) System.arraycopy(keys[l], ch * capacity, k, ch * c, capacity);
+            keys[l] = k;
             values[l] = Arrays.copyOf(values[l], c * kvDim);
         }
         capacity = c;

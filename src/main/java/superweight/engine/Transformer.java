@@ -116,9 +116,12 @@ public final class Transformer {
             rope(q, i * qDim, c.heads(), start + i);
             rope(k, i * kvDim, c.kvHeads(), start + i);
         }
-        System.arraycopy(k, 0, st.keys[l], start * kvDim, n * kvDim);
-        System.arraycopy(v, 0, st.values[l], start * kvDim, n * kvDim);
         float[] keys = st.keys[l], values = st.values[l];
+        int cap = st.capacity;
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < kvDim; ch++) keys[ch * cap + start + i] = k[i * kvDim + ch];
+        }
+        System.arraycopy(v, 0, values, start * kvDim, n * kvDim);
         float[] out = new float[n * qDim];
         int group = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
@@ -129,9 +132,10 @@ public final class Transformer {
                 int i = task / c.heads(), h = task % c.heads();
                 int pos = start + i, kvOff = (h / group) * hd, qOff = i * qDim + h * hd;
                 int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
+                VectorMath.columnDots(q, qOff, hd, keys, kvOff * cap, cap, first, pos + 1, scores, first);
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = first; j <= pos; j++) {
-                    float s = VectorMath.dot(q, qOff, keys, j * kvDim + kvOff, hd) * scale;
+                    float s = scores[j] * scale;
                     scores[j] = s;
                     if (s > max) max = s;
                 }
@@ -142,9 +146,8 @@ public final class Transformer {
                     sum += e;
                 }
                 float inv = (float) (1.0 / sum);
-                for (int j = first; j <= pos; j++) {
-                    VectorMath.axpy(scores[j] * inv, values, j * kvDim + kvOff, out, qOff, hd);
-                }
+                for (int j = first; j <= pos; j++) scores[j] *= inv;
+                VectorMath.weightedRowSum(scores, first, pos + 1, values, kvOff, kvDim, out, qOff, hd);
             }
         });
         return linear(l, Linear.O, w.o(), w.oBias(), out, n, iv);

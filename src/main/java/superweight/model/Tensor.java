@@ -9,7 +9,7 @@ package superweight.model;
  */
 public abstract class Tensor {
     /** Positions processed together while a block of weight rows stays in cache. */
-    private static final int POSITION_CHUNK = 32;
+    private static final int POSITION_CHUNK = 48;
 
     protected final String name;
     protected final long rows;
@@ -62,7 +62,9 @@ public abstract class Tensor {
 
     /**
      * out[p*rows + r] = dot(row r, x[p*cols ..]) for p in [0, n): all positions at once, rows split across threads.
-     * Weight rows are decoded in blocks of four and multiplied against blocks of four positions.
+     * Weight rows are decoded in blocks of four and multiplied against blocks of three positions; for n > 1 every
+     * output is computed with the same arithmetic whatever its tile or thread, so a position's result does not
+     * depend on the other positions of the call.
      */
     public void matmul(float[] x, int n, float[] out) {
         if (rows > Integer.MAX_VALUE) throw new IllegalStateException(name + " is too large for one matmul");
@@ -81,14 +83,14 @@ public abstract class Tensor {
                 for (; r + 4 <= to; r += 4) {
                     for (int i = 0; i < 4; i++) readRow(r + i, w, i * cols);
                     int p = p0;
-                    for (; p + 4 <= p1; p += 4) VectorMath.tile4x4(w, 0, x, p, cols, out, m, r);
+                    for (; p + 3 <= p1; p += 3) VectorMath.tile4x3(w, 0, x, p, cols, out, m, r);
                     for (; p < p1; p++) {
-                        for (int i = 0; i < 4; i++) out[p * m + r + i] = VectorMath.dot(w, i * cols, x, p * cols, cols);
+                        for (int i = 0; i < 4; i++) out[p * m + r + i] = VectorMath.dot1(w, i * cols, x, p * cols, cols);
                     }
                 }
                 for (; r < to; r++) {
                     readRow(r, w, 0);
-                    for (int p = p0; p < p1; p++) out[p * m + r] = VectorMath.dot(w, 0, x, p * cols, cols);
+                    for (int p = p0; p < p1; p++) out[p * m + r] = VectorMath.dot1(w, 0, x, p * cols, cols);
                 }
             }
         });
