@@ -32,21 +32,12 @@ public final class VectorMath {
      * can change between the interpreter and compiled code; a fixed order keeps every score reproducible.
      */
     public static float sum(FloatVector v) {
-        float[] t = new float[L];
+        int n = v.length();
+        float[] t = new float[n];
         v.intoArray(t, 0);
         float s = 0;
-        for (int i = 0; i < L; i += 2) s += t[i] + t[i + 1];
+        for (int i = 0; i < n; i += 2) s += t[i] + t[i + 1];
         return s;
-    }
-
-    /** y[yo .. yo+n) += a * x[xo .. xo+n). */
-    public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector va = FloatVector.broadcast(S, a);
-        int i = 0;
-        for (int bound = n - L; i <= bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).fma(va, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) y[yo + i] += a * x[xo + i];
     }
 
     /**
