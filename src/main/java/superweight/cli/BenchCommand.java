@@ -32,6 +32,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-tokens", defaultValue = "512", description = "Prefill length (pp), default ${DEFAULT-VALUE}.") int promptTokens;
     @Option(names = "--gen-tokens", defaultValue = "64", description = "Decode length (tg), default ${DEFAULT-VALUE}.") int genTokens;
     @Option(names = "--repetitions", defaultValue = "3", description = "Runs of each measurement; the median is reported (default ${DEFAULT-VALUE}).") int repetitions;
+    @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured rounds first, so the JIT has compiled the kernels (default ${DEFAULT-VALUE}).") int warmup;
     @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
     @Override
@@ -49,15 +50,19 @@ final class BenchCommand implements Callable<Integer> {
             int vocab = m.config().vocabSize();
             int[] prompt = rnd.ints(promptTokens, 0, vocab).toArray();
             double[] pp = new double[repetitions], tg = new double[repetitions];
-            for (int r = 0; r < repetitions; r++) {
+            for (int r = -Math.max(0, warmup); r < repetitions; r++) {
                 InferenceState st = t.newState(promptTokens);
                 long a = System.nanoTime();
                 t.forward(st, prompt, Taps.NONE, Interventions.NONE, promptTokens - 1, (p, l, o) -> { });
-                pp[r] = promptTokens / ((System.nanoTime() - a) / 1e9);
+                double ppRate = promptTokens / ((System.nanoTime() - a) / 1e9);
                 InferenceState g = t.newState(genTokens);
                 a = System.nanoTime();
                 for (int i = 0; i < genTokens; i++) t.forward(g, new int[]{prompt[i]}, Taps.NONE, Interventions.NONE, 0, (p, l, o) -> { });
-                tg[r] = genTokens / ((System.nanoTime() - a) / 1e9);
+                double tgRate = genTokens / ((System.nanoTime() - a) / 1e9);
+                if (r >= 0) {
+                    pp[r] = ppRate;
+                    tg[r] = tgRate;
+                }
             }
             Map<String, Object> res = new LinkedHashMap<>();
             res.put("model", m.checkpoint().path().toString());
