@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "case-study", mixinStandardHelpOptions = true,
         description = {"Top-k next tokens after one prompt, with and without the super weights "
-                + "(the paper: \"Summer is hot. Winter is\" -> \"cold\" 81.4% vs \"the\" 9.0% on Llama-7B).",
+                + "(the paper: \"Summer is hot. Winter is\" -> \"cold\" 81.4%% vs \"the\" 9.0%% on Llama-7B).",
                 "Writes case-study.json into --out."})
 final class CaseStudyCommand implements Callable<Integer> {
     @Spec

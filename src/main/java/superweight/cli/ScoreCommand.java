@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "score", mixinStandardHelpOptions = true,
-        description = "Run one causal pass over token ids; report the mean NLL of tokens 2..n and optionally write all logits.")
+        description = "Run one causal pass over token ids (or text); report the mean NLL of tokens 2..n and optionally write all logits.")
 final class ScoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -135,4 +135,25 @@ class CommandLineTest {
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("multiples of the block size 32");
     }
+
+    @Test
+    void everyCommandHasCleanHelp() {
+        var commands = new picocli.CommandLine(new Main()).getSubcommands().keySet();
+        assertThat(commands).contains("info", "score", "generate", "tokenize", "detect", "ablate", "ppl", "eval");
+        java.io.PrintStream stderr = System.err;
+        var captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));  // picocli reports format problems on System.err
+        try {
+            for (String c : commands) {
+                Result r = run(c, "--help");
+                assertThat(r.code()).as(c).isZero();
+                assertThat(r.out()).as(c).contains("Usage: superweight " + c);
+            }
+            Result top = run("--help");
+            assertThat(top.out()).contains("Commands:");
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(captured.toString()).doesNotContain("WARN");
+    }
 }
