@@ -71,6 +71,8 @@ public final class Figures {
         if (logY) {
             LogAxis axis = new LogAxis(y);
             axis.setSmallestValue(1e-3);
+            // Plain numbers at the ticks (5.7, 100, 1000), not powers of ten with fractional exponents.
+            axis.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.###"));
             plot.setRangeAxis(axis);
         }
         return chart;
