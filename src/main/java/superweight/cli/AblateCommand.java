@@ -43,8 +43,6 @@ final class AblateCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog).")
-    String modelId;
 
     @Option(names = "--condition", paramLabel = "C", split = ",",
             defaultValue = "original,prune-sw,prune-sw-restore-sa,prune-non-sw",
@@ -66,7 +64,7 @@ final class AblateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Condition> parsed = Condition.parseAll(conditions);
-        try (AnalysisSession s = new AnalysisSession(model.spec, modelId)) {
+        try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             evaluation.prepare(s, spec.commandLine().getErr());
             List<SuperWeight> sws = superWeights.resolve(s);
             List<Map<String, Object>> rows = new ArrayList<>();

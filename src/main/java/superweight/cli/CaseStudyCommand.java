@@ -32,8 +32,6 @@ final class CaseStudyCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog).")
-    String modelId;
 
     @Option(names = "--prompt", defaultValue = "Summer is hot. Winter is", paramLabel = "TEXT", description = "The prompt (default \"${DEFAULT-VALUE}\").")
     String prompt;
@@ -60,7 +58,7 @@ final class CaseStudyCommand implements Callable<Integer> {
     public Integer call() {
         Condition c = Condition.parse(condition);
         if (topK < 1) throw new SuperweightException("--top-k " + topK + ": must be at least 1");
-        try (AnalysisSession s = new AnalysisSession(model.spec, modelId)) {
+        try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             int[] ids = tokens != null ? s.ids(tokens, "--tokens") : s.encode(prompt, "--prompt");
             List<SuperWeight> sws = superWeights.resolve(s);
             var pieces = s.pieces(tokens == null);

@@ -31,8 +31,6 @@ final class CharacterizeCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog).")
-    String modelId;
 
     @Option(names = "--prompts-file", paramLabel = "FILE", description = "Prompts as text, one per line (default: ten built-in varied prompts).")
     Path promptsFile;
@@ -52,7 +50,7 @@ final class CharacterizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (promptsFile != null && tokensFile != null) throw new SuperweightException("give --prompts-file or --tokens-file, not both");
-        try (AnalysisSession s = new AnalysisSession(model.spec, modelId)) {
+        try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             List<int[]> prompts;
             List<String> texts = null;
             if (tokensFile != null) {

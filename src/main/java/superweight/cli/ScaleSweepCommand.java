@@ -33,8 +33,6 @@ final class ScaleSweepCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog).")
-    String modelId;
 
     @Option(names = "--factors", defaultValue = "0,0.2,0.5,0.8,1,1.5,2,3", paramLabel = "LIST",
             description = "Comma-separated scaling factors (default ${DEFAULT-VALUE}).")
@@ -55,7 +53,7 @@ final class ScaleSweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Float> fs = Condition.parseFactors(factors);
-        try (AnalysisSession s = new AnalysisSession(model.spec, modelId)) {
+        try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             evaluation.prepare(s, spec.commandLine().getErr());
             List<SuperWeight> sws = superWeights.resolve(s);
             List<Map<String, Object>> rows = new ArrayList<>();

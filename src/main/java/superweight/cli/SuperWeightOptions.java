@@ -9,6 +9,10 @@ import java.util.List;
 
 /** Where an ablation command's super weights come from (mixed into ablate, sweep, token-shift, case-study, characterize). */
 final class SuperWeightOptions {
+    @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog; "
+            + "default: inferred from the checkpoint).")
+    String modelId;
+
     @Option(names = "--super-weights", defaultValue = "detect", paramLabel = "SOURCE",
             description = "detect (iterative detection on the detection prompt, the default), catalog (published "
                     + "coordinates of this model, see --model-id) or an explicit list layer:row:col[,layer:row:col...].")

@@ -43,8 +43,6 @@ final class TokenShiftCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--model-id", paramLabel = "HF_ID", description = "The model's Hugging Face id (for --super-weights catalog).")
-    String modelId;
 
     @Option(names = "--data", paramLabel = "FILE", description = "LAMBADA JSONL ({\"text\": ...} per line; default: the shared lambada_openai test set).")
     Path data;
@@ -79,7 +77,7 @@ final class TokenShiftCommand implements Callable<Integer> {
         Condition c = Condition.parse(condition);
         if (prompts < 1) throw new SuperweightException("--prompts " + prompts + ": must be at least 1");
         if (top < 1) throw new SuperweightException("--top " + top + ": must be at least 1");
-        try (AnalysisSession s = new AnalysisSession(model.spec, modelId)) {
+        try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             List<int[]> ps = tokensFile != null ? s.promptsFromFile(tokensFile, true, "--tokens-file") : lambadaPrompts(s);
             if (ps.size() > prompts) ps = ps.subList(0, prompts);
             List<SuperWeight> sws = superWeights.resolve(s);
