@@ -1,7 +1,6 @@
 package superweight.model;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;

@@ -1,7 +1,6 @@
 package superweight.model;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vectorised float primitives shared by all tensor kernels. */

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import superweight.Fixtures;
-import superweight.engine.Interventions;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
 
