@@ -6,10 +6,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import superweight.SuperweightException;
+import superweight.engine.Interventions;
 import superweight.engine.LogProbs;
+import superweight.engine.Taps;
 import superweight.engine.Transformer;
 import superweight.model.Model;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -54,14 +57,12 @@ final class ScoreCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         Model m = model.load();
         try {
             int[] ids = Cli.inputIds(input.tokens, input.text, input.textFile, addBos, model.path());
             Cli.checkIds(ids, m.config().vocabSize(), "--tokens");
-            float[] logits = new Transformer(m).logits(ids);
-            if (logitsOut != null) write(logitsOut, logits);
-            double nll = LogProbs.meanNll(logits, ids, m.config().vocabSize());
+            double nll = score(new Transformer(m), ids);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("tokens", ids.length);
             r.put("nll", Double.isNaN(nll) ? null : nll);
@@ -80,13 +81,31 @@ final class ScoreCommand implements Callable<Integer> {
         }
     }
 
-    private static void write(Path file, float[] logits) {
-        ByteBuffer b = ByteBuffer.allocate(logits.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(logits);
-        try (OutputStream o = Files.newOutputStream(file)) {
-            o.write(b.array());
+    /**
+     * One causal pass, streaming: each position's logits are scored (and appended to --logits-out) as they are
+     * computed, so memory does not grow with positions x vocabulary. Returns the mean NLL of tokens 2..n.
+     */
+    private double score(Transformer t, int[] ids) {
+        int vocab = t.model().config().vocabSize();
+        double[] sum = {0};
+        ByteBuffer row = ByteBuffer.allocate(vocab * 4).order(ByteOrder.LITTLE_ENDIAN);
+        try (OutputStream o = logitsOut == null ? OutputStream.nullOutputStream() : new BufferedOutputStream(Files.newOutputStream(logitsOut), 1 << 20)) {
+            IOException[] failed = {null};
+            t.forward(t.newState(ids.length), ids, Taps.NONE, Interventions.NONE, 0, (pos, logits, off) -> {
+                if (pos + 1 < ids.length) sum[0] -= LogProbs.logProb(logits, off, vocab, ids[pos + 1]);
+                if (logitsOut == null || failed[0] != null) return;
+                row.clear();
+                row.asFloatBuffer().put(logits, off, vocab);
+                try {
+                    o.write(row.array());
+                } catch (IOException e) {
+                    failed[0] = e;
+                }
+            });
+            if (failed[0] != null) throw failed[0];
         } catch (IOException e) {
-            throw new SuperweightException(file + ": cannot write logits (" + e.getMessage() + ")", e);
+            throw new SuperweightException(logitsOut + ": cannot write logits (" + e.getMessage() + ")", e);
         }
+        return ids.length < 2 ? Double.NaN : sum[0] / (ids.length - 1);
     }
 }

@@ -14,14 +14,6 @@ public final class LogProbs {
         return logits[off + target] - max - Math.log(sum);
     }
 
-    /** Mean negative log-likelihood of tokens[1..] given logits [n][vocab] of one causal pass. */
-    public static double meanNll(float[] logits, int[] tokens, int vocab) {
-        if (tokens.length < 2) return Double.NaN;
-        double s = 0;
-        for (int i = 1; i < tokens.length; i++) s -= logProb(logits, (i - 1) * vocab, vocab, tokens[i]);
-        return s / (tokens.length - 1);
-    }
-
     /** The index of the largest logit in logits[off .. off+n); the first one on ties, as torch.argmax. */
     public static int argmax(float[] logits, int off, int n) {
         int best = 0;
