@@ -53,6 +53,9 @@ public final class ModelLoader {
         if (!ck.has("token_embd.weight")) {
             throw new SuperweightException(g.path() + ": no weights (token_embd.weight missing; a vocabulary-only GGUF?)");
         }
+        if (ck.has("rope_factors_long.weight") || ck.has("rope_factors_short.weight")) {
+            throw new SuperweightException(g.path() + ": LongRoPE scaling (rope_factors_long/short, e.g. Phi-3 128k) is not supported");
+        }
         Tensor embed = ck.tensor("token_embd.weight");
         float[] ropeFreqs = ck.has("rope_freqs.weight") ? vec(ck, "rope_freqs.weight", 0) : null;
         ModelConfig cfg = arch.ggufConfig(g, ggufArch, (int) embed.rows(), ck.has("output.weight"), ropeFreqs);

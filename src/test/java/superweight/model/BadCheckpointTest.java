@@ -156,4 +156,18 @@ class BadCheckpointTest {
         Files.write(p, new byte[]{'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
         assertThatThrownBy(() -> ModelLoader.load(p)).hasMessageContaining(p.toString()).hasMessageContaining("PyTorch");
     }
+
+    @Test
+    void longRopeGgufIsRefusedNotSilentlyIgnored() throws IOException {
+        Path src = Fixtures.arch("phi3").resolve("model-f32.gguf");
+        Path p = tmp.resolve("phi3-longrope.gguf");
+        try (GgufFile g = GgufFile.open(src)) {
+            GgufWriter w = new GgufWriter();
+            g.metadata().forEach((k, v) -> w.put(k, v instanceof long[] l ? Arrays.stream(l).mapToInt(x -> (int) x).toArray() : v));
+            for (var t : g.tensors().values()) w.tensor(t.name(), t.dims(), t.ggmlType(), g.data(t).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            w.tensor("rope_factors_long.weight", new long[]{8}, GgmlType.F32, new byte[32]);
+            w.write(p);
+        }
+        assertThatThrownBy(() -> ModelLoader.load(p)).hasMessageContaining(p.toString()).hasMessageContaining("LongRoPE");
+    }
 }
