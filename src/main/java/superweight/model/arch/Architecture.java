@@ -237,6 +237,9 @@ public abstract class Architecture {
     public LayerWeights hfLayer(Checkpoint ck, ModelConfig cfg, int l) {
         String p = "model.layers." + l + ".";
         String a = p + "self_attn.", m = p + "mlp.";
+        if (ck.has(m + "gate_proj.bias")) {
+            throw new SuperweightException(ck.path() + ": tensor " + m + "gate_proj.bias (mlp_bias) is not supported");
+        }
         float off = hfNormOffset();
         return new LayerWeights(
                 postNorms() ? null : vec(ck, p + "input_layernorm.weight", off), null,
@@ -280,6 +283,7 @@ public abstract class Architecture {
             qb = unpermute(qb, cfg.heads(), cfg.headDim());
             kb = unpermute(kb, cfg.kvHeads(), cfg.headDim());
         }
+        if (ck.has(p + "ffn_gate.bias")) throw new SuperweightException(ck.path() + ": tensor " + p + "ffn_gate.bias is not supported");
         Tensor gate, up;
         Tensor upRaw = ck.tensor(p + "ffn_up.weight");
         if (!gatedMlp()) {
