@@ -170,4 +170,14 @@ class BadCheckpointTest {
         }
         assertThatThrownBy(() -> ModelLoader.load(p)).hasMessageContaining(p.toString()).hasMessageContaining("LongRoPE");
     }
+
+    @Test
+    void gateBiasIsRefusedNotSilentlyIgnored() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("m"));
+        Files.copy(LLAMA.resolve("config.json"), dir.resolve("config.json"));
+        var tensors = new java.util.LinkedHashMap<>(TestSafetensors.read(LLAMA.resolve("model.safetensors")));
+        tensors.put("model.layers.0.mlp.gate_proj.bias", new TestSafetensors.Raw("F32", new long[]{176}, new byte[176 * 4]));
+        TestSafetensors.write(dir.resolve("model.safetensors"), tensors);
+        assertThatThrownBy(() -> ModelLoader.load(dir)).hasMessageContaining("gate_proj.bias").hasMessageContaining("not supported");
+    }
 }
