@@ -7,9 +7,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import superweight.model.Model;
 import superweight.model.ModelConfig;
+import superweight.model.ModelLoader;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -31,6 +33,7 @@ final class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Model m = model.load();
         try {
+            List<String> unused = ModelLoader.unusedTensors(m);
             ModelConfig c = m.config();
             Map<String, Integer> dtypes = new TreeMap<>();
             for (String t : m.checkpoint().tensorNames()) dtypes.merge(m.checkpoint().tensor(t).dtype(), 1, Integer::sum);
@@ -53,6 +56,7 @@ final class InfoCommand implements Callable<Integer> {
             r.put("activation", c.activation().name().toLowerCase());
             r.put("tensor_dtypes", dtypes);
             r.put("bytes", m.checkpoint().dataBytes());
+            r.put("unused_tensors", unused);
             if (json) {
                 Cli.printJson(out, r);
             } else {

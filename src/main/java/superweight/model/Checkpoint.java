@@ -4,7 +4,6 @@ import superweight.SuperweightException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,6 +29,9 @@ public interface Checkpoint extends AutoCloseable {
 
     /** The original shape of a tensor, outermost axis first (as the format stores it). */
     long[] shape(String name);
+
+    /** Names of the tensors opened so far through {@link #tensor} (what a loaded model uses). */
+    Set<String> openedTensorNames();
 
     /** Total size in bytes of all tensor data. */
     long dataBytes();
@@ -71,12 +73,5 @@ public interface Checkpoint extends AutoCloseable {
     /** Metadata helper shared by formats. */
     static String describeShape(long[] shape) {
         return java.util.Arrays.toString(shape);
-    }
-
-    /** Convenience: shapes as a map for diagnostics. */
-    default Map<String, String> dtypes() {
-        var m = new java.util.TreeMap<String, String>();
-        for (String n : tensorNames()) m.put(n, tensor(n).dtype());
-        return m;
     }
 }

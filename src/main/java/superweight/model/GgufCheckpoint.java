@@ -79,6 +79,11 @@ public final class GgufCheckpoint implements Checkpoint {
     }
 
     @Override
+    public synchronized Set<String> openedTensorNames() {
+        return Set.copyOf(tensors.keySet());
+    }
+
+    @Override
     public long dataBytes() {
         return dataBytes;
     }

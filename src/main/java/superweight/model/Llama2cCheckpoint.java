@@ -130,6 +130,12 @@ public final class Llama2cCheckpoint implements Checkpoint {
         return shapes.get(name).clone();
     }
 
+    /** Every tensor of the format is part of the model. */
+    @Override
+    public Set<String> openedTensorNames() {
+        return tensorNames();
+    }
+
     @Override
     public long dataBytes() {
         return dataBytes;

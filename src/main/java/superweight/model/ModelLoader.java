@@ -95,6 +95,23 @@ public final class ModelLoader {
         return v;
     }
 
+    /**
+     * Tensors of the checkpoint that the model does not use, apart from known buffers (rotary inverse frequencies,
+     * GPT-NeoX attention masks) and a stored head of a tied model. Call right after loading: a tensor opened
+     * later for another reason counts as used. A non-empty answer points at a feature this loader ignores.
+     */
+    public static List<String> unusedTensors(Model m) {
+        var opened = m.checkpoint().openedTensorNames();
+        List<String> unused = new ArrayList<>();
+        for (String n : m.checkpoint().tensorNames()) {
+            if (opened.contains(n) || n.endsWith("rotary_emb.inv_freq") || n.endsWith(".attention.bias")
+                    || n.endsWith(".attention.masked_bias")) continue;
+            if (m.config().tiedEmbeddings() && (n.equals("lm_head.weight") || n.equals("output.weight"))) continue;
+            unused.add(n);
+        }
+        return unused;
+    }
+
     /** Every tensor must have the shape the config implies; a mismatch names the tensor and both shapes. */
     static Model check(Model m) {
         ModelConfig c = m.config();

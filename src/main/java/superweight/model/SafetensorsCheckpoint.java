@@ -186,6 +186,11 @@ public final class SafetensorsCheckpoint implements Checkpoint {
     }
 
     @Override
+    public synchronized Set<String> openedTensorNames() {
+        return Set.copyOf(tensors.keySet());
+    }
+
+    @Override
     public long dataBytes() {
         return dataBytes;
     }
