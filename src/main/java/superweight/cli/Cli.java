@@ -60,6 +60,13 @@ final class Cli {
         }
     }
 
+    /** Positions past the trained context give meaningless numbers; refuse them as llama.cpp does. */
+    static void checkLength(int tokens, int contextLength, String what) {
+        if (tokens > contextLength) {
+            throw new SuperweightException(what + ": " + tokens + " tokens exceed the model's context length " + contextLength);
+        }
+    }
+
     static void printJson(PrintWriter out, Object value) {
         try {
             out.println(JSON.writeValueAsString(value));

@@ -67,6 +67,7 @@ final class GenerateCommand implements Callable<Integer> {
             int[] prompt = Cli.inputIds(input.tokens, input.prompt, null, addBos, path);
             Cli.checkIds(prompt, m.config().vocabSize(), "--tokens");
             if (prompt.length == 0) throw new SuperweightException("--prompt: the prompt encodes to no tokens");
+            Cli.checkLength(prompt.length + maxTokens, m.config().contextLength(), "prompt + --max-tokens");
             List<Integer> ids = new Generator(new Transformer(m)).generate(prompt, maxTokens, temperature, seed,
                     ignoreEos ? -1 : m.config().eosId(), Interventions.NONE);
             Tokenizer tok = Cli.tokenizerOrNull(path);

@@ -62,6 +62,7 @@ final class ScoreCommand implements Callable<Integer> {
         try {
             int[] ids = Cli.inputIds(input.tokens, input.text, input.textFile, addBos, model.path());
             Cli.checkIds(ids, m.config().vocabSize(), "--tokens");
+            Cli.checkLength(ids.length, m.config().contextLength(), "input");
             double nll = score(new Transformer(m), ids);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("tokens", ids.length);

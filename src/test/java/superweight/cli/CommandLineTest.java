@@ -89,6 +89,8 @@ class CommandLineTest {
                 {"score", "--model", Fixtures.arch("llama").toString(), "--tokens", "1,2,x"},
                 {"score", "--model", Fixtures.arch("llama").toString(), "--tokens", "1,99999"},
                 {"generate", "--model", Fixtures.arch("llama").toString(), "--tokens", "1", "--max-tokens", "0"},
+                {"generate", "--model", Fixtures.arch("llama").toString(), "--tokens", "1", "--max-tokens", "256"},
+                {"score", "--model", Fixtures.arch("llama").toString(), "--tokens", "1,2 ".repeat(129)},
         }) {
             Result r = run(args);
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(1);
