@@ -82,15 +82,7 @@ class TensorKernelTest {
         float[] x = new float[n * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         Tensor t = F32Tensor.of("w", rows, cols, w);
-        float[] out = new float[n * rows];
-        t.matmul(x, n, out);
-        for (int p = 0; p < n; p++) {
-            for (int i = 0; i < rows; i++) {
-                double s = 0;
-                for (int j = 0; j < cols; j++) s += (double) t.get(i, j) * x[p * cols + j];
-                assertThat(out[p * rows + i]).isCloseTo((float) s, within(1e-4f));
-            }
-        }
+        assertMatmulMatchesScalarReference(t, x, n, 1e-4f);
     }
 
     @ParameterizedTest
@@ -106,15 +98,7 @@ class TensorKernelTest {
         Tensor t = new Q8_0Tensor("q", rows, cols, bytes(b));
         float[] x = new float[n * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
-        float[] out = new float[n * rows];
-        t.matmul(x, n, out);
-        for (int p = 0; p < n; p++) {
-            for (int i = 0; i < rows; i++) {
-                double s = 0;
-                for (int j = 0; j < cols; j++) s += (double) t.get(i, j) * x[p * cols + j];
-                assertThat(out[p * rows + i]).isCloseTo((float) s, within(1e-3f));
-            }
-        }
+        assertMatmulMatchesScalarReference(t, x, n, 1e-3f);
     }
 
     @Test
@@ -148,5 +132,19 @@ class TensorKernelTest {
         float[] row = new float[cols];
         t.readRow(1, row, 0);
         for (int c = 0; c < cols; c++) assertThat(row[c]).isEqualTo(expected[cols + c]);
+    }
+
+    /** matmul against a double-precision product of the scalar reference {@link Tensor#get}. */
+    private static void assertMatmulMatchesScalarReference(Tensor t, float[] x, int n, float tolerance) {
+        int rows = (int) t.rows(), cols = t.cols();
+        float[] out = new float[n * rows];
+        t.matmul(x, n, out);
+        for (int p = 0; p < n; p++) {
+            for (int i = 0; i < rows; i++) {
+                double s = 0;
+                for (int j = 0; j < cols; j++) s += (double) t.get(i, j) * x[p * cols + j];
+                assertThat(out[p * rows + i]).isCloseTo((float) s, within(tolerance));
+            }
+        }
     }
 }
