@@ -3,8 +3,8 @@ package superweight.analysis;
 import superweight.SuperweightException;
 import superweight.engine.Interventions;
 import superweight.engine.WeightEdit;
-import superweight.model.Linear;
 import superweight.model.Model;
+import superweight.model.arch.Linear;
 
 import java.util.List;
 

@@ -1,11 +1,11 @@
 package superweight.analysis;
 
 import superweight.engine.WeightEdit;
-import superweight.model.LayerWeights;
-import superweight.model.Linear;
 import superweight.model.Model;
-import superweight.model.Parallel;
-import superweight.model.Tensor;
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.Linear;
+import superweight.model.tensor.Parallel;
+import superweight.model.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -2,8 +2,8 @@ package superweight.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import superweight.model.Checkpoint;
 import superweight.model.Model;
+import superweight.model.format.Checkpoint;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,8 +4,8 @@ import superweight.SuperweightException;
 import superweight.engine.Interventions;
 import superweight.engine.Transformer;
 import superweight.engine.WeightEdit;
-import superweight.model.Linear;
 import superweight.model.Model;
+import superweight.model.arch.Linear;
 
 import java.util.ArrayList;
 import java.util.List;

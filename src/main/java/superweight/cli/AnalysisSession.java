@@ -32,7 +32,7 @@ final class AnalysisSession implements AutoCloseable {
 
     AnalysisSession(String modelSpec, String modelIdOption) {
         this.modelSpec = modelSpec;
-        this.modelPath = superweight.model.ModelPaths.resolve(modelSpec);
+        this.modelPath = superweight.model.format.ModelPaths.resolve(modelSpec);
         this.model = ModelLoader.load(modelPath);
         this.modelIdOption = modelIdOption;
     }

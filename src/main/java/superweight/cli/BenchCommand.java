@@ -2,9 +2,9 @@ package superweight.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import superweight.SuperweightException;
 import superweight.engine.InferenceState;
 import superweight.engine.Interventions;
@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
             res.put("rss_kb_after_open", rssOpen);
             res.put("heap_kb_after_open", heapOpen);
             res.put("rss_kb_after_run", rssKb());
-            res.put("threads", superweight.model.Parallel.threads());
+            res.put("threads", superweight.model.tensor.Parallel.threads());
             res.put("pp" + promptTokens + "_tokens_per_s", Arrays.stream(pp).toArray());
             res.put("tg" + genTokens + "_tokens_per_s", Arrays.stream(tg).toArray());
             res.put("pp_median", median(pp));

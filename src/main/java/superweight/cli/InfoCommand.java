@@ -2,12 +2,12 @@ package superweight.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import superweight.model.Model;
-import superweight.model.ModelConfig;
 import superweight.model.ModelLoader;
+import superweight.model.arch.ModelConfig;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;

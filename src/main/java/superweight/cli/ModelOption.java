@@ -3,7 +3,7 @@ package superweight.cli;
 import picocli.CommandLine.Option;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
-import superweight.model.ModelPaths;
+import superweight.model.format.ModelPaths;
 
 import java.nio.file.Path;
 

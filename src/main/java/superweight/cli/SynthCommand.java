@@ -1,12 +1,12 @@
 package superweight.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import superweight.SuperweightException;
-import superweight.model.GgmlType;
-import superweight.model.GgufWriter;
+import superweight.model.format.GgufWriter;
+import superweight.model.tensor.GgmlType;
 import superweight.quant.GgmlQuantizer;
 
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package superweight.engine;
 
-import superweight.model.ModelConfig;
+import superweight.model.arch.ModelConfig;
 
 import java.util.Arrays;
 

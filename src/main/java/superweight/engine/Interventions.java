@@ -1,10 +1,10 @@
 package superweight.engine;
 
-import superweight.model.EditedTensor;
-import superweight.model.LayerWeights;
-import superweight.model.Linear;
 import superweight.model.Model;
-import superweight.model.Tensor;
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.Linear;
+import superweight.model.tensor.EditedTensor;
+import superweight.model.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.HashMap;

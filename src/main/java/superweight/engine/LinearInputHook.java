@@ -1,6 +1,6 @@
 package superweight.engine;
 
-import superweight.model.Linear;
+import superweight.model.arch.Linear;
 
 /** Transforms, in place, the input [n][cols] of a linear layer before it is multiplied (e.g. activation fake-quant). */
 @FunctionalInterface

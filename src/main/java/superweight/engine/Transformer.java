@@ -1,13 +1,13 @@
 package superweight.engine;
 
-import superweight.model.LayerWeights;
-import superweight.model.Linear;
 import superweight.model.Model;
-import superweight.model.ModelConfig;
-import superweight.model.ModelConfig.Norm;
-import superweight.model.Parallel;
-import superweight.model.Tensor;
-import superweight.model.VectorMath;
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.Linear;
+import superweight.model.arch.ModelConfig.Norm;
+import superweight.model.arch.ModelConfig;
+import superweight.model.tensor.Parallel;
+import superweight.model.tensor.Tensor;
+import superweight.model.tensor.VectorMath;
 
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package superweight.engine;
 
-import superweight.model.Linear;
+import superweight.model.arch.Linear;
 
 /** Change one element W[row, col] of a layer's linear weight: set it, scale it, or zero it. */
 public record WeightEdit(int layer, Linear linear, int row, int col, Op op, float value) {

@@ -5,8 +5,8 @@ import superweight.SuperweightException;
 import superweight.engine.Interventions;
 import superweight.engine.Transformer;
 import superweight.model.Model;
-import superweight.model.ModelConfig;
-import superweight.model.Parallel;
+import superweight.model.arch.ModelConfig;
+import superweight.model.tensor.Parallel;
 import superweight.tokenizer.Tokenizer;
 
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,11 @@
 package superweight.eval;
 
 import superweight.SuperweightException;
-import superweight.model.Checkpoint;
-import superweight.model.LayerWeights;
-import superweight.model.Linear;
 import superweight.model.Model;
-import superweight.model.Tensor;
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.Linear;
+import superweight.model.format.Checkpoint;
+import superweight.model.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

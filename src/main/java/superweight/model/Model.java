@@ -1,5 +1,10 @@
 package superweight.model;
 
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.ModelConfig;
+import superweight.model.format.Checkpoint;
+import superweight.model.tensor.Tensor;
+
 import java.util.List;
 
 /**

@@ -1,5 +1,14 @@
 package superweight.model;
 
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.ModelConfig;
+import superweight.model.format.Checkpoint;
+import superweight.model.format.GgufCheckpoint;
+import superweight.model.format.GgufFile;
+import superweight.model.format.Llama2cCheckpoint;
+import superweight.model.format.SafetensorsCheckpoint;
+import superweight.model.tensor.Tensor;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import superweight.SuperweightException;
 import superweight.model.arch.Architecture;

@@ -1,7 +1,7 @@
 package superweight.tokenizer;
 
 import superweight.SuperweightException;
-import superweight.model.GgufFile;
+import superweight.model.format.GgufFile;
 
 import java.io.IOException;
 import java.nio.file.Files;

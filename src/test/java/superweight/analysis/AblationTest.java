@@ -8,9 +8,9 @@ import superweight.SuperweightException;
 import superweight.engine.Interventions;
 import superweight.engine.Taps;
 import superweight.engine.Transformer;
-import superweight.model.Linear;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
+import superweight.model.arch.Linear;
 
 import java.nio.file.Path;
 import java.util.List;

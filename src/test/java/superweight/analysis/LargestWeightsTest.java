@@ -1,12 +1,12 @@
 package superweight.analysis;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
-import superweight.model.LayerWeights;
-import superweight.model.Linear;
 import superweight.model.Model;
-import superweight.model.Tensor;
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.Linear;
+import superweight.model.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,9 +1,9 @@
 package superweight.analysis;
 
-import superweight.model.F32Tensor;
-import superweight.model.LayerWeights;
 import superweight.model.Model;
-import superweight.model.ModelConfig;
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.ModelConfig;
+import superweight.model.tensor.F32Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -4,15 +4,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import superweight.Fixtures;
-import superweight.model.F32Tensor;
-import superweight.model.GgmlType;
-import superweight.model.GgufFile;
-import superweight.model.GgufWriter;
-import superweight.model.LayerWeights;
-import superweight.model.Linear;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
-import superweight.model.Tensor;
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.Linear;
+import superweight.model.format.GgufFile;
+import superweight.model.format.GgufWriter;
+import superweight.model.tensor.F32Tensor;
+import superweight.model.tensor.GgmlType;
+import superweight.model.tensor.Tensor;
 import superweight.quant.GgmlQuantizer;
 
 import java.nio.ByteBuffer;
@@ -90,8 +90,8 @@ class QuantizedGgufTest {
         float[] out = new float[(int) view.elements()];
         for (long r = 0; r < view.rows(); r++) {
             // Views over GGUF Q/K reorder rows; the reference asks the view which source row it shows.
-            long src = view instanceof superweight.model.RowView rv ? rv.sourceRow(r) : r;
-            Tensor base = view instanceof superweight.model.RowView rv ? rv.base() : view;
+            long src = view instanceof superweight.model.tensor.RowView rv ? rv.sourceRow(r) : r;
+            Tensor base = view instanceof superweight.model.tensor.RowView rv ? rv.base() : view;
             var info = g.tensors().get(base.name());
             ByteBuffer b = g.data(info).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             int cols = view.cols();

@@ -3,8 +3,8 @@ package superweight.engine;
 import org.junit.jupiter.api.Test;
 import superweight.Fixtures;
 import superweight.model.Model;
-import superweight.model.ModelConfig;
 import superweight.model.ModelLoader;
+import superweight.model.arch.ModelConfig;
 
 import java.util.Arrays;
 

@@ -5,11 +5,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import superweight.Fixtures;
-import superweight.model.F32Tensor;
-import superweight.model.LayerWeights;
-import superweight.model.Linear;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.Linear;
+import superweight.model.tensor.F32Tensor;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

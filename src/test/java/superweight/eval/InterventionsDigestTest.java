@@ -3,7 +3,7 @@ package superweight.eval;
 import org.junit.jupiter.api.Test;
 import superweight.engine.Interventions;
 import superweight.engine.WeightEdit;
-import superweight.model.Linear;
+import superweight.model.arch.Linear;
 
 import java.util.List;
 

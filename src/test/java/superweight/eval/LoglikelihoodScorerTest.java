@@ -9,9 +9,9 @@ import superweight.Fixtures;
 import superweight.engine.Interventions;
 import superweight.engine.Transformer;
 import superweight.engine.WeightEdit;
-import superweight.model.Linear;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
+import superweight.model.arch.Linear;
 
 import java.util.ArrayList;
 import java.util.Arrays;

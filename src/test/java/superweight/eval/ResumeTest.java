@@ -143,7 +143,7 @@ class ResumeTest {
         String a = ModelFingerprint.of(model);
         assertThat(a).hasSize(64).isEqualTo(ModelFingerprint.of(model));
         // a copy of the model whose layer-0 down projection differs (as a quantized copy would) in a sampled row
-        var edited = superweight.engine.Interventions.of(List.of(superweight.engine.WeightEdit.scale(0, superweight.model.Linear.DOWN, 0, 0, 0.5f)));
+        var edited = superweight.engine.Interventions.of(List.of(superweight.engine.WeightEdit.scale(0, superweight.model.arch.Linear.DOWN, 0, 0, 0.5f)));
         assertThat(ModelFingerprint.of(edited.applyTo(model))).isNotEqualTo(a);
         Model bf16 = ModelLoader.load(Fixtures.arch("llama").resolve("model-bf16"));
         try {

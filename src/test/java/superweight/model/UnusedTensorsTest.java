@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import superweight.Fixtures;
+import superweight.model.format.TestSafetensors;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import superweight.model.GgufFile;
+import superweight.model.format.GgufFile;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import superweight.Fixtures;
-import superweight.model.GgufFile;
+import superweight.model.format.GgufFile;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import superweight.Fixtures;
 import superweight.SuperweightException;
-import superweight.model.GgufFile;
+import superweight.model.format.GgufFile;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

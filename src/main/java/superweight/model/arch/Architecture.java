@@ -2,15 +2,13 @@ package superweight.model.arch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import superweight.SuperweightException;
-import superweight.model.Checkpoint;
-import superweight.model.GgufFile;
-import superweight.model.LayerWeights;
-import superweight.model.ModelConfig;
-import superweight.model.ModelConfig.Activation;
-import superweight.model.ModelConfig.Norm;
-import superweight.model.ModelConfig.RopeScaling;
-import superweight.model.RowView;
-import superweight.model.Tensor;
+import superweight.model.arch.ModelConfig.Activation;
+import superweight.model.arch.ModelConfig.Norm;
+import superweight.model.arch.ModelConfig.RopeScaling;
+import superweight.model.format.Checkpoint;
+import superweight.model.format.GgufFile;
+import superweight.model.tensor.RowView;
+import superweight.model.tensor.Tensor;
 
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package superweight.model.arch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import superweight.model.ModelConfig.Activation;
+import superweight.model.arch.ModelConfig.Activation;
 
 /** Gemma v1: embeddings scaled by sqrt(hidden) (rounded to the model dtype), (1 + w) RMSNorm, tanh GELU, tied head. */
 final class Gemma extends Architecture {

@@ -1,13 +1,11 @@
 package superweight.model.arch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import superweight.model.Checkpoint;
-import superweight.model.LayerWeights;
-import superweight.model.ModelConfig;
-import superweight.model.ModelConfig.Activation;
-import superweight.model.ModelConfig.Norm;
-import superweight.model.RowView;
-import superweight.model.Tensor;
+import superweight.model.arch.ModelConfig.Activation;
+import superweight.model.arch.ModelConfig.Norm;
+import superweight.model.format.Checkpoint;
+import superweight.model.tensor.RowView;
+import superweight.model.tensor.Tensor;
 
 /**
  * GPT-NeoX / Pythia: LayerNorm with bias, fused query_key_value with rows per head [q | k | v], partial rotary,

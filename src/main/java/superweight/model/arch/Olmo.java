@@ -1,10 +1,8 @@
 package superweight.model.arch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import superweight.model.Checkpoint;
-import superweight.model.LayerWeights;
-import superweight.model.ModelConfig;
-import superweight.model.ModelConfig.Norm;
+import superweight.model.arch.ModelConfig.Norm;
+import superweight.model.format.Checkpoint;
 
 /** OLMo v1: parameter-free LayerNorm (eps 1e-5 fixed), optional clip_qkv, adjacent-pair Q/K in GGUF. */
 final class Olmo extends Architecture {

@@ -1,10 +1,8 @@
 package superweight.model.arch;
 
-import superweight.model.Checkpoint;
-import superweight.model.LayerWeights;
-import superweight.model.ModelConfig;
-import superweight.model.RowView;
-import superweight.model.Tensor;
+import superweight.model.format.Checkpoint;
+import superweight.model.tensor.RowView;
+import superweight.model.tensor.Tensor;
 
 /** Phi-3: fused qkv_proj rows [q; k; v] and gate_up_proj rows [gate; up], sliced as views. */
 final class Phi3 extends Architecture {

@@ -1,0 +1,141 @@
+package superweight.model.tensor;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The process-wide workers for the hot loops: splits an index range into contiguous chunks (starts on multiples of
+ * the grain) that the caller and the workers claim in order. Decoding issues about a hundred short ranges per
+ * token, so idle workers spin briefly before parking: waking a parked thread costs tens of microseconds, as much
+ * as a whole matrix-vector product of a small model.
+ */
+public final class Parallel {
+    private static final int THREADS = Math.max(1, Integer.getInteger("superweight.threads", Runtime.getRuntime().availableProcessors()));
+    /** How long an idle worker keeps polling for the next range before it parks. */
+    private static final long SPIN_NANOS = 200_000;
+    private static final long YIELD_AFTER_NANOS = 20_000;
+    /** Chunks per thread: a few, so that a thread slowed by other load on the machine does not hold everyone up. */
+    private static final int CHUNKS_PER_THREAD = 4;
+
+    private static final AtomicBoolean BUSY = new AtomicBoolean();
+    private static final Worker[] WORKERS = new Worker[THREADS - 1];
+    private static volatile Job current;
+    private static volatile long generation;
+
+    static {
+        for (int i = 0; i < WORKERS.length; i++) {
+            WORKERS[i] = new Worker("superweight-worker-" + i);
+            WORKERS[i].start();
+        }
+    }
+
+    private Parallel() {
+    }
+
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+
+    public static int threads() {
+        return THREADS;
+    }
+
+    /**
+     * Runs body over [0, n) in chunks whose starts are multiples of {@code grain}. Small ranges, nested calls and
+     * calls while another thread's range is running run inline on the caller.
+     */
+    public static void forRange(int n, int grain, RangeBody body) {
+        if (n <= 0) return;
+        int g = Math.max(grain, 1);
+        int chunks = Math.min(THREADS * CHUNKS_PER_THREAD, Math.max(1, n / g));
+        if (THREADS == 1 || chunks <= 1 || !BUSY.compareAndSet(false, true)) {
+            body.run(0, n);
+            return;
+        }
+        try {
+            int per = ((n + chunks - 1) / chunks + g - 1) / g * g;
+            Job job = new Job(body, n, per, (n + per - 1) / per);
+            current = job;
+            generation++;
+            for (Worker w : WORKERS) if (w.parked) LockSupport.unpark(w);
+            job.work();
+            long waitingSince = System.nanoTime();
+            while (job.done.get() < job.chunks) pause(waitingSince);
+            if (job.error != null) {
+                if (job.error instanceof RuntimeException e) throw e;
+                if (job.error instanceof Error e) throw e;
+                throw new IllegalStateException(job.error);
+            }
+        } finally {
+            current = null;
+            BUSY.set(false);
+        }
+    }
+
+    /**
+     * One step of a busy wait: a spin hint at first, then yields, so that on a machine with more runnable threads
+     * than cores the waiting thread hands its core to the thread it is waiting for.
+     */
+    private static void pause(long since) {
+        if (System.nanoTime() - since < YIELD_AFTER_NANOS) Thread.onSpinWait();
+        else Thread.yield();
+    }
+
+    private static final class Job {
+        final RangeBody body;
+        final int n, per, chunks;
+        final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+        volatile Throwable error;
+
+        Job(RangeBody body, int n, int per, int chunks) {
+            this.body = body;
+            this.n = n;
+            this.per = per;
+            this.chunks = chunks;
+        }
+
+        /** Claims and runs chunks until none is left. */
+        void work() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (error == null) body.run(c * per, Math.min(n, (c + 1) * per));
+                } catch (Throwable t) {
+                    error = t;
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private static final class Worker extends Thread {
+        volatile boolean parked;
+
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long seen = 0;
+            while (true) {
+                long idleSince = System.nanoTime();
+                while (generation == seen) {
+                    if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                        pause(idleSince);
+                    } else {
+                        // Announce before the last check: forRange bumps the generation, then unparks parked workers.
+                        parked = true;
+                        if (generation == seen) LockSupport.park(this);
+                        parked = false;
+                    }
+                }
+                seen = generation;
+                Job job = current;
+                if (job != null) job.work();
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package superweight.model.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * ggml Q5_K: Q4_K with a fifth bit per value. Bytes: d, dmin, scales[12], qh[32], qs[128]; value l of half h
+ * (0 = low nibbles, 1 = high) in 64-value group g takes its fifth bit from qh[l] bit (2g + h).
+ */
+public final class Q5_KTensor extends StoredTensor {
+    static final int BLOCK = 256, BYTES = 176;
+
+    public Q5_KTensor(String name, long rows, int cols, MemorySegment data) {
+        super(name, rows, cols, data);
+    }
+
+    @Override
+    public String dtype() {
+        return "Q5_K";
+    }
+
+    @Override
+    public float get(long row, int col) {
+        long b = (row * (cols / BLOCK) + col / BLOCK) * BYTES;
+        int e = col % BLOCK, group = e / 64, high = (e % 64) / 32, l = e % 32;
+        int q = data.get(I8, b + 48 + group * 32 + l) & 0xFF;
+        q = (high == 0 ? q & 15 : q >>> 4) + (((data.get(I8, b + 16 + l) >>> (2 * group + high)) & 1) << 4);
+        int sub = 2 * group + high;
+        return f16(data.get(I16, b)) * KQuants.scale(data, b + 4, sub) * q - f16(data.get(I16, b + 2)) * KQuants.min(data, b + 4, sub);
+    }
+
+    @Override
+    public void readRow(long row, float[] dst, int off) {
+        long b = row * (cols / BLOCK) * BYTES;
+        for (int c = 0; c < cols; c += BLOCK, b += BYTES) {
+            float d = f16(data.get(I16, b)), dmin = f16(data.get(I16, b + 2));
+            for (int group = 0; group < 4; group++) {
+                float d1 = d * KQuants.scale(data, b + 4, 2 * group), m1 = dmin * KQuants.min(data, b + 4, 2 * group);
+                float d2 = d * KQuants.scale(data, b + 4, 2 * group + 1), m2 = dmin * KQuants.min(data, b + 4, 2 * group + 1);
+                int o = off + c + group * 64;
+                for (int l = 0; l < 32; l++) {
+                    int q = data.get(I8, b + 48 + group * 32 + l) & 0xFF;
+                    int h = data.get(I8, b + 16 + l) >>> (2 * group);
+                    dst[o + l] = d1 * ((q & 15) + ((h & 1) << 4)) - m1;
+                    dst[o + 32 + l] = d2 * ((q >>> 4) + ((h & 2) << 3)) - m2;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package superweight.model.tensor;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The fast kernels against scalar double-precision references on odd sizes, and their determinism: a result must
+ * not depend on which tile, vector lane or thread computed it, nor on the other positions of the call.
+ */
+class FastKernelTest {
+    private static float[] gaussian(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) r.nextGaussian();
+        return a;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 13, 64, 67})
+    void columnDotsMatchScalarReferenceAndDoNotDependOnTheRange(int k) {
+        Random r = new Random(k);
+        int stride = 101, from = 3, to = 98;
+        float[] a = gaussian(r, k + 2), m = gaussian(r, (k + 1) * stride);
+        float[] out = new float[stride];
+        VectorMath.columnDots(a, 2, k, m, stride, stride, from, to, out, from);
+        float[] single = new float[1];
+        for (int j = from; j < to; j++) {
+            double s = 0;
+            for (int d = 0; d < k; d++) s += (double) a[2 + d] * m[stride + d * stride + j];
+            assertThat(out[j]).isCloseTo((float) s, within(1e-4f * (1 + (float) Math.sqrt(k))));
+            // The same column alone takes the scalar path: bit for bit the value the vector lanes produced.
+            VectorMath.columnDots(a, 2, k, m, stride, stride, j, j + 1, single, 0);
+            assertThat(single[0]).isEqualTo(out[j]);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 37, 64, 75})
+    void weightedRowSumMatchesScalarReferenceAndDoesNotDependOnTheWidth(int n) {
+        Random r = new Random(n);
+        int rows = 23, stride = n + 3;
+        float[] p = gaussian(r, rows), m = gaussian(r, rows * stride + 5);
+        float[] out = new float[n + 1];
+        VectorMath.weightedRowSum(p, 2, rows, m, 5, stride, out, 1, n);
+        for (int c = 0; c < n; c++) {
+            double s = 0;
+            for (int j = 2; j < rows; j++) s += (double) p[j] * m[5 + j * stride + c];
+            assertThat(out[1 + c]).isCloseTo((float) s, within(1e-4f));
+            float[] one = new float[1];
+            VectorMath.weightedRowSum(p, 2, rows, m, 5 + c, stride, one, 0, 1);
+            assertThat(one[0]).isEqualTo(out[1 + c]);
+        }
+    }
+
+    private static Tensor q8(Random r, int rows, int cols) {
+        ByteBuffer b = ByteBuffer.allocate(rows * cols / 32 * 34).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < rows * cols / 32; k++) {
+            b.putShort(Float.floatToFloat16(0.001f * (k % 17 + 1)));
+            for (int j = 0; j < 32; j++) b.put((byte) (r.nextInt(256) - 128));
+        }
+        return new Q8_0Tensor("q8", rows, cols, MemorySegment.ofArray(b.array()));
+    }
+
+    private static Tensor q4(Random r, int rows, int cols) {
+        ByteBuffer b = ByteBuffer.allocate(rows * cols / 32 * 18).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < rows * cols / 32; k++) {
+            b.putShort(Float.floatToFloat16(-0.01f * (k % 13 + 1)));
+            for (int j = 0; j < 16; j++) b.put((byte) r.nextInt(256));
+        }
+        return new Q4_0Tensor("q4", rows, cols, MemorySegment.ofArray(b.array()));
+    }
+
+    @Test
+    void quantizedRowsDecodeExactlyAsTheScalarReference() {
+        Random r = new Random(11);
+        for (Tensor t : new Tensor[]{q8(r, 3, 96), q4(r, 3, 96)}) {
+            float[] row = new float[96 + 2];
+            for (int i = 0; i < 3; i++) {
+                t.readRow(i, row, 2);
+                for (int c = 0; c < 96; c++) assertThat(row[2 + c]).as("%s (%d,%d)", t.dtype(), i, c).isEqualTo(t.get(i, c));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {32, 64, 96, 800})
+    void fusedQuantizedDotMatchesScalarReference(int cols) {
+        Random r = new Random(cols);
+        for (Tensor t : new Tensor[]{q8(r, 5, cols), q4(r, 5, cols)}) {
+            float[] x = gaussian(r, cols + 3);
+            for (int i = 0; i < 5; i++) {
+                double s = 0;
+                for (int c = 0; c < cols; c++) s += (double) t.get(i, c) * x[3 + c];
+                assertThat(t.dot(i, x, 3)).as(t.dtype()).isCloseTo((float) s, within(1e-4f * (float) Math.sqrt(cols)));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"F32", "Q8_0"})
+    void aPositionsProductDoesNotDependOnTheOtherPositionsOfTheCall(String type) {
+        Random r = new Random(5);
+        int rows = 13, cols = type.equals("F32") ? 71 : 64, n = 70;
+        Tensor t = type.equals("F32") ? F32Tensor.of("w", rows, cols, gaussian(r, rows * cols)) : q8(r, rows, cols);
+        float[] x = gaussian(r, n * cols), all = new float[n * rows];
+        t.matmul(x, n, all);
+        for (int p : new int[]{0, 4, 47, 48, 69}) {
+            // Position p paired with another one lands in a different tile slot (or the edge path) than in the batch.
+            float[] pair = new float[2 * cols], two = new float[2 * rows];
+            System.arraycopy(x, 7 * cols, pair, 0, cols);
+            System.arraycopy(x, p * cols, pair, cols, cols);
+            t.matmul(pair, 2, two);
+            for (int i = 0; i < rows; i++) {
+                assertThat(two[rows + i]).isEqualTo(all[p * rows + i]);
+                double s = 0;
+                for (int c = 0; c < cols; c++) s += (double) t.get(i, c) * x[p * cols + c];
+                assertThat(all[p * rows + i]).isCloseTo((float) s, within(1e-3f));
+            }
+        }
+    }
+
+    @Test
+    void forRangeCoversEveryIndexOnceInGrainAlignedChunks() {
+        for (int n : new int[]{1, 7, 64, 1001}) {
+            AtomicIntegerArray seen = new AtomicIntegerArray(n);
+            Parallel.forRange(n, 4, (from, to) -> {
+                assertThat(from % 4).isZero();
+                for (int i = from; i < to; i++) seen.incrementAndGet(i);
+            });
+            for (int i = 0; i < n; i++) assertThat(seen.get(i)).as("index %d of %d", i, n).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void forRangeRunsNestedRangesAndRethrowsFailures() {
+        AtomicIntegerArray seen = new AtomicIntegerArray(100);
+        Parallel.forRange(10, 1, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int row = i;
+                Parallel.forRange(10, 1, (a, b) -> {
+                    for (int j = a; j < b; j++) seen.incrementAndGet(row * 10 + j);
+                });
+            }
+        });
+        for (int i = 0; i < 100; i++) assertThat(seen.get(i)).isEqualTo(1);
+        assertThatThrownBy(() -> Parallel.forRange(1000, 1, (from, to) -> {
+            if (to == 1000) throw new IllegalStateException("last chunk failed");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("last chunk failed");
+        // The pool is usable after a failure.
+        AtomicIntegerArray again = new AtomicIntegerArray(50);
+        Parallel.forRange(50, 1, (from, to) -> {
+            for (int i = from; i < to; i++) again.incrementAndGet(i);
+        });
+        for (int i = 0; i < 50; i++) assertThat(again.get(i)).isEqualTo(1);
+    }
+}
