@@ -59,6 +59,20 @@ public final class SuperActivationRestore implements DownProjOutputHook {
     }
 
     @Override
+    public String key() {
+        StringBuilder b = new StringBuilder("restore-sa{");
+        rowsByLayer.forEach((layer, rows) -> {
+            for (Row r : rows) {
+                for (int j = 0; j < r.cols().length; j++) {
+                    if (b.length() > 11) b.append(',');
+                    b.append(layer).append(':').append(r.row()).append(':').append(r.cols()[j]).append('=').append(r.weights()[j]);
+                }
+            }
+        });
+        return b.append('}').toString();
+    }
+
+    @Override
     public void apply(int layer, int start, float[] input, float[] output, int n, int inDim, int outDim) {
         List<Row> rows = rowsByLayer.get(layer);
         if (rows == null || n == 0) return;

@@ -14,6 +14,7 @@ import superweight.eval.Results;
 import superweight.eval.RunStore;
 import superweight.eval.TaskResult;
 import superweight.eval.Tasks;
+import superweight.io.AtomicOutput;
 import superweight.model.Model;
 
 import java.io.IOException;
@@ -87,7 +88,7 @@ public final class EvalCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         if (outFile != null) {
             if (outFile.toAbsolutePath().getParent() != null) Files.createDirectories(outFile.toAbsolutePath().getParent());
-            Files.writeString(outFile, mapper.writeValueAsString(r.toJson()) + "\n");
+            AtomicOutput.writeString(outFile, mapper.writeValueAsString(r.toJson()) + "\n");
         }
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(r.toJson()));

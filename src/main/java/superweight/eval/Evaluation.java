@@ -148,7 +148,10 @@ public final class Evaluation {
         }
     }
 
-    /** A digest of the weight edits and activation overrides (hooks are code: only their presence counts). */
+    /**
+     * A digest of the weight edits, activation overrides and hooks, each by its canonical description (records print
+     * every field; hooks name themselves with their parameters through {@code key()}).
+     */
     static String interventionsDigest(Interventions iv) {
         if (iv.weightEdits().isEmpty() && iv.activationOverrides().isEmpty() && iv.linearInputHook() == null
                 && iv.downProjOutputHook() == null) return "none";
@@ -156,8 +159,9 @@ public final class Evaluation {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(iv.weightEdits().toString().getBytes(StandardCharsets.UTF_8));
             sha.update(iv.activationOverrides().toString().getBytes(StandardCharsets.UTF_8));
-            sha.update((iv.linearInputHook() != null ? "hook" : "").getBytes(StandardCharsets.UTF_8));
-            sha.update((iv.downProjOutputHook() != null ? "down-proj-output-hook" : "").getBytes(StandardCharsets.UTF_8));
+            sha.update((iv.linearInputHook() != null ? "hook:" + iv.linearInputHook().key() : "").getBytes(StandardCharsets.UTF_8));
+            sha.update((iv.downProjOutputHook() != null ? "down-proj-output-hook:" + iv.downProjOutputHook().key() : "")
+                    .getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -29,6 +29,7 @@ import java.util.stream.Stream;
  * it (so a quantized copy of the same checkpoint differs). It changes when any header, shape or sampled weight
  * changes, and is stable across copies and renames of the directory. A single edited element outside the sampled
  * rows goes unnoticed: evaluate edits as {@code Interventions} (digested separately) or under their own condition.
+ * A derived model's canonical derivation steps ({@link Model#derivation()}) are part of the digest.
  */
 public final class ModelFingerprint {
     private static final int HEAD = 1 << 20, TAIL = 1 << 16, SAMPLE = 4096, SAMPLES = 64;
@@ -46,6 +47,7 @@ public final class ModelFingerprint {
         update(sha, "bytes=" + ck.dataBytes());
         for (Path f : files(ck.path())) sampleFile(sha, f);
         sampleTensors(sha, model);
+        for (String step : model.derivation()) update(sha, "derived=" + step);
         return HexFormat.of().formatHex(sha.digest());
     }
 

@@ -10,6 +10,9 @@ import java.util.List;
 /**
  * A loaded model: its configuration and canonical weights, over a memory-mapped checkpoint. Immutable; derived
  * models (weight overlays, quantized copies) share the checkpoint and replace only what they change.
+ * {@code derivation} lists, in order, the canonical description of every transformation that produced this model
+ * from the checkpoint (e.g. a quantization scheme with all its parameters); the run store's model key includes it,
+ * so two differently derived models never share stored results even where their sampled weights agree.
  */
 public record Model(
         String id,
@@ -19,7 +22,19 @@ public record Model(
         float[] finalNorm,
         float[] finalNormBias,
         Tensor lmHead,
-        Checkpoint checkpoint) {
+        Checkpoint checkpoint,
+        List<String> derivation) {
+
+    public Model {
+        layers = List.copyOf(layers);
+        derivation = List.copyOf(derivation);
+    }
+
+    /** A model as loaded from its checkpoint (no derivation). */
+    public Model(String id, ModelConfig config, Tensor embeddings, List<LayerWeights> layers, float[] finalNorm,
+                 float[] finalNormBias, Tensor lmHead, Checkpoint checkpoint) {
+        this(id, config, embeddings, layers, finalNorm, finalNormBias, lmHead, checkpoint, List.of());
+    }
 
     /** Total parameters in the checkpoint's tensors. */
     public long parameterCount() {
@@ -32,7 +47,15 @@ public record Model(
         return n;
     }
 
+    /** The same model with other layer weights, same derivation (for views such as weight overlays). */
     public Model withLayers(List<LayerWeights> newLayers) {
-        return new Model(id, config, embeddings, List.copyOf(newLayers), finalNorm, finalNormBias, lmHead, checkpoint);
+        return new Model(id, config, embeddings, newLayers, finalNorm, finalNormBias, lmHead, checkpoint, derivation);
+    }
+
+    /** A model derived from this one by {@code step} (a canonical description), with new tensors. */
+    public Model derived(String step, Tensor newEmbeddings, List<LayerWeights> newLayers, Tensor newLmHead) {
+        List<String> steps = new java.util.ArrayList<>(derivation);
+        steps.add(step);
+        return new Model(id, config, newEmbeddings, newLayers, finalNorm, finalNormBias, newLmHead, checkpoint, steps);
     }
 }

@@ -3,8 +3,8 @@ package superweight.report;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.svg.SVGGraphics2D;
-import org.jfree.svg.SVGUtils;
 import superweight.SuperweightException;
+import superweight.io.AtomicOutput;
 
 import java.awt.Rectangle;
 import java.io.IOException;
@@ -33,10 +33,10 @@ public final class ChartFiles {
         try {
             Files.createDirectories(dir);
             Path png = dir.resolve(base + ".png"), svg = dir.resolve(base + ".svg");
-            ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
+            AtomicOutput.write(png, out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
             SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
             chart.draw(g, new Rectangle(0, 0, WIDTH, HEIGHT));
-            SVGUtils.writeToSVG(svg.toFile(), g.getSVGElement());
+            AtomicOutput.writeString(svg, g.getSVGDocument());
             return List.of(png, svg);
         } catch (IOException e) {
             throw new SuperweightException(dir + ": cannot write chart " + base + " (" + e.getMessage() + ")", e);

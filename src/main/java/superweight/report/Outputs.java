@@ -3,12 +3,12 @@ package superweight.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import superweight.SuperweightException;
+import superweight.io.AtomicOutput;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Writes a command's results (pretty JSON) into its output folder. */
+/** Writes a command's results (pretty JSON) into its output folder, atomically. */
 public final class Outputs {
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -16,13 +16,11 @@ public final class Outputs {
     }
 
     public static Path writeJson(Path dir, String name, Object value) {
+        Path p = dir.resolve(name);
         try {
-            Files.createDirectories(dir);
-            Path p = dir.resolve(name);
-            JSON.writeValue(p.toFile(), value);
-            return p;
+            return AtomicOutput.writeBytes(p, JSON.writeValueAsBytes(value));
         } catch (IOException e) {
-            throw new SuperweightException(dir.resolve(name) + ": cannot write (" + e.getMessage() + ")", e);
+            throw new SuperweightException(p + ": cannot write (" + e.getMessage() + ")", e);
         }
     }
 }

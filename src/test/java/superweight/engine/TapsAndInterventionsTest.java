@@ -132,9 +132,9 @@ class TapsAndInterventionsTest {
         try {
             Transformer t = new Transformer(m);
             // Zeroing every down-projection input must equal a model whose down-projection weights are all zero.
-            var hook = Interventions.NONE.withLinearInputHook((layer, linear, x, n, cols) -> {
+            var hook = Interventions.NONE.withLinearInputHook(LinearInputHook.of("test", (layer, linear, x, n, cols) -> {
                 if (linear == Linear.DOWN) java.util.Arrays.fill(x, 0f);
-            });
+            }));
             List<LayerWeights> zeroDown = new ArrayList<>();
             for (LayerWeights w : m.layers()) {
                 zeroDown.add(w.with(Linear.DOWN, F32Tensor.of("zero", w.down().rows(), w.down().cols(), new float[(int) w.down().elements()])));

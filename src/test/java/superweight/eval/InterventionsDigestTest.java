@@ -1,7 +1,9 @@
 package superweight.eval;
 
 import org.junit.jupiter.api.Test;
+import superweight.engine.DownProjOutputHook;
 import superweight.engine.Interventions;
+import superweight.engine.LinearInputHook;
 import superweight.engine.WeightEdit;
 import superweight.model.arch.Linear;
 
@@ -15,12 +17,13 @@ class InterventionsDigestTest {
     void digestSeparatesEveryKindOfChange() {
         var zero = Interventions.of(List.of(WeightEdit.zero(1, Linear.DOWN, 27, 121)));
         var scale = Interventions.of(List.of(WeightEdit.scale(1, Linear.DOWN, 27, 121, 2f)));
-        var linearHook = Interventions.NONE.withLinearInputHook((l, w, x, n, c) -> { });
-        var outputHook = Interventions.NONE.withDownProjOutputHook((l, s, in, out, n, a, b) -> { });
+        var linearHook = Interventions.NONE.withLinearInputHook(LinearInputHook.of("a", (l, w, x, n, c) -> { }));
+        var otherLinearHook = Interventions.NONE.withLinearInputHook(LinearInputHook.of("b", (l, w, x, n, c) -> { }));
+        var outputHook = Interventions.NONE.withDownProjOutputHook(DownProjOutputHook.of("a", (l, s, in, out, n, a, b) -> { }));
         assertThat(Evaluation.interventionsDigest(Interventions.NONE)).isEqualTo("none");
         assertThat(Evaluation.interventionsDigest(zero)).isEqualTo(Evaluation.interventionsDigest(
                 Interventions.of(List.of(WeightEdit.zero(1, Linear.DOWN, 27, 121)))));
-        assertThat(List.of(zero, scale, linearHook, outputHook).stream().map(Evaluation::interventionsDigest).distinct())
-                .hasSize(4).doesNotContain("none");
+        assertThat(List.of(zero, scale, linearHook, otherLinearHook, outputHook).stream().map(Evaluation::interventionsDigest).distinct())
+                .hasSize(5).doesNotContain("none");
     }
 }

@@ -103,13 +103,13 @@ class LoglikelihoodScorerTest {
     @Test
     void aPerTensorActivationHookSeesTheSameRowsAsAFullPass() {
         // int8 fake quantization of the down-projection input with ONE scale over all rows of the call
-        superweight.engine.LinearInputHook perTensor = (layer, linear, x, n, cols) -> {
+        superweight.engine.LinearInputHook perTensor = superweight.engine.LinearInputHook.of("int8-per-call", (layer, linear, x, n, cols) -> {
             if (linear != Linear.DOWN) return;
             float max = 0;
             for (int i = 0; i < n * cols; i++) max = Math.max(max, Math.abs(x[i]));
             float scale = max / 127f;
             if (scale > 0) for (int i = 0; i < n * cols; i++) x[i] = Math.round(x[i] / scale) * scale;
-        };
+        });
         Interventions iv = Interventions.NONE.withLinearInputHook(perTensor);
         Transformer t = new Transformer(llama);
         RequestEncoder enc = new RequestEncoder(new ByteTestTokenizer(true), false, 256);

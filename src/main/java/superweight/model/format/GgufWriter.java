@@ -1,16 +1,15 @@
 package superweight.model.format;
 
+import superweight.io.AtomicOutput;
+
 import superweight.model.tensor.GgmlType;
 
-import superweight.SuperweightException;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,7 +46,7 @@ public final class GgufWriter {
     }
 
     public void write(Path file) {
-        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+        AtomicOutput.write(file, o -> {
             long[] pos = {0};
             Out out = new Out(o, pos);
             out.i32(0x46554747);
@@ -72,9 +71,7 @@ public final class GgufWriter {
                 out.bytes(t.data());
                 out.pad(align(t.data().length) - t.data().length);
             }
-        } catch (IOException e) {
-            throw new SuperweightException(file + ": cannot write GGUF (" + e.getMessage() + ")", e);
-        }
+        });
     }
 
     private static long align(long x) {

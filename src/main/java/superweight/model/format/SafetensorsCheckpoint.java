@@ -7,6 +7,7 @@ import superweight.model.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import superweight.SuperweightException;
+import superweight.io.PathRoot;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -55,7 +56,8 @@ public final class SafetensorsCheckpoint implements Checkpoint {
                     JsonNode map = readJson(index).get("weight_map");
                     if (map == null || !map.isObject()) throw new SuperweightException(index + ": no weight_map object");
                     map.properties().forEach(e -> shards.add(e.getValue().asText()));
-                    for (String shard : shards) c.addFile(path.resolve(shard));
+                    PathRoot root = PathRoot.forModelFolder(path);
+                    for (String shard : shards) c.addFile(root.resolve(shard, index, "weight_map"));
                     for (Iterator<Map.Entry<String, JsonNode>> it = map.properties().iterator(); it.hasNext(); ) {
                         var e = it.next();
                         if (!c.entries.containsKey(e.getKey())) {
