@@ -12,6 +12,7 @@ import superweight.eval.Results;
 import superweight.eval.RunStore;
 import superweight.eval.TaskResult;
 import superweight.eval.Tasks;
+import superweight.model.Model;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -73,10 +74,15 @@ final class EvaluationOptions {
     private Perplexity.Style style;
     private Progress progress;
 
+    /** True when any perplexity data, task or token stream was asked for. */
+    boolean requested() {
+        return pplDatasets != null && !pplDatasets.isEmpty() || tasks != null && !tasks.isEmpty() || pplTokens != null;
+    }
+
     /** Checks the options and reads the inputs once, before any condition runs. */
     void prepare(AnalysisSession s, PrintWriter err) {
         boolean ppl = pplDatasets != null && !pplDatasets.isEmpty(), anyTasks = tasks != null && !tasks.isEmpty();
-        if (!ppl && !anyTasks && pplTokens == null) {
+        if (!requested()) {
             throw new SuperweightException("nothing to evaluate: give --ppl wikitext2[,c4], --tasks TASKS and/or --ppl-tokens IDS|FILE");
         }
         style = switch (pplStyle.toLowerCase(Locale.ROOT)) {
@@ -116,21 +122,26 @@ final class EvaluationOptions {
      * (and "acc_norm:TASK" where the task reports it) per task, and "acc:avg", the unweighted mean of acc.
      */
     Map<String, Double> evaluate(AnalysisSession s, String condition, Interventions iv) {
+        return evaluate(s, s.model, condition, iv);
+    }
+
+    /** As {@link #evaluate(AnalysisSession, String, Interventions)} for a model derived from the session's (e.g. quantized). */
+    Map<String, Double> evaluate(AnalysisSession s, Model model, String condition, Interventions iv) {
         Map<String, Double> m = new LinkedHashMap<>();
         if (pplDatasets != null) {
             for (String ds : pplDatasets) {
                 var o = new Evaluation.PerplexityOptions(ctx, style, pplLimit, dataDir, storeFile(), condition, progress);
-                m.put("ppl:" + ds, Evaluation.perplexity(s.model, s.tokenizer(), iv, ds, o).ppl());
+                m.put("ppl:" + ds, Evaluation.perplexity(model, s.tokenizer(), iv, ds, o).ppl());
             }
         }
         if (stream != null) {
             int w = Math.min(window, stream.length);
             var o = new Perplexity.Options(w, Perplexity.Style.GPTQ, maxWindows);
-            m.put("ppl:tokens", Perplexity.compute(new Transformer(s.model), iv, stream, -1, o, "--ppl-tokens", null).ppl());
+            m.put("ppl:tokens", Perplexity.compute(new Transformer(model), iv, stream, -1, o, "--ppl-tokens", null).ppl());
         }
         if (tasks != null && !tasks.isEmpty()) {
             EvalOptions o = new EvalOptions(dataDir, limit, null, storeFile(), 0, progress);
-            Results r = Evaluation.run(s.model, s.tokenizer(), iv, condition, tasks, o);
+            Results r = Evaluation.run(model, s.tokenizer(), iv, condition, tasks, o);
             for (TaskResult t : r.tasks()) {
                 if (t.metric("acc") != null) m.put("acc:" + t.task(), t.metric("acc"));
                 if (t.metric("acc_norm") != null) m.put("acc_norm:" + t.task(), t.metric("acc_norm"));

@@ -39,7 +39,7 @@ public final class WeightQuantizer {
 
     /** The derived model, its canonical key, what was quantized and which super weights were restored. */
     public record Result(Model model, String key, List<Unit> units, List<SuperWeight> restored) {
-        /** Memory of the quantized tensors (packed codes and statistics; fake-quant tensors count their source's BF16 size). */
+        /** Memory the quantized tensors add: packed codes and per-block statistics (fake-quant tensors: statistics only, they read the checkpoint's weights). */
         public long quantizedBytes() {
             return units.stream().mapToLong(Unit::bytes).sum();
         }
@@ -155,7 +155,7 @@ public final class WeightQuantizer {
 
     private static Unit unit(String name, Tensor source, Tensor q, BlockStatistics stats) {
         BlockLayout layout = stats.layout();
-        long bytes = q instanceof BlockCodesTensor p ? p.bytes() : 2 * source.elements() + ((FakeQuantTensor) q).bytes();
+        long bytes = q instanceof BlockCodesTensor p ? p.bytes() : ((FakeQuantTensor) q).bytes();
         return new Unit(name, source.rows(), source.cols(), layout.length(), layout.blocks(), layout.wholeFallback(), stats.clipped(),
                 q.dtype(), bytes);
     }

@@ -1,0 +1,71 @@
+package superweight.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import superweight.Fixtures;
+import superweight.eval.ByteTestTokenizer;
+import superweight.tokenizer.Tokenizers;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** quantize and quant-sweep end to end on the planted fixture (byte-level test tokenizer standing in). */
+class QuantCommandsTest {
+    final StringWriter out = new StringWriter(), err = new StringWriter();
+    final String planted = Fixtures.shared().resolve("fixtures/planted").toString();
+
+    @BeforeEach
+    void testTokenizer() {
+        ModelTokenizer.loader = p -> new ByteTestTokenizer(true);
+    }
+
+    @AfterEach
+    void realTokenizer() {
+        ModelTokenizer.loader = Tokenizers::load;
+    }
+
+    int run(String... args) {
+        out.getBuffer().setLength(0);
+        return Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    @Test
+    void quantizeReportsTheSchemeRestoresTheSuperWeightAndEvaluates(@TempDir Path dir) throws Exception {
+        String store = dir.resolve("runs.duckdb").toString();
+        int code = run("quantize", "--model", planted, "--weights", "int4", "--block", "4096", "--clip", "z:9", "--restore-sw",
+                "--super-weights", "1:27:121", "--ppl-tokens", "1,5,9,13,17,21,25,29,33,37", "--window", "5", "--json", "--store", store);
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode j = new ObjectMapper().readTree(out.toString());
+        assertThat(j.get("key").asText()).contains("block=4096", "clip=z:9.0", "restore=1.0@[1:27:121]");
+        assertThat(j.get("restored_super_weights").get(0).get("row").asInt()).isEqualTo(27);
+        assertThat(j.get("packed").asBoolean()).isTrue();
+        // down_proj is 64 x 176 = 11264 elements: 4096 does not divide it, so it is one block (the reference's rule)
+        JsonNode down = null;
+        for (JsonNode u : j.get("units")) if (u.get("tensor").asText().equals("layers.1.down")) down = u;
+        assertThat(down.get("whole_tensor_fallback").asBoolean()).isTrue();
+        assertThat(down.get("blocks").asInt()).isEqualTo(1);
+        assertThat(j.get("quantized_weight_bytes").asLong()).isLessThan(j.get("bf16_weight_bytes").asLong() / 3);
+        double ppl = j.get("metrics").get("ppl:tokens").asDouble();
+        assertThat(ppl).isFinite().isGreaterThan(1);
+        // a different scheme evaluates to its own number (nothing shared through the store)
+        code = run("quantize", "--model", planted, "--weights", "int2", "--block", "tensor", "--ppl-tokens", "1,5,9,13,17,21,25,29,33,37",
+                "--window", "5", "--json", "--store", store);
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(new ObjectMapper().readTree(out.toString()).get("metrics").get("ppl:tokens").asDouble()).isNotEqualTo(ppl);
+    }
+
+    @Test
+    void quantizeRefusesBadOptionsWithOneLine() {
+        assertThat(run("quantize", "--model", planted, "--weights", "int9")).isEqualTo(1);
+        assertThat(err.toString()).contains("error: --weights 'int9'");
+        assertThat(run("quantize", "--model", planted, "--clip", "bp:5")).isEqualTo(1);
+        assertThat(err.toString()).contains("error: --clip");
+    }
+}
