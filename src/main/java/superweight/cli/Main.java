@@ -27,6 +27,7 @@ import java.io.PrintWriter;
                 PplCommand.class,
                 EvalCommand.class,
                 QuantizeCommand.class,
+                QuantSweepCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;

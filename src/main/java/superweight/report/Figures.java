@@ -58,6 +58,19 @@ public final class Figures {
         return lines(title, xLabel, yLabel, data, logY, false);
     }
 
+    /**
+     * The paper's Figure 7: a metric against block size (elements, logarithmic axis), one curve per quantization
+     * method; {@code logY} for perplexity.
+     */
+    public static JFreeChart blockSizeCurves(String title, String yLabel, Map<String, double[][]> points, boolean logY) {
+        JFreeChart chart = curves(title, "block size (elements)", yLabel, points, logY);
+        LogAxis x = new LogAxis("block size (elements)");
+        x.setBase(2);
+        x.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
+        chart.getXYPlot().setDomainAxis(x);
+        return chart;
+    }
+
     private static JFreeChart lines(String title, String x, String y, XYSeriesCollection data, boolean logY, boolean integerX) {
         JFreeChart chart = ChartFactory.createXYLineChart(title, x, y, data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();

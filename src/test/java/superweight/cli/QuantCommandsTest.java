@@ -13,6 +13,8 @@ import superweight.tokenizer.Tokenizers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,5 +69,40 @@ class QuantCommandsTest {
         assertThat(err.toString()).contains("error: --weights 'int9'");
         assertThat(run("quantize", "--model", planted, "--clip", "bp:5")).isEqualTo(1);
         assertThat(err.toString()).contains("error: --clip");
+    }
+
+    @Test
+    void quantSweepDrawsFigure7AndResumesFromTheStore(@TempDir Path dir) throws Exception {
+        String[] args = {"quant-sweep", "--model", planted, "--blocks", "1024,4096", "--methods", "rtn,clip+restore",
+                "--super-weights", "1:27:121", "--tasks", "lambada_openai", "--limit", "2",
+                "--store", dir.resolve("runs.duckdb").toString(), "--out", dir.resolve("out").toString(), "--json"};
+        assertThat(run(args)).as(err.toString()).isZero();
+        JsonNode first = new ObjectMapper().readTree(out.toString());
+        assertThat(first.get("points")).hasSize(4);
+        assertThat(first.get("units").asInt()).isEqualTo(4);
+        assertThat(first.get("points").get(2).get("series").asText()).isEqualTo("int4 z:9.0+restore");
+        assertThat(first.get("points").get(2).get("key").asText()).contains("restore=1.0@[1:27:121]");
+        assertThat(dir.resolve("out/quant-sweep-accuracy.svg")).exists();
+        assertThat(dir.resolve("out/quant-sweep-accuracy.png")).exists();
+        assertThat(dir.resolve("out/quant-sweep-perplexity-lambada_openai.svg")).exists();
+        assertThat(dir.resolve("out/quant-sweep.json")).exists();
+        Set<Double> distinct = new HashSet<>();
+        for (JsonNode p : first.get("points")) distinct.add(p.get("metrics").get("ppl:lambada_openai").asDouble());
+        assertThat(distinct).hasSizeGreaterThan(2);
+        // 4 conditions x 2 items, each stored once under its own model key; a second run scores nothing and reports the same
+        assertThat(storedItems(dir)).isEqualTo(8);
+        assertThat(run(args)).as(err.toString()).isZero();
+        assertThat(storedItems(dir)).isEqualTo(8);
+        JsonNode second = new ObjectMapper().readTree(out.toString());
+        for (int i = 0; i < 4; i++) assertThat(second.get("points").get(i).get("metrics")).isEqualTo(first.get("points").get(i).get("metrics"));
+    }
+
+    private static long storedItems(Path dir) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("runs.duckdb").toAbsolutePath());
+             var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*), count(DISTINCT model) FROM eval_items")) {
+            rs.next();
+            assertThat(rs.getLong(2)).isEqualTo(4);
+            return rs.getLong(1);
+        }
     }
 }
