@@ -125,7 +125,7 @@ final class EvaluationOptions {
         return evaluate(s, s.model, condition, iv);
     }
 
-    /** As {@link #evaluate(AnalysisSession, String, Interventions)} for a model derived from the session's (e.g. quantized). */
+    /** The same for a model derived from the session's (a quantized copy); its derivation keys the stored results. */
     Map<String, Double> evaluate(AnalysisSession s, Model model, String condition, Interventions iv) {
         Map<String, Double> m = new LinkedHashMap<>();
         if (pplDatasets != null) {

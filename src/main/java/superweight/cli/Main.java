@@ -28,6 +28,7 @@ import java.io.PrintWriter;
                 EvalCommand.class,
                 QuantizeCommand.class,
                 QuantSweepCommand.class,
+                QuantTableCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;
