@@ -5,6 +5,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import superweight.SuperweightException;
 import superweight.analysis.SuperWeight;
 import superweight.engine.Interventions;
 import superweight.quant.ClipRule;
@@ -77,6 +78,9 @@ final class QuantSweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var conditions = SweepGrid.conditions(blocks, methods, weights, ClipRule.parse(clip), factor, RaggedBlocks.parse(ragged), includeLmHead);
+        if (conditions.stream().anyMatch(c -> c.scheme().clip().kind() == ClipRule.Kind.ZSCORE_AUTO)) {
+            throw new SuperweightException("quant-sweep: z:auto is not supported in sweeps; run quantize --clip z:auto and sweep its chosen z");
+        }
         if (!evaluation.requested()) evaluation.tasks = new ArrayList<>(SweepGrid.PAPER_TASKS);
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             evaluation.prepare(s, spec.commandLine().getErr());

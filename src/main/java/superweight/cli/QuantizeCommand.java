@@ -5,9 +5,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import superweight.SuperweightException;
 import superweight.analysis.SuperWeight;
 import superweight.engine.Interventions;
+import superweight.quant.ClipRule;
 import superweight.quant.WeightQuantizer;
+import superweight.quant.ZSearch;
 import superweight.quant.WeightScheme;
 import superweight.report.AnalysisJson;
 import superweight.report.TextTable;
@@ -42,6 +45,20 @@ final class QuantizeCommand implements Callable<Integer> {
     @Mixin
     EvaluationOptions evaluation;
 
+    @Mixin
+    CalibrationOptions calibration;
+
+    @Option(names = "--z-grid", defaultValue = "4:16:0.5", paramLabel = "FROM:TO:STEP",
+            description = "Candidates of --clip z:auto (default ${DEFAULT-VALUE}).")
+    String zGrid;
+
+    @Option(names = "--z-global", description = "--clip z:auto: one z for all tensors (smallest total output error) instead of one per tensor.")
+    boolean zGlobal;
+
+    @Option(names = "--z-positions", defaultValue = "0", paramLabel = "N",
+            description = "--clip z:auto: measure the output error at N evenly spaced positions of each calibration window (0 = all, the default).")
+    int zPositions;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -53,14 +70,41 @@ final class QuantizeCommand implements Callable<Integer> {
             if (evaluation.requested()) evaluation.prepare(s, spec.commandLine().getErr());
             List<SuperWeight> sws = ws.restores() ? superWeights.resolve(s) : List.of();
             long t0 = System.nanoTime();
-            WeightQuantizer.Result q = WeightQuantizer.apply(s.model, ws, sws);
+            ZSearch.Result z = ws.clip().kind() == ClipRule.Kind.ZSCORE_AUTO ? searchZ(s, ws, sws) : null;
+            WeightQuantizer.Result q = WeightQuantizer.apply(s.model, ws, sws, z == null ? Map.of() : z.chosen());
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> r = report(s, ws, q, seconds);
+            if (z != null) {
+                Map<String, Object> zr = new LinkedHashMap<>();
+                zr.put("grid", z.grid());
+                zr.put("global", z.global());
+                zr.put("calibration", calibration.describe(windowsUsed));
+                zr.put("positions", z.positions());
+                zr.put("chosen", ZSearch.report(z));
+                r.put("z_search", zr);
+            }
             if (evaluation.requested()) r.put("metrics", evaluation.evaluate(s, q.model(), "quantize " + ws.label(), Interventions.NONE));
             r.put("peak_heap_bytes", peakHeap());
             print(r, q);
             return 0;
         }
+    }
+
+    private int windowsUsed;
+
+    private ZSearch.Result searchZ(AnalysisSession s, WeightScheme ws, List<SuperWeight> sws) {
+        String[] g = zGrid.split(":");
+        if (g.length != 3) throw new SuperweightException("--z-grid '" + zGrid + "': expected FROM:TO:STEP, e.g. 4:16:0.5");
+        double[] grid;
+        try {
+            grid = ZSearch.grid(Double.parseDouble(g[0]), Double.parseDouble(g[1]), Double.parseDouble(g[2]));
+        } catch (NumberFormatException e) {
+            throw new SuperweightException("--z-grid '" + zGrid + "': expected numbers FROM:TO:STEP");
+        }
+        if (zPositions < 0) throw new SuperweightException("--z-positions " + zPositions + ": must be at least 0");
+        List<int[]> windows = calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength());
+        windowsUsed = windows.size();
+        return ZSearch.run(s.model, ws, sws, windows, grid, zGlobal, zPositions);
     }
 
     static Map<String, Object> report(AnalysisSession s, WeightScheme ws, WeightQuantizer.Result q, double seconds) {
@@ -103,6 +147,13 @@ final class QuantizeCommand implements Callable<Integer> {
         o.printf("%d tensors, %d quantized as one whole block because the block does not divide them, %d weights clipped%n",
                 q.units().size(), q.wholeFallbacks(), (Long) r.get("clipped_weights"));
         o.println("restored super weights: " + AnalysisSession.coordinates(q.restored()));
+        if (r.containsKey("z_search")) {
+            Map<String, Object> zr = (Map<String, Object>) r.get("z_search");
+            o.println("z:auto on " + zr.get("calibration") + (Boolean.TRUE.equals(zr.get("global")) ? ", one global z" : ", z per tensor"));
+            TextTable t = new TextTable("tensor", "z", "output error");
+            for (Map<String, Object> c : (List<Map<String, Object>>) zr.get("chosen")) t.row(c.get("tensor"), c.get("z"), TextTable.num((Double) c.get("error")));
+            o.print(t);
+        }
         if ((Boolean) r.get("packed")) {
             o.printf("weights: %s packed vs %s in BF16; peak heap %s%n", mib(q.quantizedBytes()), mib(q.bf16Bytes()), mib((Long) r.get("peak_heap_bytes")));
         } else {

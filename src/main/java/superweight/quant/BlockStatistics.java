@@ -12,6 +12,7 @@ import java.util.Arrays;
 public record BlockStatistics(BlockLayout layout, float[] threshold, float[] min, float[] max, long clipped) {
 
     public static BlockStatistics of(Tensor t, BlockLayout layout, ClipRule clip) {
+        if (clip.kind() == ClipRule.Kind.ZSCORE_AUTO) throw new IllegalArgumentException("z:auto must be resolved to a z before quantizing");
         int n = layout.blocks();
         float[] rawMin = new float[n], rawMax = new float[n];
         Arrays.fill(rawMin, Float.POSITIVE_INFINITY);
@@ -55,7 +56,7 @@ public record BlockStatistics(BlockLayout layout, float[] threshold, float[] min
                             tensorTop.add(a);
                         }
                     }
-                    case NONE -> {
+                    case NONE, ZSCORE_AUTO -> {
                     }
                 }
             }

@@ -8,16 +8,17 @@ import java.util.Locale;
  * Outlier clipping before quantization, statistics on |w|, values clamped to [-t, t] (the reference's
  * {@code clip_method}): {@code z:Z} t = mean + Z * std per block (unbiased std), {@code bp:P} t = the k-th largest
  * |w| of the block with k = max(int(B * P + 1), 1), {@code tp:P} t = the k-th largest |w| of the whole tensor with
- * k = max(int(numel * P), 1). {@code none} does not clip.
+ * k = max(int(numel * P), 1). {@code none} does not clip. {@code z:auto} is a z-score whose z {@link ZSearch} chooses per
+ * tensor (or globally) on calibration activations.
  */
 public record ClipRule(Kind kind, double value) {
-    public enum Kind { NONE, ZSCORE, BLOCK_PERCENTAGE, TENSOR_PERCENTAGE }
+    public enum Kind { NONE, ZSCORE, BLOCK_PERCENTAGE, TENSOR_PERCENTAGE, ZSCORE_AUTO }
 
     public static final ClipRule NONE = new ClipRule(Kind.NONE, 0);
 
     public ClipRule {
         switch (kind) {
-            case NONE -> value = 0;
+            case NONE, ZSCORE_AUTO -> value = 0;
             case ZSCORE -> {
                 if (!(value > 0) || Double.isInfinite(value)) throw new SuperweightException("--clip z:" + value + ": z must be positive");
             }
@@ -35,6 +36,7 @@ public record ClipRule(Kind kind, double value) {
     public static ClipRule parse(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
         if (t.equals("none") || t.equals("no")) return NONE;
+        if (t.equals("z:auto")) return new ClipRule(Kind.ZSCORE_AUTO, 0);
         int colon = t.indexOf(':');
         String rule = colon < 0 ? t : t.substring(0, colon);
         Kind kind = switch (rule) {
@@ -54,7 +56,7 @@ public record ClipRule(Kind kind, double value) {
     private static String prefix(Kind k) {
         return switch (k) {
             case NONE -> "none";
-            case ZSCORE -> "z";
+            case ZSCORE, ZSCORE_AUTO -> "z";
             case BLOCK_PERCENTAGE -> "bp";
             case TENSOR_PERCENTAGE -> "tp";
         };
@@ -62,6 +64,7 @@ public record ClipRule(Kind kind, double value) {
 
     /** "none", "z:9.0", "bp:1.0E-5": the value printed exactly (Double.toString round-trips). */
     public String key() {
+        if (kind == Kind.ZSCORE_AUTO) return "z:auto";
         return kind == Kind.NONE ? "none" : prefix(kind) + ":" + value;
     }
 }

@@ -55,21 +55,46 @@ public final class WeightQuantizer {
         }
     }
 
-    private record Group(int layer, List<Linear> parts, Tensor source) {
+    /** One tensor as the reference quantizes it: a layer's (fused) projection in canonical row order, or the head (layer -1). */
+    record Group(int layer, List<Linear> parts, Tensor source) {
+        String name() {
+            if (layer < 0) return "lm_head";
+            return "layers." + layer + "." + String.join("+", parts.stream().map(p -> p.name().toLowerCase(java.util.Locale.ROOT)).toList());
+        }
+    }
+
+    /** The tensors a scheme quantizes, in order. */
+    static List<Group> groups(Model model, boolean includeLmHead) {
+        List<Group> groups = new ArrayList<>();
+        for (int l = 0; l < model.layers().size(); l++) groups.addAll(groups(l, model.layers().get(l)));
+        if (includeLmHead) groups.add(new Group(-1, List.of(), model.lmHead()));
+        return groups;
     }
 
     public static Result apply(Model model, WeightScheme scheme, List<SuperWeight> superWeights) {
-        List<Group> groups = new ArrayList<>();
-        for (int l = 0; l < model.layers().size(); l++) groups.addAll(groups(l, model.layers().get(l)));
-        if (scheme.includeLmHead()) groups.add(new Group(-1, List.of(), model.lmHead()));
+        return apply(model, scheme, superWeights, Map.of());
+    }
+
+    /**
+     * As {@link #apply(Model, WeightScheme, List)} with a z-score chosen per tensor (by {@link ZSearch}, keyed by
+     * tensor name) for a {@code z:auto} scheme; the chosen values are part of the derivation key.
+     */
+    public static Result apply(Model model, WeightScheme scheme, List<SuperWeight> superWeights, Map<String, Double> chosenZ) {
+        List<Group> groups = groups(model, scheme.includeLmHead());
         Tensor[] quantized = new Tensor[groups.size()];
         Unit[] units = new Unit[groups.size()];
         Parallel.forRange(groups.size(), 1, (from, to) -> {
             for (int i = from; i < to; i++) {
                 Group g = groups.get(i);
-                BlockStatistics stats = statistics(g.source(), scheme);
+                ClipRule clip = scheme.clip();
+                if (clip.kind() == ClipRule.Kind.ZSCORE_AUTO) {
+                    Double z = chosenZ.get(g.name());
+                    if (z == null) throw new SuperweightException("--clip z:auto: no z chosen for " + g.name());
+                    clip = ClipRule.zScore(z);
+                }
+                BlockStatistics stats = BlockStatistics.of(g.source(), layout(g.source(), scheme), clip);
                 quantized[i] = quantize(g.source(), stats, scheme.codeBook());
-                units[i] = unit(name(g), g.source(), quantized[i], stats);
+                units[i] = unit(g.name(), g.source(), quantized[i], stats);
             }
         });
         List<LayerWeights> layers = new ArrayList<>(model.layers());
@@ -92,6 +117,9 @@ public final class WeightQuantizer {
         }
         List<SuperWeight> restored = scheme.restores() ? restore(model, layers, superWeights, scheme.restoreFactor()) : List.of();
         String key = scheme.key(restored);
+        if (scheme.clip().kind() == ClipRule.Kind.ZSCORE_AUTO) {
+            key += "+z{" + String.join(";", groups.stream().map(g -> g.name() + "=" + chosenZ.get(g.name())).toList()) + "}";
+        }
         return new Result(model.derived(key, model.embeddings(), layers, head), key, List.of(units), restored);
     }
 
@@ -121,13 +149,12 @@ public final class WeightQuantizer {
         return r;
     }
 
-    private static String name(Group g) {
-        if (g.layer() < 0) return "lm_head";
-        return "layers." + g.layer() + "." + String.join("+", g.parts().stream().map(p -> p.name().toLowerCase(java.util.Locale.ROOT)).toList());
+    static BlockLayout layout(Tensor t, WeightScheme scheme) {
+        return BlockLayout.of(t.rows(), t.cols(), scheme.block(), scheme.ragged());
     }
 
     static BlockStatistics statistics(Tensor t, WeightScheme scheme) {
-        return BlockStatistics.of(t, BlockLayout.of(t.rows(), t.cols(), scheme.block(), scheme.ragged()), scheme.clip());
+        return BlockStatistics.of(t, layout(t, scheme), scheme.clip());
     }
 
     /** One tensor under the scheme: packed codes (4/8 bits) or a fake-quant view, from its block statistics. */
@@ -161,7 +188,7 @@ public final class WeightQuantizer {
     }
 
     /** Writes each super weight back (original value x factor) over the quantized down-projections. */
-    private static List<SuperWeight> restore(Model original, List<LayerWeights> layers, List<SuperWeight> sws, float factor) {
+    static List<SuperWeight> restore(Model original, List<LayerWeights> layers, List<SuperWeight> sws, float factor) {
         Map<Integer, Map<Long, Map<Integer, Float>>> edits = new LinkedHashMap<>();
         List<SuperWeight> restored = new ArrayList<>();
         for (SuperWeight s : sws) {

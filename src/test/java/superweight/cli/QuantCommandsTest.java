@@ -64,6 +64,24 @@ class QuantCommandsTest {
     }
 
     @Test
+    void quantizeZAutoReportsTheChosenZPerTensorAndKeysThem() throws Exception {
+        int code = run("quantize", "--model", planted, "--block", "tensor", "--clip", "z:auto", "--z-grid", "2:8:2",
+                "--calibration-windows", "2", "--calibration-length", "16", "--restore-sw", "--super-weights", "1:27:121", "--json");
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode j = new ObjectMapper().readTree(out.toString());
+        JsonNode z = j.get("z_search");
+        assertThat(z.get("grid")).hasSize(4);
+        assertThat(z.get("chosen")).hasSize(21);
+        assertThat(z.get("calibration").asText()).contains("2 windows", "wikitext2-valid");
+        for (JsonNode c : z.get("chosen")) {
+            assertThat(c.get("z").asDouble()).isIn(2.0, 4.0, 6.0, 8.0);
+            assertThat(j.get("key").asText()).contains(c.get("tensor").asText() + "=" + c.get("z").asDouble());
+        }
+        assertThat(run("quantize", "--model", planted, "--clip", "z:auto", "--z-grid", "4:2:1")).isEqualTo(1);
+        assertThat(err.toString()).contains("error: --z-grid");
+    }
+
+    @Test
     void quantizeRefusesBadOptionsWithOneLine() {
         assertThat(run("quantize", "--model", planted, "--weights", "int9")).isEqualTo(1);
         assertThat(err.toString()).contains("error: --weights 'int9'");
