@@ -37,11 +37,17 @@ final class FakeQuantTensor extends Tensor {
         return quantize(source.get(row, col), (int) (e / stats.layout().length()));
     }
 
+    /** The source row, then block segment by block segment (no division per element). */
     @Override
     public void readRow(long row, float[] dst, int off) {
         source.readRow(row, dst, off);
-        long e = row * cols, len = stats.layout().length();
-        for (int c = 0; c < cols; c++, e++) dst[off + c] = quantize(dst[off + c], (int) (e / len));
+        long e = row * cols, end = e + cols, len = stats.layout().length();
+        int o = off;
+        while (e < end) {
+            int b = (int) (e / len);
+            long segmentEnd = Math.min(end, (b + 1) * len);
+            for (; e < segmentEnd; e++, o++) dst[o] = quantize(dst[o], b);
+        }
     }
 
     private float quantize(float w, int b) {
