@@ -66,7 +66,8 @@ final class AblateCommand implements Callable<Integer> {
         List<Condition> parsed = Condition.parseAll(conditions);
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             evaluation.prepare(s, spec.commandLine().getErr());
-            List<SuperWeight> sws = superWeights.resolve(s);
+            AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
+            List<SuperWeight> sws = set.weights();
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Condition c : parsed) {
                 Interventions iv = Ablation.plan(c, s.model, sws);
@@ -80,13 +81,14 @@ final class AblateCommand implements Callable<Integer> {
             r.put("model", s.modelPath.toString());
             r.put("model_id", s.catalogQuery());
             r.put("super_weights", AnalysisJson.superWeights(sws));
+            r.put("super_weight_source", set.source());
             r.put("conditions", rows);
             Outputs.writeJson(out, "ablate.json", r);
             PrintWriter o = spec.commandLine().getOut();
             if (json) {
                 Cli.printJson(o, r);
             } else {
-                o.println(s.model.id() + ": super weights " + AnalysisSession.coordinates(sws));
+                o.println(s.model.id() + ": super weights " + set.describe());
                 o.print(table(rows));
                 o.println("wrote " + out.resolve("ablate.json"));
                 o.flush();

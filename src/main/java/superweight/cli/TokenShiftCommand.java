@@ -80,7 +80,8 @@ final class TokenShiftCommand implements Callable<Integer> {
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             List<int[]> ps = tokensFile != null ? s.promptsFromFile(tokensFile, true, "--tokens-file") : lambadaPrompts(s);
             if (ps.size() > prompts) ps = ps.subList(0, prompts);
-            List<SuperWeight> sws = superWeights.resolve(s);
+            AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
+            List<SuperWeight> sws = set.weights();
             IntFunction<String> pieces = s.pieces(tokensFile == null);
             TokenShift.Result r;
             try (Progress.Bar bar = Progress.console(spec.commandLine().getErr(), Duration.ofSeconds(30)).start("token-shift", "prompts", 2L * ps.size(), 0)) {
@@ -98,6 +99,7 @@ final class TokenShiftCommand implements Callable<Integer> {
             j.put("model_id", s.catalogQuery());
             j.put("condition", c.label());
             j.put("super_weights", AnalysisJson.superWeights(sws));
+            j.put("super_weight_source", set.source());
             j.put("prompts", ps.size());
             j.put("stopword_share_before", r.stopwordShareBefore());
             j.put("stopword_share_after", r.stopwordShareAfter());
@@ -111,6 +113,7 @@ final class TokenShiftCommand implements Callable<Integer> {
                 Cli.printJson(o, j);
             } else {
                 o.printf("%s, %d prompts, %s vs original%n", s.model.id(), ps.size(), c.label());
+                o.println("super weights " + set.describe());
                 o.printf("stopword/punctuation share of the next-token mass: %s -> %s%n",
                         TextTable.percent(r.stopwordShareBefore()), TextTable.percent(r.stopwordShareAfter()));
                 o.println("\nmost likely tokens of the original model:");
