@@ -93,6 +93,46 @@ class AnalysisCommandsTest {
     }
 
     @Test
+    void detectReportsEveryCandidateWithItsEvidenceUnderTheChosenRule() throws Exception {
+        for (String rule : List.of("evidence", "paper", "relative")) {
+            Run r = run("detect", "--model", MODEL, "--tokens", IDS, "--rule", rule, "--out", tmp.toString(), "--json");
+            assertThat(r.code()).as(rule + ": " + r.err()).isZero();
+            JsonNode j = r.json();
+            assertThat(j.get("rule").asText()).startsWith(rule);
+            JsonNode c = j.get("candidates").get(0);
+            assertThat(List.of(c.get("layer").asInt(), c.get("row").asInt(), c.get("col").asInt())).containsExactly(1, 27, 121);
+            assertThat(c.get("class").asText()).isEqualTo("super weight");
+            assertThat(c.get("same_token").asBoolean()).isTrue();
+            assertThat(c.get("persistence").asDouble()).isEqualTo(1.0);
+            // truth.json: residual channel 27 at position 0 after layers 1 and 2 carries the super activation
+            JsonNode after = Fixtures.json(PLANTED.resolve("truth.json")).get("super_activation").get("residual_after_layer");
+            assertThat(c.get("residual")).hasSize(2);
+            for (int i = 0; i < 2; i++) {
+                assertThat(c.get("residual").get(i).get("original").asDouble()).isCloseTo(after.get(i).get("residual_value").asDouble(), within(1e-2));
+                assertThat(Math.abs(c.get("residual").get(i).get("zeroed").asDouble())).isLessThan(after.get(i).get("max_abs_other_residual").asDouble());
+            }
+            assertThat(j.get("super_weights")).hasSize(1);
+        }
+        Run text = run("detect", "--model", MODEL, "--tokens", IDS, "--out", tmp.toString());
+        assertThat(text.out()).contains("rule evidence").contains("super weight").contains("persistence").contains("in/median");
+    }
+
+    @Test
+    void ablationsUseTheCatalogForCataloguedModelsAndSaySo() throws Exception {
+        Run detected = run("case-study", "--model", MODEL, "--tokens", IDS, "--detect-tokens", IDS, "--out", tmp.toString(), "--json");
+        assertThat(detected.code()).as(detected.err()).isZero();
+        assertThat(detected.json().get("super_weight_source").asText()).startsWith("auto: not in the catalog, detection, rule evidence");
+        Run text = run("case-study", "--model", MODEL, "--tokens", IDS, "--detect-tokens", IDS, "--out", tmp.toString());
+        assertThat(text.out()).contains("super weights (1, 27, 121) from auto: not in the catalog, detection");
+        // named as Llama-2-7B, the default takes the published coordinates (which do not fit this tiny model)
+        Run catalogued = run("case-study", "--model", MODEL, "--tokens", IDS, "--model-id", "meta-llama/Llama-2-7b-hf", "--out", tmp.toString());
+        assertThat(catalogued.code()).isEqualTo(1);
+        assertThat(catalogued.err()).contains("(1, 2533, 7890)").contains("outside the down_proj");
+        Run given = run("case-study", "--model", MODEL, "--tokens", IDS, "--super-weights", "1:27:121", "--out", tmp.toString(), "--json");
+        assertThat(given.json().get("super_weight_source").asText()).isEqualTo("--super-weights");
+    }
+
+    @Test
     void catalogListsThePublishedTable() throws Exception {
         Run r = run("catalog", "--json");
         assertThat(r.code()).isZero();
