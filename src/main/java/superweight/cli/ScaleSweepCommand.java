@@ -63,8 +63,9 @@ final class ScaleSweepCommand implements Callable<Integer> {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("condition", c.label());
                 row.put("factor", f);
-                row.put("weight_edits", sws.size());
-                row.put("metrics", evaluation.evaluate(s, c.label(), Ablation.plan(c, s.model, sws)));
+                Ablation.Plan plan = Ablation.plan(c, s.model, sws);
+                row.put("weight_edits", plan.weightEdits());
+                row.put("metrics", evaluation.evaluate(s, c.label(), plan));
                 rows.add(row);
             }
             List<Path> files = plots(s.model.id(), rows);
