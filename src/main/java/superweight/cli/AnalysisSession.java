@@ -138,7 +138,7 @@ final class AnalysisSession implements AutoCloseable {
     }
 
     private SuperWeightSet fromCatalog(Catalog.Entry e) {
-        return new SuperWeightSet(e.superWeights().stream().map(this::withValue).toList(), "catalog entry " + e.modelId());
+        return new SuperWeightSet(e.superWeights().stream().map(this::withValue).toList(), "catalog entry " + e.modelId() + " (" + e.status() + "; " + String.join(", ", e.sources()) + ")");
     }
 
     private SuperWeightSet detected(int[] tokens, DetectionRule rule, String prefix) {

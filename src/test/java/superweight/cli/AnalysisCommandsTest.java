@@ -137,12 +137,14 @@ class AnalysisCommandsTest {
         Run r = run("catalog", "--json");
         assertThat(r.code()).isZero();
         JsonNode models = r.json().get("models");
-        assertThat(models).hasSize(11);
+        assertThat(models).hasSize(12);
         JsonNode mistral = null;
         for (JsonNode m : models) if (m.get("id").asText().equals("mistralai/Mistral-7B-v0.1")) mistral = m;
         assertThat(mistral).isNotNull();
         assertThat(mistral.get("super_weights").get(0).get("col").asInt()).isEqualTo(7310);
-        assertThat(run("catalog").out()).contains("huggyllama/llama-7b").contains("(2, 3968, 7003)");
+        String text = run("catalog").out();
+        assertThat(text).contains("huggyllama/llama-7b").contains("3968").contains("7003").contains("variant of (2, 1764, 8041)")
+                .contains("mengxiayu/LLMSuperWeight").contains("inferred");
     }
 
     @Test
