@@ -89,7 +89,7 @@ final class AblateCommand implements Callable<Integer> {
             r.put("model", s.modelPath.toString());
             r.put("model_id", s.catalogQuery());
             r.put("super_weights", AnalysisJson.superWeights(sws));
-            r.put("super_weight_source", set.source());
+            r.put("super_weights_source", set.source());
             r.put("conditions", rows);
             Outputs.writeJson(out, "ablate.json", r);
             PrintWriter o = spec.commandLine().getOut();

@@ -95,7 +95,7 @@ final class AnalysisSession implements AutoCloseable {
         return r;
     }
 
-    /** The super weights an ablation works with, and where they came from (printed and recorded as "super_weight_source"). */
+    /** The super weights an ablation works with, and where they came from (printed and recorded as "super_weights_source"). */
     record SuperWeightSet(List<SuperWeight> weights, String source) {
         SuperWeightSet {
             weights = List.copyOf(weights);

@@ -70,7 +70,7 @@ final class CaseStudyCommand implements Callable<Integer> {
             j.put("tokens", ids);
             j.put("condition", c.label());
             j.put("super_weights", AnalysisJson.superWeights(sws));
-            j.put("super_weight_source", set.source());
+            j.put("super_weights_source", set.source());
             j.put("original", ranked(cs.before()));
             j.put("changed", ranked(cs.after()));
             Outputs.writeJson(out, "case-study.json", j);

@@ -60,7 +60,7 @@ final class CharacterizeCommand implements Callable<Integer> {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("model", s.modelPath.toString());
             j.put("super_weights", AnalysisJson.superWeights(set.weights()));
-            j.put("super_weight_source", set.source());
+            j.put("super_weights_source", set.source());
             j.put("prompts", texts);
             j.put("observations", r.observations().stream().map(o -> observation(o, pieces)).toList());
             j.put("summaries", r.summaries().stream().map(CharacterizeCommand::summary).toList());

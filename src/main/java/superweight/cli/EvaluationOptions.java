@@ -118,8 +118,11 @@ final class EvaluationOptions {
      * (and "acc_norm:TASK" where the task reports it) per task, and "acc:avg", the unweighted mean of acc.
      */
     Map<String, Double> evaluate(AnalysisSession s, String condition, Ablation.Plan plan) {
-        Model model = plan.model();
-        Interventions iv = plan.interventions();
+        return evaluate(s, plan.model(), condition, plan.interventions());
+    }
+
+    /** The same for a model derived from the session's (a quantized copy); its derivation keys the stored results. */
+    Map<String, Double> evaluate(AnalysisSession s, Model model, String condition, Interventions iv) {
         Map<String, Double> m = new LinkedHashMap<>();
         if (pplDatasets != null) {
             for (String ds : pplDatasets) {

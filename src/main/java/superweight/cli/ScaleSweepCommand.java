@@ -73,7 +73,7 @@ final class ScaleSweepCommand implements Callable<Integer> {
             r.put("model", s.modelPath.toString());
             r.put("model_id", s.catalogQuery());
             r.put("super_weights", AnalysisJson.superWeights(sws));
-            r.put("super_weight_source", set.source());
+            r.put("super_weights_source", set.source());
             r.put("points", rows);
             files.add(out.resolve("sweep.json"));
             r.put("files", files.stream().map(Path::toString).toList());

@@ -99,7 +99,7 @@ final class TokenShiftCommand implements Callable<Integer> {
             j.put("model_id", s.catalogQuery());
             j.put("condition", c.label());
             j.put("super_weights", AnalysisJson.superWeights(sws));
-            j.put("super_weight_source", set.source());
+            j.put("super_weights_source", set.source());
             j.put("prompts", ps.size());
             j.put("stopword_share_before", r.stopwordShareBefore());
             j.put("stopword_share_after", r.stopwordShareAfter());

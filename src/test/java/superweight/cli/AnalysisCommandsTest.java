@@ -121,7 +121,7 @@ class AnalysisCommandsTest {
     void ablationsUseTheCatalogForCataloguedModelsAndSaySo() throws Exception {
         Run detected = run("case-study", "--model", MODEL, "--tokens", IDS, "--detect-tokens", IDS, "--out", tmp.toString(), "--json");
         assertThat(detected.code()).as(detected.err()).isZero();
-        assertThat(detected.json().get("super_weight_source").asText()).startsWith("auto: not in the catalog, detection, rule evidence");
+        assertThat(detected.json().get("super_weights_source").asText()).startsWith("auto: not in the catalog, detection, rule evidence");
         Run text = run("case-study", "--model", MODEL, "--tokens", IDS, "--detect-tokens", IDS, "--out", tmp.toString());
         assertThat(text.out()).contains("super weights (1, 27, 121) from auto: not in the catalog, detection");
         // named as Llama-2-7B, the default takes the published coordinates (which do not fit this tiny model)
@@ -129,7 +129,7 @@ class AnalysisCommandsTest {
         assertThat(catalogued.code()).isEqualTo(1);
         assertThat(catalogued.err()).contains("(1, 2533, 7890)").contains("outside the down_proj");
         Run given = run("case-study", "--model", MODEL, "--tokens", IDS, "--super-weights", "1:27:121", "--out", tmp.toString(), "--json");
-        assertThat(given.json().get("super_weight_source").asText()).isEqualTo("--super-weights");
+        assertThat(given.json().get("super_weights_source").asText()).isEqualTo("--super-weights");
     }
 
     @Test
