@@ -100,9 +100,13 @@ public sealed interface Condition {
         public String uncovered(int layers) {
             if (firstLayer == 0 && lastLayer >= layers - 1) return null;
             List<String> parts = new ArrayList<>();
-            if (firstLayer > 0) parts.add("0-" + Math.min(firstLayer - 1, layers - 1));
-            if (lastLayer < layers - 1) parts.add((lastLayer + 1) + "-" + (layers - 1));
-            return "layers " + String.join(" and ", parts) + " of this " + layers + "-layer model are not pruned";
+            if (firstLayer > 0) parts.add(range(0, Math.min(firstLayer, layers) - 1));
+            if (lastLayer < layers - 1) parts.add(range(lastLayer + 1, layers - 1));
+            return "not pruned in this " + layers + "-layer model: " + String.join(" and ", parts);
+        }
+
+        private static String range(int a, int b) {
+            return a == b ? "layer " + a : "layers " + a + "-" + b;
         }
     }
 

@@ -73,7 +73,7 @@ class ConditionTest {
         assertThat(c.rule()).contains("int(numel*1.0E-6)").contains("layers 0-31").contains("super weights kept");
         var p = (Condition.PruneNonSuperWeightsPerTensor) c;
         assertThat(p.uncovered(32)).isNull();
-        assertThat(p.uncovered(40)).isEqualTo("layers 32-39 of this 40-layer model are not pruned");
+        assertThat(p.uncovered(40)).isEqualTo("not pruned in this 40-layer model: layers 32-39");
         assertThat(new Condition.PruneNonSuperWeights(7000).rule()).startsWith("global");
         assertThat(new Condition.PruneNonSuperWeightsAllWeights(5e-7).rule()).contains("embeddings, norms, lm_head");
     }
