@@ -113,18 +113,22 @@ final class TokenShiftCommand implements Callable<Integer> {
                 Cli.printJson(o, j);
             } else {
                 o.printf("%s, %d prompts, %s vs original%n", s.model.id(), ps.size(), c.label());
-                o.println("super weights " + set.describe());
-                o.printf("stopword/punctuation share of the next-token mass: %s -> %s%n",
-                        TextTable.percent(r.stopwordShareBefore()), TextTable.percent(r.stopwordShareAfter()));
-                o.println("\nmost likely tokens of the original model:");
-                o.print(table(r.topBefore()));
-                o.println("\nlargest increases:");
-                o.print(table(r.mostIncreased()));
-                o.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
-                o.flush();
+                print(o, set, r, files);
             }
             return 0;
         }
+    }
+
+    private static void print(PrintWriter o, AnalysisSession.SuperWeightSet set, TokenShift.Result r, List<Path> files) {
+        o.println("super weights " + set.describe());
+        o.printf("stopword/punctuation share of the next-token mass: %s -> %s%n",
+                TextTable.percent(r.stopwordShareBefore()), TextTable.percent(r.stopwordShareAfter()));
+        o.println("\nmost likely tokens of the original model:");
+        o.print(table(r.topBefore()));
+        o.println("\nlargest increases:");
+        o.print(table(r.mostIncreased()));
+        o.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
+        o.flush();
     }
 
     /** The first texts of a LAMBADA JSONL file with the last space-separated word removed, as the paper's code does. */
