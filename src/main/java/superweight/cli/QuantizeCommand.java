@@ -68,12 +68,14 @@ final class QuantizeCommand implements Callable<Integer> {
         resetPeakHeap();
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             if (evaluation.requested()) evaluation.prepare(s, spec.commandLine().getErr());
-            List<SuperWeight> sws = ws.restores() ? superWeights.resolve(s) : List.of();
+            AnalysisSession.SuperWeightSet set = ws.restores() ? superWeights.resolve(s) : null;
+            List<SuperWeight> sws = set == null ? List.of() : set.weights();
             long t0 = System.nanoTime();
             ZSearch.Result z = ws.clip().kind() == ClipRule.Kind.ZSCORE_AUTO ? searchZ(s, ws, sws) : null;
             WeightQuantizer.Result q = WeightQuantizer.apply(s.model, ws, sws, z == null ? Map.of() : z.chosen());
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> r = report(s, ws, q, seconds);
+            if (set != null) r.put("super_weight_source", set.source());
             if (z != null) {
                 Map<String, Object> zr = new LinkedHashMap<>();
                 zr.put("grid", z.grid());
