@@ -28,10 +28,10 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "quant-sweep", mixinStandardHelpOptions = true,
-        description = {"The paper's Figure 7: block sizes x methods x code books, each quantized model evaluated",
-                "(default: the paper's seven tasks, mean accuracy) with results kept in the run store (an",
-                "interrupted sweep resumes; nothing is evaluated twice). Writes quant-sweep.json and",
-                "quant-sweep-accuracy / quant-sweep-perplexity .png/.svg (metric vs block size, log x) into --out."})
+        description = {"The paper's Figure 7: block sizes x methods x code books, each quantized model evaluated "
+                + "(default: the paper's seven tasks, mean accuracy) with results kept in the run store (an "
+                + "interrupted sweep resumes; nothing is evaluated twice). Writes quant-sweep.json and "
+                + "quant-sweep-accuracy / quant-sweep-perplexity .png/.svg (metric vs block size, log x) into --out."})
 final class QuantSweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -25,10 +25,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = {"Quantize the q/k/v/o/gate/up/down weights as the paper's code does (large-block RTN, optional",
-                "outlier clipping and super-weight restore) and evaluate the quantized model in place.",
-                "4- and 8-bit code books are held packed (codes + per-block scale and minimum); others are",
-                "fake-quantized as rows are read. docs/quant.md has the exact rules and the reference's quirks."})
+        description = {"Quantize the q/k/v/o/gate/up/down weights as the paper's code does (large-block RTN, "
+                + "optional outlier clipping and super-weight restore) and evaluate the quantized model in place. "
+                + "4- and 8-bit code books are held packed (codes + per-block scale and minimum); others are "
+                + "fake-quantized as rows are read. docs/quant.md has the exact rules and the reference's quirks."})
 final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
