@@ -97,9 +97,46 @@ class EvalCommandsTest {
     }
 
     @Test
-    void contextLongerThanTheModelsIsRejected() {
-        assertThat(run("ppl", "--model", model, "--dataset", "wikitext2", "--ctx", "4096")).isEqualTo(1);
-        assertThat(err.toString()).contains("error: --ctx 4096 is longer than the context length 256 of");
+    void explicitContextLongerThanDeclaredProceedsWithOneWarningLine(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("t.txt");
+        Files.writeString(text, "abcdefghij".repeat(70));
+        int code = run("ppl", "--model", model, "--dataset", text.toString(), "--ctx", "300", "--json", "--no-store");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString().lines().filter(l -> l.startsWith("warning: --ctx 300 is longer than the context length 256"))).hasSize(1);
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("ctx").asInt()).isEqualTo(300);
+        assertThat(json.get("windows").asInt()).isEqualTo(2);   // 701 tokens (BOS + 700 bytes) / 300
+    }
+
+    @Test
+    void windowsOutHasOneLinePerWindowAddingUpToTheTotal(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("t.txt"), lines = dir.resolve("w/windows.jsonl");
+        Files.writeString(text, "the quick brown fox jumps over the lazy dog. ".repeat(4));
+        int code = run("ppl", "--model", model, "--dataset", text.toString(), "--ctx", "32", "--json", "--no-store",
+                "--windows-out", lines.toString());
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        var rows = Files.readAllLines(lines).stream().map(l -> {
+            try {
+                return new ObjectMapper().readTree(l);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+        assertThat(rows).hasSize(json.get("windows").asInt());
+        double sum = 0;
+        long n = 0;
+        for (int w = 0; w < rows.size(); w++) {
+            JsonNode r = rows.get(w);
+            assertThat(r.get("window").asInt()).isEqualTo(w);
+            assertThat(r.get("first_scored_token").asLong()).isEqualTo(w * 32L + 1);
+            assertThat(r.get("tokens").asInt()).isEqualTo(31);
+            assertThat(r.get("nll").asDouble()).isCloseTo(r.get("nll_sum").asDouble() / 31, org.assertj.core.api.Assertions.within(1e-12));
+            sum += r.get("nll_sum").asDouble();
+            n += r.get("tokens").asLong();
+        }
+        assertThat(sum / n).isCloseTo(json.get("nll").asDouble(), org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(json.get("rule").asText()).isEqualTo("text file as is");
     }
 
     @Test
@@ -112,6 +149,6 @@ class EvalCommandsTest {
     @Test
     void unknownDatasetIsRejected() {
         assertThat(run("ppl", "--model", model, "--dataset", "ptb")).isEqualTo(1);
-        assertThat(err.toString()).contains("error: ptb: neither a known data set (wikitext2, c4) nor a readable file");
+        assertThat(err.toString()).contains("error: ptb: neither a known data set (wikitext2, c4, c4-new) nor a readable file");
     }
 }

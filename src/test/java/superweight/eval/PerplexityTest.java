@@ -123,10 +123,29 @@ class PerplexityTest {
     }
 
     @Test
-    void explicitContextLongerThanTheModelsIsAnErrorAndTheDefaultShrinks() {
+    void explicitContextLongerThanDeclaredProceedsWithAWarningAndTheDefaultShrinks() {
         int max = model.config().contextLength();
-        assertThatThrownBy(() -> Evaluation.windowLength(model, new Evaluation.PerplexityOptions(max + 1, Perplexity.Style.GPTQ, 0, null, null, null, null)))
-                .hasMessageContaining("--ctx " + (max + 1) + " is longer than the context length " + max);
+        var longer = new Evaluation.PerplexityOptions(max + 1, Perplexity.Style.GPTQ, 0, null, null, null, null);
+        assertThat(Evaluation.windowLength(model, longer)).isEqualTo(max + 1);
+        assertThat(Evaluation.contextWarning(model, max + 1, "--ctx"))
+                .startsWith("warning: --ctx " + (max + 1) + " is longer than the context length " + max + " that ");
+        assertThat(Evaluation.contextWarning(model, max, "--ctx")).isNull();
         assertThat(Evaluation.windowLength(model, Evaluation.PerplexityOptions.of(Perplexity.Style.GPTQ))).isEqualTo(Math.min(2048, max));
+        assertThat(Evaluation.windowLength(model, Evaluation.PerplexityOptions.of(Perplexity.Style.LLAMACPP))).isEqualTo(Math.min(512, max));
+    }
+
+    @Test
+    void perWindowNllsAddUpAndPointAtTheirTokens() {
+        PerplexityResult r = Perplexity.compute(t, Interventions.NONE, tokens, 1, new Perplexity.Options(16, Perplexity.Style.LLAMACPP, 0), "x", null);
+        assertThat(r.perWindow()).hasSize(3);
+        for (int w = 0; w < 3; w++) {
+            int[] window = Arrays.copyOfRange(tokens, w * 16, w * 16 + 16);
+            window[0] = 1;
+            PerplexityResult.Window pw = r.perWindow().get(w);
+            assertThat(pw.index()).isEqualTo(w);
+            assertThat(pw.scored()).isEqualTo(7);                      // positions 8..14 predict tokens 9..15
+            assertThat(pw.firstScoredToken()).isEqualTo(w * 16 + 9L);
+            assertThat(pw.nllSum()).isCloseTo(windowNll(window, 8), within(1e-4));
+        }
     }
 }
