@@ -48,12 +48,13 @@ public final class Evaluation {
         List<List<JsonNode>> docs = new ArrayList<>();
         for (TaskSpec s : specs) docs.add(Tasks.documents(s, dirs));
         ModelConfig c = model.config();
-        boolean addBos = o.addBos() != null ? o.addBos() : lmEvalAddsBos(c);
+        boolean addBos = o.addBos() != null ? o.addBos() : o.bos().defaultAddBos(c, tokenizer);
         if (addBos && tokenizer.bosId() < 0) throw new SuperweightException(model.id() + ": --add-bos given but the vocabulary has no BOS token");
+        int maxLength = maxLength(model, o);
         ItemScorer scorer = customScorer != null ? customScorer
-                : ItemScorer.of(new RequestEncoder(tokenizer, addBos, c.contextLength()), new LoglikelihoodScorer(new Transformer(model), iv));
+                : ItemScorer.of(new RequestEncoder(tokenizer, addBos, maxLength, o.bos()), new LoglikelihoodScorer(new Transformer(model), iv));
         String fingerprint = ModelFingerprint.of(model);
-        String settings = "add_bos=" + addBos + ";max_length=" + c.contextLength() + ";interventions=" + interventionsDigest(iv);
+        String settings = settingsKey(addBos, o.bos(), maxLength, iv);
         int concurrency = o.concurrency() > 0 ? o.concurrency() : (c.hiddenSize() <= SMALL_MODEL_HIDDEN ? Parallel.threads() : 1);
         List<TaskResult> results = new ArrayList<>();
         try (RunStore store = o.store() != null ? RunStore.open(o.store()) : RunStore.inMemory()) {
@@ -65,15 +66,22 @@ public final class Evaluation {
         config.put("limit", o.limit() > 0 ? o.limit() : null);
         config.put("num_fewshot", 0);
         config.put("add_bos_token", addBos);
-        config.put("max_length", c.contextLength());
+        config.put("bos_convention", "lm-eval " + o.bos().label());
+        config.put("max_length", maxLength);
         config.put("bootstrap_iters", Metrics.BOOTSTRAP_ITERS);
         config.put("data_dir", dirs.dataDir().toString());
         return new Results(model.id(), fingerprint, condition, results, config);
     }
 
-    /** lm-eval's HFLM default: add_bos_token=False for causal models, forced on when the model type contains "gemma". */
-    static boolean lmEvalAddsBos(ModelConfig c) {
-        return c.architecture().contains("gemma");
+    /** lm-eval's max_length: an explicit one as given (even beyond the declared context), else the declared context. */
+    public static int maxLength(Model model, EvalOptions o) {
+        return o.maxLength() > 0 ? o.maxLength() : model.config().contextLength();
+    }
+
+    /** Everything besides model and condition that changes an item's scores: the run store keys items by it. */
+    static String settingsKey(boolean addBos, BosConvention bos, int maxLength, Interventions iv) {
+        return "add_bos=" + addBos + ";bos_convention=" + bos.label() + ";max_length=" + maxLength
+                + ";interventions=" + interventionsDigest(iv);
     }
 
     /**
