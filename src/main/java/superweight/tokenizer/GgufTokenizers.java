@@ -42,6 +42,7 @@ final class GgufTokenizers {
             case "llama" -> {
                 Vocabulary v = new Vocabulary(tokens, scores, types, id(gguf, "bos_token_id", 1), id(gguf, "eos_token_id", 2),
                         id(gguf, "unknown_token_id", 0), flag(gguf, "add_bos_token", true));
+                llamaCppAttributes(v, gguf);
                 return SentencePieceBpe.fromScores(v, flag(gguf, "add_space_prefix", true));
             }
             case "gpt2" -> {
@@ -56,6 +57,7 @@ final class GgufTokenizers {
                 boolean wholeWordFirst = WHOLE_WORD_FIRST.contains(pre);
                 Vocabulary v = new Vocabulary(tokens, scores, types, id(gguf, "bos_token_id", -1), id(gguf, "eos_token_id", -1),
                         id(gguf, "unknown_token_id", -1), flag(gguf, "add_bos_token", wholeWordFirst));
+                llamaCppAttributes(v, gguf);
                 return new ByteLevelBpe(v, splitMerges(merges, where), preTokenizer, wholeWordFirst);
             }
             case "bert" -> {
@@ -63,6 +65,7 @@ final class GgufTokenizers {
                 int sep = id(gguf, "seperator_token_id", id(gguf, "separator_token_id", id(gguf, "eos_token_id", -1)));
                 Vocabulary v = new Vocabulary(tokens, scores, types, cls, sep, id(gguf, "unknown_token_id", 100),
                         flag(gguf, "add_bos_token", true));
+                llamaCppAttributes(v, gguf);
                 // llama.cpp stores word-initial pieces as "\u2581piece" and continuation pieces without "##".
                 Map<String, Integer> initial = new HashMap<>();
                 Map<String, Integer> continuation = new HashMap<>();
@@ -76,6 +79,36 @@ final class GgufTokenizers {
             default -> throw new SuperweightException(where + ": tokenizer model \"" + model
                     + "\" is not supported (supported: llama, gpt2, bert)");
         }
+    }
+
+    /**
+     * GGUF stores no lstrip/rstrip per token, so llama.cpp (llama-vocab.cpp, end of load) sets them by name: a
+     * {@code <mask>} that strips the whitespace before it for the jina-v2 pre-tokenizers and the nomic-bert-moe /
+     * jina-bert-v3 architectures; for a model whose lower-cased {@code general.name} contains "phi-3" or "phi3",
+     * every special token (control, user-defined, unknown) and {@code </s>} strip the whitespace AFTER them, except
+     * {@code <unk>}, {@code <s>} and {@code <|endoftext|>}; for "modern-bert", {@code [MASK]} strips before.
+     */
+    static void llamaCppAttributes(Vocabulary v, GgufFile gguf) {
+        String name = lower(gguf.getString("general.name")), pre = lower(gguf.getString("tokenizer.ggml.pre"));
+        String arch = lower(gguf.getString("general.architecture"));
+        if (containsAny(pre, "jina-v2-de", "jina-v2-es", "jina-v2-code") || containsAny(arch, "nomic-bert-moe", "jina-bert-v3")) {
+            v.set(v.id("<mask>"), Vocabulary.LSTRIP, true);
+        } else if (containsAny(name, "phi-3", "phi3")) {
+            for (int id = 0; id < v.size(); id++) if (v.types[id].isSpecial()) v.set(id, Vocabulary.RSTRIP, true);
+            v.set(v.id("</s>"), Vocabulary.RSTRIP, true);
+            for (String t : List.of("<unk>", "<s>", "<|endoftext|>")) v.set(v.id(t), Vocabulary.RSTRIP, false);
+        } else if (containsAny(name, "modern-bert")) {
+            v.set(v.id("[MASK]"), Vocabulary.LSTRIP, true);
+        }
+    }
+
+    private static String lower(String s) {
+        return s == null ? "" : s.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static boolean containsAny(String s, String... parts) {
+        for (String p : parts) if (s.contains(p)) return true;
+        return false;
     }
 
     /** Splits "left right" merge strings at the first space after the first character, as llama.cpp does. */
