@@ -38,47 +38,53 @@ final class GgufTokenizers {
         TokenType[] types = new TokenType[tokens.length];
         for (int i = 0; i < tokens.length; i++) types[i] = typeCodes == null ? TokenType.NORMAL : TokenType.ofGguf(typeCodes[i]);
 
-        switch (model) {
-            case "llama" -> {
-                Vocabulary v = new Vocabulary(tokens, scores, types, id(gguf, "bos_token_id", 1), id(gguf, "eos_token_id", 2),
-                        id(gguf, "unknown_token_id", 0), flag(gguf, "add_bos_token", true));
-                llamaCppAttributes(v, gguf);
-                return SentencePieceBpe.fromScores(v, flag(gguf, "add_space_prefix", true));
-            }
-            case "gpt2" -> {
-                String pre = gguf.getString("tokenizer.ggml.pre");
-                if (pre == null) pre = "default"; // llama.cpp's choice for files converted before the key existed
-                PreTokenizer preTokenizer = PreTokenizer.forGgufPre(pre);
-                if (preTokenizer == null) {
-                    throw new SuperweightException(where + ": unknown pre-tokenizer tokenizer.ggml.pre = \"" + pre + "\"");
-                }
-                String[] merges = gguf.getStringArray("tokenizer.ggml.merges");
-                if (merges == null) throw new SuperweightException(where + ": BPE vocabulary without tokenizer.ggml.merges");
-                boolean wholeWordFirst = WHOLE_WORD_FIRST.contains(pre);
-                Vocabulary v = new Vocabulary(tokens, scores, types, id(gguf, "bos_token_id", -1), id(gguf, "eos_token_id", -1),
-                        id(gguf, "unknown_token_id", -1), flag(gguf, "add_bos_token", wholeWordFirst));
-                llamaCppAttributes(v, gguf);
-                return new ByteLevelBpe(v, splitMerges(merges, where), preTokenizer, wholeWordFirst);
-            }
-            case "bert" -> {
-                int cls = id(gguf, "cls_token_id", id(gguf, "bos_token_id", -1));
-                int sep = id(gguf, "seperator_token_id", id(gguf, "separator_token_id", id(gguf, "eos_token_id", -1)));
-                Vocabulary v = new Vocabulary(tokens, scores, types, cls, sep, id(gguf, "unknown_token_id", 100),
-                        flag(gguf, "add_bos_token", true));
-                llamaCppAttributes(v, gguf);
-                // llama.cpp stores word-initial pieces as "\u2581piece" and continuation pieces without "##".
-                Map<String, Integer> initial = new HashMap<>();
-                Map<String, Integer> continuation = new HashMap<>();
-                for (int i = 0; i < tokens.length; i++) {
-                    if (types[i] == TokenType.CONTROL || tokens[i].isEmpty()) continue;
-                    if (tokens[i].charAt(0) == SentencePieceBpe.SPACE) initial.put(tokens[i].substring(1), i);
-                    else continuation.put(tokens[i], i);
-                }
-                return new WordPiece(v, initial, continuation, WordPiece.Options.UNCASED, v.bos, v.eos);
-            }
+        return switch (model) {
+            case "llama" -> sentencePiece(gguf, tokens, scores, types);
+            case "gpt2" -> byteLevel(gguf, tokens, scores, types, where);
+            case "bert" -> wordPiece(gguf, tokens, scores, types);
             default -> throw new SuperweightException(where + ": tokenizer model \"" + model
                     + "\" is not supported (supported: llama, gpt2, bert)");
+        };
+    }
+
+    private static Tokenizer sentencePiece(GgufFile gguf, String[] tokens, float[] scores, TokenType[] types) {
+        Vocabulary v = new Vocabulary(tokens, scores, types, id(gguf, "bos_token_id", 1), id(gguf, "eos_token_id", 2),
+                id(gguf, "unknown_token_id", 0), flag(gguf, "add_bos_token", true));
+        llamaCppAttributes(v, gguf);
+        return SentencePieceBpe.fromScores(v, flag(gguf, "add_space_prefix", true));
+    }
+
+    private static Tokenizer byteLevel(GgufFile gguf, String[] tokens, float[] scores, TokenType[] types, String where) {
+        String pre = gguf.getString("tokenizer.ggml.pre");
+        if (pre == null) pre = "default"; // llama.cpp's choice for files converted before the key existed
+        PreTokenizer preTokenizer = PreTokenizer.forGgufPre(pre);
+        if (preTokenizer == null) {
+            throw new SuperweightException(where + ": unknown pre-tokenizer tokenizer.ggml.pre = \"" + pre + "\"");
         }
+        String[] merges = gguf.getStringArray("tokenizer.ggml.merges");
+        if (merges == null) throw new SuperweightException(where + ": BPE vocabulary without tokenizer.ggml.merges");
+        boolean wholeWordFirst = WHOLE_WORD_FIRST.contains(pre);
+        Vocabulary v = new Vocabulary(tokens, scores, types, id(gguf, "bos_token_id", -1), id(gguf, "eos_token_id", -1),
+                id(gguf, "unknown_token_id", -1), flag(gguf, "add_bos_token", wholeWordFirst));
+        llamaCppAttributes(v, gguf);
+        return new ByteLevelBpe(v, splitMerges(merges, where), preTokenizer, wholeWordFirst);
+    }
+
+    private static Tokenizer wordPiece(GgufFile gguf, String[] tokens, float[] scores, TokenType[] types) {
+        int cls = id(gguf, "cls_token_id", id(gguf, "bos_token_id", -1));
+        int sep = id(gguf, "seperator_token_id", id(gguf, "separator_token_id", id(gguf, "eos_token_id", -1)));
+        Vocabulary v = new Vocabulary(tokens, scores, types, cls, sep, id(gguf, "unknown_token_id", 100),
+                flag(gguf, "add_bos_token", true));
+        llamaCppAttributes(v, gguf);
+        // llama.cpp stores word-initial pieces as "\u2581piece" and continuation pieces without "##".
+        Map<String, Integer> initial = new HashMap<>();
+        Map<String, Integer> continuation = new HashMap<>();
+        for (int i = 0; i < tokens.length; i++) {
+            if (types[i] == TokenType.CONTROL || tokens[i].isEmpty()) continue;
+            if (tokens[i].charAt(0) == SentencePieceBpe.SPACE) initial.put(tokens[i].substring(1), i);
+            else continuation.put(tokens[i], i);
+        }
+        return new WordPiece(v, initial, continuation, WordPiece.Options.UNCASED, v.bos, v.eos);
     }
 
     /**
