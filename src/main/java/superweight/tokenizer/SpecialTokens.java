@@ -79,13 +79,17 @@ final class SpecialTokens {
         return null;
     }
 
-    /** No word character (letter, digit, underscore) right before or after [from, to). */
+    /** No word character (Unicode \w, as the Rust regex crate has it) right before or after [from, to). */
     private static boolean aloneAsWord(String text, int from, int to) {
         return (from == 0 || !isWordChar(text.codePointBefore(from))) && (to >= text.length() || !isWordChar(text.codePointAt(to)));
     }
 
+    /** Unicode {@code \w}: alphabetic, marks, decimal digits, connector punctuation, join controls. */
     private static boolean isWordChar(int cp) {
-        return Character.isLetterOrDigit(cp) || cp == '_';
+        if (Character.isAlphabetic(cp) || cp == 0x200C || cp == 0x200D) return true;
+        int t = Character.getType(cp);
+        return t == Character.NON_SPACING_MARK || t == Character.ENCLOSING_MARK || t == Character.COMBINING_SPACING_MARK
+                || t == Character.DECIMAL_DIGIT_NUMBER || t == Character.CONNECTOR_PUNCTUATION;
     }
 
     /** Rust's char::is_whitespace (Unicode White_Space) for tokenizer.json, C isspace for GGUF rules. */
