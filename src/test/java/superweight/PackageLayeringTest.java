@@ -25,7 +25,8 @@ class PackageLayeringTest {
             Map.entry("", Set.of()),
             Map.entry("io", Set.of("")),
             Map.entry("model.tensor", Set.of("", "io")),
-            Map.entry("model.format", Set.of("", "io", "model.tensor")),
+            // ModelPaths turns a Hub id into a cache folder; hub itself uses only "" and io
+            Map.entry("model.format", Set.of("", "io", "hub", "model.tensor")),
             Map.entry("model.arch", Set.of("", "io", "model.tensor", "model.format")),
             Map.entry("model", Set.of("", "io", "model.tensor", "model.format", "model.arch")),
             Map.entry("hub", Set.of("", "io")),
