@@ -6,10 +6,9 @@ import superweight.analysis.Detection;
 import superweight.analysis.ModelIdentity;
 import superweight.analysis.SuperWeight;
 import superweight.analysis.SuperWeightDetector;
+import superweight.api.LanguageModel;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.tokenizer.Tokenizer;
-import superweight.tokenizer.Tokenizers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,13 +26,14 @@ final class AnalysisSession implements AutoCloseable {
     final String modelSpec;
     final Path modelPath;
     final Model model;
+    final LanguageModel lm;
     private final String modelIdOption;
-    private Tokenizer tokenizer;
 
     AnalysisSession(String modelSpec, String modelIdOption) {
         this.modelSpec = modelSpec;
-        this.modelPath = superweight.model.format.ModelPaths.resolve(modelSpec);
-        this.model = ModelLoader.load(modelPath);
+        this.lm = LanguageModel.open(modelSpec);
+        this.modelPath = lm.path();
+        this.model = lm.model();
         this.modelIdOption = modelIdOption;
     }
 
@@ -45,14 +45,12 @@ final class AnalysisSession implements AutoCloseable {
     }
 
     Tokenizer tokenizer() {
-        if (tokenizer == null) tokenizer = Tokenizers.load(modelPath);
-        return tokenizer;
+        return lm.tokenizer();
     }
 
     /** Text as the model's reference tokenizer encodes it, with BOS when the model's configuration asks for it. */
     int[] encode(String text, String what) {
-        Tokenizer t = tokenizer();
-        int[] ids = t.encode(text, t.addBosByDefault() && t.bosId() >= 0, false);
+        int[] ids = lm.encode(text);
         if (ids.length == 0) throw new SuperweightException(what + ": the text encodes to no tokens");
         return ids;
     }
@@ -138,6 +136,6 @@ final class AnalysisSession implements AutoCloseable {
 
     @Override
     public void close() {
-        model.checkpoint().close();
+        lm.close();
     }
 }
