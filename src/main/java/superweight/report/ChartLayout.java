@@ -133,7 +133,7 @@ final class ChartLayout {
             for (int k = 0; k < cols; k++) {
                 double v = c.values()[r][k];
                 int color = Double.isNaN(v) ? MISSING : colorAt(sc.accepts(v) ? clamp(sc.unit(v)) : 0);
-                g.rect(f.left() + k * cw, f.top() + r * ch, cw + 0.01, ch + 0.01, color, -1, "cell");
+                g.rect(f.left() + k * cw, f.top() + r * ch, cw + 0.6, ch + 0.6, color, -1, "cell");   // overlap: no anti-aliased seams
             }
         }
         g.end();
@@ -155,7 +155,7 @@ final class ChartLayout {
         double h = (bar.bottom() - bar.top()) / steps;
         g.begin("color-bar", label);
         for (int i = 0; i < steps; i++) {
-            g.rect(bar.left(), bar.bottom() - (i + 1) * h, bar.right() - bar.left(), h + 0.01, colorAt((i + 0.5) / steps), -1, "color-step");
+            g.rect(bar.left(), bar.bottom() - (i + 1) * h, bar.right() - bar.left(), h + 0.6, colorAt((i + 0.5) / steps), -1, "color-step");
         }
         g.end();
         g.rect(bar.left(), bar.top(), bar.right() - bar.left(), bar.bottom() - bar.top(), -1, INK, "color-bar-frame");
