@@ -7,6 +7,7 @@ import superweight.analysis.ModelIdentity;
 import superweight.analysis.SuperWeight;
 import superweight.analysis.SuperWeightDetector;
 import superweight.api.LanguageModel;
+import superweight.hub.RepoRef;
 import superweight.model.Model;
 import superweight.tokenizer.Tokenizer;
 
@@ -37,10 +38,10 @@ final class AnalysisSession implements AutoCloseable {
         this.modelIdOption = modelIdOption;
     }
 
-    /** --model-id, else the Hugging Face id typed as --model, else config.json's _name_or_path / GGUF name / file name. */
+    /** --model-id, else the Hugging Face id typed as --model (without @revision and :file), else config.json's _name_or_path / GGUF name / file name. */
     String catalogQuery() {
         if (modelIdOption != null && !modelIdOption.isBlank()) return modelIdOption;
-        if (!Files.exists(Path.of(modelSpec)) && modelSpec.contains("/")) return modelSpec;
+        if (!Files.exists(Path.of(modelSpec)) && RepoRef.isRepoId(modelSpec)) return RepoRef.parse(modelSpec).repo();
         return ModelIdentity.infer(model);
     }
 

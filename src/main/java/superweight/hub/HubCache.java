@@ -27,10 +27,6 @@ final class HubCache {
         this.root = root;
     }
 
-    Path root() {
-        return root;
-    }
-
     Path repoDir(RepoRef r) {
         return root.resolve(r.folderName());
     }

@@ -52,8 +52,4 @@ public record HubSettings(URI endpoint, Path cache, String token, boolean offlin
     public HubSettings withOffline(boolean off) {
         return new HubSettings(endpoint, cache, token, off, progress);
     }
-
-    public HubSettings withToken(String t) {
-        return new HubSettings(endpoint, cache, t, offline, progress);
-    }
 }
