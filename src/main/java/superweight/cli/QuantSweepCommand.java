@@ -13,6 +13,7 @@ import superweight.quant.RaggedBlocks;
 import superweight.quant.SweepGrid;
 import superweight.quant.WeightQuantizer;
 import superweight.report.AnalysisJson;
+import superweight.report.Chart;
 import superweight.report.ChartFiles;
 import superweight.report.Figures;
 import superweight.report.Outputs;
@@ -160,7 +161,9 @@ final class QuantSweepCommand implements Callable<Integer> {
             bySeries.forEach((k, v) -> points.put(k, v.toArray(double[][]::new)));
             String base = ppl ? "quant-sweep-perplexity" + (metric.equals("ppl:tokens") ? "" : "-" + metric.substring(4)) : "quant-sweep-accuracy";
             String y = ppl ? "perplexity (" + metric.substring(4) + ")" : "mean accuracy";
-            files.addAll(ChartFiles.save(Figures.blockSizeCurves(name + ": " + y + " vs block size", y, points, ppl), out, base));
+            Chart chart = Figures.curves(name + ": " + y + " vs block size", Chart.Axis.logarithmic("block size (elements)"),
+                    new Chart.Axis(y, ppl), points);
+            files.addAll(ChartFiles.save(chart, out, base));
         }
         return files;
     }
