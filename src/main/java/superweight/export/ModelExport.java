@@ -75,7 +75,57 @@ public final class ModelExport {
     public record Result(List<Path> files, List<WrittenTensor> tensors, long bytes) {
     }
 
+    /**
+     * Everything {@link #write} needs: storage type names (f32, f16, bf16, q8_0, q4_0, q4_1, q4_k, q5_k, q6_k; a
+     * Hugging Face target takes only f32/f16/bf16), the type of the protected tensors, the super weights whose
+     * tensors it protects, how many of the most sensitive other tensors it also protects, and the shard limit of
+     * a Hugging Face directory.
+     */
+    public record Options(String type, String highType, List<SuperWeight> superWeights, int keepHigh, long maxShardBytes) {
+        public static final long DEFAULT_SHARD_BYTES = 5_000_000_000L;
+
+        public Options {
+            superWeights = List.copyOf(superWeights);
+        }
+
+        public static Options of(String type) {
+            return new Options(type, "q8_0", List.of(), 0, DEFAULT_SHARD_BYTES);
+        }
+    }
+
     private ModelExport() {
+    }
+
+    /**
+     * The single entry point: {@code out} ending in .gguf gets a GGUF, ending in .safetensors one safetensors file
+     * (config.json and tokenizer files beside it), anything else a Hugging Face directory.
+     */
+    public static Result write(Model model, Path out, Options o) {
+        String name = out.getFileName().toString();
+        if (name.endsWith(".gguf")) {
+            return toGguf(model, out, new GgufPlan(ggmlType(o.type(), "--type"), ggmlType(o.highType(), "--high-type"),
+                    o.superWeights(), o.keepHigh()));
+        }
+        if (!o.superWeights().isEmpty() || o.keepHigh() > 0) {
+            throw new SuperweightException("--super-weights/--keep-high: only a GGUF target (--out x.gguf) stores mixed types");
+        }
+        return toHuggingFace(model, out, o.type().toUpperCase(), o.maxShardBytes());
+    }
+
+    /** A ggml type from its lower-case name, or a one-line error naming {@code option}. */
+    public static int ggmlType(String name, String option) {
+        return switch (name.toLowerCase()) {
+            case "f32" -> GgmlType.F32;
+            case "f16" -> GgmlType.F16;
+            case "bf16" -> GgmlType.BF16;
+            case "q8_0" -> GgmlType.Q8_0;
+            case "q4_0" -> GgmlType.Q4_0;
+            case "q4_1" -> GgmlType.Q4_1;
+            case "q4_k" -> GgmlType.Q4_K;
+            case "q5_k" -> GgmlType.Q5_K;
+            case "q6_k" -> GgmlType.Q6_K;
+            default -> throw new SuperweightException(option + ": unknown type '" + name + "' (f32, f16, bf16, q8_0, q4_0, q4_1, q4_k, q5_k, q6_k)");
+        };
     }
 
     /** Writes {@code model} as one GGUF file. */
@@ -115,6 +165,8 @@ public final class ModelExport {
      */
     public static Result toHuggingFace(Model model, Path dir, String dtype, long maxShardBytes) {
         if (!List.of("F32", "F16", "BF16").contains(dtype)) throw new SuperweightException("--type: safetensors holds f32, f16 or bf16, not " + dtype.toLowerCase());
+        boolean singleFile = dir.getFileName().toString().endsWith(".safetensors");
+        Path folder = singleFile ? dir.toAbsolutePath().getParent() : dir;
         SafetensorsWriter w = new SafetensorsWriter();
         if (!model.derivation().isEmpty()) w.metadata("superweight.derivation", String.join(" ; ", model.derivation()));
         List<WrittenTensor> written = new ArrayList<>();
@@ -123,13 +175,19 @@ public final class ModelExport {
             w.tensor(e.name(), dtype, shape, TensorEncoder.floats(e.rows(), dtype));
             written.add(new WrittenTensor(e.name(), dtype, shape));
         }
-        List<Path> files = new ArrayList<>(w.writeDirectory(dir, maxShardBytes));
-        if (model.checkpoint() instanceof SafetensorsCheckpoint s && !s.directory().toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
+        List<Path> files = new ArrayList<>();
+        if (singleFile) {
+            w.writeFile(dir);
+            files.add(dir);
+        } else {
+            files.addAll(w.writeDirectory(dir, maxShardBytes));
+        }
+        if (model.checkpoint() instanceof SafetensorsCheckpoint s && !s.directory().toAbsolutePath().normalize().equals(folder.toAbsolutePath().normalize())) {
             for (String name : TOKENIZER_FILES) {
-                if (SafetensorsWriter.copyIfPresent(s.directory(), dir, name)) files.add(dir.resolve(name));
+                if (SafetensorsWriter.copyIfPresent(s.directory(), folder, name)) files.add(folder.resolve(name));
             }
         }
-        files.add(AtomicOutput.writeString(dir.resolve("config.json"), HfExport.config(model, dtype).toPrettyString()));
+        files.add(AtomicOutput.writeString(folder.resolve("config.json"), HfExport.config(model, dtype).toPrettyString()));
         long bytes = 0;
         for (Path f : files) bytes += size(f);
         return new Result(files, written, bytes);
