@@ -77,7 +77,7 @@ final class ConvertCommand implements Callable<Integer> {
             if (json) {
                 Cli.printJson(o, j);
             } else {
-                o.printf("wrote %s (%s; tensors %s; %.3f GB)%n", out, type.toLowerCase(), types, r.bytes() / 1e9);
+                o.printf("wrote %s (%s; tensors %s; %.1f MB)%n", out, type.toLowerCase(), types, r.bytes() / 1e6);
                 if (!sws.isEmpty()) o.printf("super weights kept at %s: %s%n", highType, AnalysisSession.coordinates(sws));
                 o.flush();
             }

@@ -85,7 +85,7 @@ final class SynthCommand implements Callable<Integer> {
         j.put("out", out.toString());
         j.put("format", fmt);
         j.put("type", type.toLowerCase());
-        j.put("parameters", m.parameterCount());
+        j.put("parameters", r.tensors().stream().mapToLong(t -> java.util.Arrays.stream(t.dims()).reduce(1, (a, b) -> a * b)).sum());
         j.put("bytes", r.bytes());
         j.put("files", r.files().stream().map(Path::toString).toList());
         j.put("planted", planted.stream().map(s -> Map.of("layer", s.layer(), "row", s.row(), "col", s.col(), "value", s.value())).toList());
@@ -93,7 +93,7 @@ final class SynthCommand implements Callable<Integer> {
         if (json) {
             Cli.printJson(o, j);
         } else {
-            o.printf("wrote %s (%s %s, hidden %d, %d layers, %.2f GB in %.1f s)%n", out, fmt, type.toLowerCase(), hidden, layers, r.bytes() / 1e9, seconds);
+            o.printf("wrote %s (%s %s, hidden %d, %d layers, %.1f MB in %.1f s)%n", out, fmt, type.toLowerCase(), hidden, layers, r.bytes() / 1e6, seconds);
             o.flush();
         }
         return 0;

@@ -237,7 +237,8 @@ public final class ModelExport {
 
     /**
      * The tokenizer of the model's checkpoint as GGUF metadata: copied key by key from a GGUF source, built from
-     * tokenizer.json beside a Hugging Face checkpoint, none otherwise (a synthetic model).
+     * tokenizer.json beside a Hugging Face checkpoint, "no_vocab" otherwise (a synthetic model); bos/eos ids from
+     * the model's configuration where the tokenizer does not name them.
      */
     static Map<String, Object> tokenizerMetadata(Model model) {
         Checkpoint ck = model.checkpoint();
@@ -249,6 +250,8 @@ public final class ModelExport {
         } else if (ck instanceof SafetensorsCheckpoint s && Files.isRegularFile(s.directory().resolve("tokenizer.json"))) {
             meta.putAll(GgufVocabulary.fromTokenizerJson(s.directory()));
         }
+        // llama.cpp refuses a file with tokenizer keys but no model; "no_vocab" is its name for a weights-only file
+        meta.putIfAbsent("tokenizer.ggml.model", "no_vocab");
         meta.putIfAbsent("tokenizer.ggml.bos_token_id", model.config().bosId());
         meta.putIfAbsent("tokenizer.ggml.eos_token_id", model.config().eosId());
         return meta;
