@@ -127,22 +127,27 @@ class GgmlQuantizerTest {
                 default -> new Q6_KTensor("t", rows, cols, seg);
             };
             int bs = GgmlType.blockSize(type);
-            // levels per block: the step is range/levels; K-quants' rounded sub-block scales add slack (factor 2)
-            int levels = switch (type) { case GgmlType.Q8_0 -> 254; case GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q4_K -> 15; case GgmlType.Q5_K -> 31; default -> 63; };
+            // The bound is one rounding step: range/levels of the 32-value block, times 1/2 (plain RTN) or 1 (Q4_0,
+            // whose value of opposite sign to the extreme clips at code 15). K-quants round each sub-block's scale
+            // to 6 bits of the super-block's largest one, so their resolution is that of the whole 256-value
+            // super-block: one full step of its range. A wrong nibble or scale layout gives errors of a whole range.
+            int levels = switch (type) { case GgmlType.Q8_0 -> 254; case GgmlType.Q4_0 -> 16; case GgmlType.Q4_1, GgmlType.Q4_K -> 15; case GgmlType.Q5_K -> 31; default -> 63; };
+            float fraction = type == GgmlType.Q4_0 || bs == 256 ? 1.01f : 0.51f;
             for (int r = 0; r < rows; r++) {
                 float[] row = t.row(r);
                 for (int b = 0; b < cols; b += 32) {
                     float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE;
-                    for (int i = 0; i < 32; i++) {
-                        lo = Math.min(lo, Math.min(0, x[r * cols + b + i]));
-                        hi = Math.max(hi, Math.max(0, x[r * cols + b + i]));
+                    int from = b / bs * bs, to = Math.max(from + bs, b + 32);
+                    for (int i = from; i < to; i++) {
+                        lo = Math.min(lo, Math.min(0, x[r * cols + i]));
+                        hi = Math.max(hi, Math.max(0, x[r * cols + i]));
                     }
                     boolean symmetric = type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q6_K;
                     float range = symmetric ? 2 * Math.max(-lo, hi) : hi - lo;
-                    float step = range / levels * (bs == 256 ? 2 : 1);
+                    float step = range / levels;
                     for (int i = 0; i < 32; i++) {
                         assertThat(Math.abs(row[b + i] - x[r * cols + b + i])).as("%s row %d col %d", GgmlType.name(type), r, b + i)
-                                .isLessThanOrEqualTo(step * 0.51f + 1e-3f * Math.abs(x[r * cols + b + i]));
+                                .isLessThanOrEqualTo(step * fraction + 1e-3f * Math.abs(x[r * cols + b + i]));
                     }
                 }
             }

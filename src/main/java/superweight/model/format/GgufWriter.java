@@ -19,7 +19,7 @@ import java.util.Map;
  * is held in memory, and the file appears only when complete ({@link AtomicOutput}).
  *
  * <p>Metadata values may be String (type 8), Byte (uint8, 0), Integer (uint32, 4), Long (uint64, 10), Float
- * (float32, 6), Double (float64, 12), Boolean (7), or arrays String[], float[], int[] (int32), long[] (int64) —
+ * (float32, 6), Double (float64, 12), Boolean (7), or arrays String[], float[], int[] (int32), long[] (int64), boolean[] —
  * the value types llama.cpp reads for the common keys.
  */
 public final class GgufWriter {
@@ -123,6 +123,10 @@ public final class GgufWriter {
             case int[] a -> {
                 out.i32(9); out.i32(5); out.i64(a.length);
                 for (int i : a) out.i32(i);
+            }
+            case boolean[] a -> {
+                out.i32(9); out.i32(7); out.i64(a.length);
+                for (boolean x : a) out.write(x ? 1 : 0);
             }
             case long[] a -> {
                 out.i32(9); out.i32(11); out.i64(a.length);

@@ -66,7 +66,16 @@ public final class SafetensorsWriter {
             total += t.bytes();
         }
         if (shards.isEmpty()) shards.add(List.of());
-        if (shards.size() == 1) return List.of(writeShard(dir.resolve("model.safetensors"), shards.getFirst()));
+        if (shards.size() == 1) {
+            Path file = writeShard(dir.resolve("model.safetensors"), shards.getFirst());
+            // an index left by an earlier sharded write would take precedence over the new file for every reader
+            try {
+                Files.deleteIfExists(dir.resolve("model.safetensors.index.json"));
+            } catch (IOException e) {
+                throw new superweight.SuperweightException(dir + ": cannot remove the stale model.safetensors.index.json (" + e.getMessage() + ")", e);
+            }
+            return List.of(file);
+        }
         List<Path> written = new ArrayList<>();
         ObjectNode index = JSON.createObjectNode();
         index.putObject("metadata").put("total_size", total);
