@@ -10,10 +10,12 @@ import superweight.export.ModelExport;
 import superweight.export.SuperWeightPlant;
 import superweight.export.SyntheticModel;
 import superweight.model.Model;
+import superweight.model.tensor.GgmlType;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +68,7 @@ final class SynthCommand implements Callable<Integer> {
             throw new SuperweightException("--out " + out + ": --format " + fmt + (fmt.equals("gguf") ? " needs a name ending in .gguf" : " needs a directory or .safetensors name"));
         }
         int ggml = ModelExport.ggmlType(type, "--type");
-        int block = superweight.model.tensor.GgmlType.blockSize(ggml);
+        int block = GgmlType.blockSize(ggml);
         if (hidden % block != 0 || intermediate % block != 0) {
             throw new SuperweightException("--type " + type + ": --hidden and --intermediate must be multiples of the block size " + block);
         }
@@ -85,7 +87,7 @@ final class SynthCommand implements Callable<Integer> {
         j.put("out", out.toString());
         j.put("format", fmt);
         j.put("type", type.toLowerCase());
-        j.put("parameters", r.tensors().stream().mapToLong(t -> java.util.Arrays.stream(t.dims()).reduce(1, (a, b) -> a * b)).sum());
+        j.put("parameters", r.tensors().stream().mapToLong(t -> Arrays.stream(t.dims()).reduce(1, (a, b) -> a * b)).sum());
         j.put("bytes", r.bytes());
         j.put("files", r.files().stream().map(Path::toString).toList());
         j.put("planted", planted.stream().map(s -> Map.of("layer", s.layer(), "row", s.row(), "col", s.col(), "value", s.value())).toList());

@@ -2,6 +2,7 @@ package superweight.export;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import superweight.SuperweightException;
 import superweight.model.Model;
 import superweight.model.arch.Architecture;
 import superweight.model.arch.LayerWeights;
@@ -145,7 +146,7 @@ final class HfExport {
                 case "linear" -> r.put("rope_type", "linear").put("factor", rs.factor());
                 case "llama3" -> r.put("rope_type", "llama3").put("factor", rs.factor()).put("low_freq_factor", rs.lowFreqFactor())
                         .put("high_freq_factor", rs.highFreqFactor()).put("original_max_position_embeddings", (int) rs.originalMaxPositions());
-                default -> throw new superweight.SuperweightException(m.id() + ": rope scaling given as per-frequency divisors "
+                default -> throw new SuperweightException(m.id() + ": rope scaling given as per-frequency divisors "
                         + "(a GGUF rope_freqs tensor) has no Hugging Face config equivalent");
             }
         }

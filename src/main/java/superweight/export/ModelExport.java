@@ -14,6 +14,7 @@ import superweight.model.tensor.StoredTensor;
 import superweight.model.tensor.Tensor;
 import superweight.quant.GgmlQuantizer;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -282,7 +283,7 @@ public final class ModelExport {
     static long size(Path p) {
         try {
             return Files.size(p);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new SuperweightException(p + ": cannot read size (" + e.getMessage() + ")", e);
         }
     }

@@ -8,11 +8,13 @@ import superweight.engine.Taps;
 import superweight.engine.Transformer;
 import superweight.model.Model;
 import superweight.model.arch.LayerWeights;
+import superweight.model.arch.ModelConfig;
 import superweight.model.arch.Linear;
 import superweight.model.tensor.EditedTensor;
 import superweight.model.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +65,7 @@ public final class SuperWeightPlant {
      */
     static float[] bosMlpInput(Model full, int layer) {
         var c = full.config();
-        var prefix = new superweight.model.arch.ModelConfig(c.architecture(), c.hiddenSize(), c.intermediateSize(), layer + 1,
+        var prefix = new ModelConfig(c.architecture(), c.hiddenSize(), c.intermediateSize(), layer + 1,
                 c.heads(), c.kvHeads(), c.headDim(), c.vocabSize(), c.contextLength(), c.ropeTheta(), c.rotaryDims(),
                 c.ropeScaling(), c.norm(), c.normEps(), c.activation(), c.gatedMlp(), c.parallelResidual(), c.postNorms(),
                 c.qkNorm(), c.clipQkv(), c.embeddingScale(), c.tiedEmbeddings(), c.bosId(), c.eosId(), c.slidingWindow());
@@ -71,7 +73,7 @@ public final class SuperWeightPlant {
                 full.finalNormBias(), full.lmHead(), full.checkpoint(), full.derivation());
         float[][] seen = new float[1][];
         LinearInputHook capture = LinearInputHook.of("capture", (l, which, x, n, cols) -> {
-            if (l == layer && which == Linear.GATE && seen[0] == null) seen[0] = java.util.Arrays.copyOf(x, cols);
+            if (l == layer && which == Linear.GATE && seen[0] == null) seen[0] = Arrays.copyOf(x, cols);
         });
         new Transformer(model).logits(new int[]{model.config().bosId()}, Taps.NONE, Interventions.NONE.withLinearInputHook(capture));
         if (seen[0] == null) throw new IllegalStateException("layer " + layer + " gate input was not observed");

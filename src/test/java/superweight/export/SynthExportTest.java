@@ -8,7 +8,6 @@ import superweight.analysis.SuperWeightDetector;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
 import superweight.model.arch.Linear;
-import superweight.model.tensor.GgmlType;
 import superweight.model.tensor.Tensor;
 
 import java.nio.file.Path;

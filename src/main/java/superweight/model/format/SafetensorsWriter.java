@@ -2,6 +2,7 @@ package superweight.model.format;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import superweight.SuperweightException;
 import superweight.io.AtomicOutput;
 
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class SafetensorsWriter {
             try {
                 Files.deleteIfExists(dir.resolve("model.safetensors.index.json"));
             } catch (IOException e) {
-                throw new superweight.SuperweightException(dir + ": cannot remove the stale model.safetensors.index.json (" + e.getMessage() + ")", e);
+                throw new SuperweightException(dir + ": cannot remove the stale model.safetensors.index.json (" + e.getMessage() + ")", e);
             }
             return List.of(file);
         }
