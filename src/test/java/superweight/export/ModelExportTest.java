@@ -143,4 +143,37 @@ class ModelExportTest {
             assertThat(g.getStringArray("superweight.super_weights")).containsExactly("1:27:121");
         }
     }
+    /**
+     * Rope scaling survives GGUF export: llama3 scaling becomes a rope_freqs tensor of per-frequency divisors and
+     * linear scaling the rope.scaling keys, and the exported file gives the logits of the scaled Hugging Face
+     * model (which differ from the unscaled fixture's, so the check is not vacuous).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 8}",
+            "{\"type\": \"linear\", \"factor\": 4.0}"})
+    void ropeScalingIsExported(String scaling) throws Exception {
+        Path src = dir.resolve("scaled");
+        Files.createDirectories(src);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var c = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(Fixtures.arch("llama").resolve("config.json").toFile());
+        c.set("rope_scaling", json.readTree(scaling));
+        Files.writeString(src.resolve("config.json"), c.toString());
+        Files.createSymbolicLink(src.resolve("model.safetensors"), Fixtures.arch("llama").resolve("model.safetensors"));
+        int[] tokens = Fixtures.ints(Fixtures.json(Fixtures.arch("llama").resolve("tokens.json")));
+        float[] scaled = logits(src, tokens);
+        assertThat(Fixtures.maxAbsDiff(scaled, Fixtures.floats(Fixtures.arch("llama").resolve("logits.f32")))).isGreaterThan(1e-3f);
+        Path gguf = dir.resolve("scaled.gguf");
+        Model m = ModelLoader.load(src);
+        try {
+            ModelExport.toGguf(m, gguf, ModelExport.GgufPlan.uniform(GgmlType.F32));
+        } finally {
+            m.checkpoint().close();
+        }
+        try (GgufFile g = GgufFile.open(gguf)) {
+            assertThat(g.tensors().containsKey("rope_freqs.weight")).isEqualTo(scaling.contains("llama3"));
+            if (scaling.contains("linear")) assertThat(g.getDouble("llama.rope.scaling.factor")).isEqualTo(4.0);
+        }
+        assertThat(Fixtures.maxAbsDiff(logits(gguf, tokens), scaled)).isLessThanOrEqualTo(1e-5f);
+    }
 }
