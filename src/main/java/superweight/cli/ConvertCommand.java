@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import superweight.analysis.DetectionRule;
 import superweight.analysis.SuperWeight;
 import superweight.analysis.SuperWeightDetector;
 import superweight.export.ModelExport;
@@ -34,7 +35,7 @@ final class ConvertCommand implements Callable<Integer> {
     String type;
 
     @Option(names = "--super-weights", paramLabel = "SRC",
-            description = "Keep the down_proj tensors holding these super weights at --high-type: detect, catalog or L:R:C[,L:R:C...] (GGUF only).")
+            description = "Keep the down_proj tensors holding these super weights at --high-type: auto, detect (on the paper's prompt, default rule), catalog or L:R:C[,L:R:C...] (GGUF only).")
     String superWeights;
 
     @Option(names = "--keep-high", defaultValue = "0",
@@ -58,8 +59,8 @@ final class ConvertCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (AnalysisSession s = new AnalysisSession(model, modelId)) {
             List<SuperWeight> sws = superWeights == null ? List.of()
-                    : s.superWeights(superWeights, superWeights.trim().equals("detect")
-                    ? s.encode(SuperWeightDetector.PAPER_PROMPT, "--super-weights detect") : null, SuperWeightDetector.DEFAULT_THRESHOLD);
+                    : s.superWeights(superWeights, () -> s.encode(SuperWeightDetector.PAPER_PROMPT, "--super-weights detect"),
+                    DetectionRule.defaultRule()).weights();
             ModelExport.Result r = ModelExport.write(s.model, out, new ModelExport.Options(type, highType, sws, keepHigh, shardBytes));
             Map<String, Integer> types = new TreeMap<>();
             r.tensors().forEach(t -> types.merge(t.type(), 1, Integer::sum));
