@@ -72,4 +72,26 @@ class ExportCommandsTest {
         assertThat(plant.err()).contains("is outside the model");
         assertThat(Files.exists(gguf)).isFalse();
     }
+    @Test
+    void convertKeepsTheSuperWeightTensorAtTheHighType() throws Exception {
+        Path src = tmp.resolve("planted.gguf");
+        var synth = run("synth", "--out", src.toString(), "--hidden", "256", "--intermediate", "512", "--layers", "2", "--heads", "4",
+                "--kv-heads", "2", "--vocab", "320", "--plant-super-weight", "1:27:121");
+        assertThat(synth.code()).as(synth.err()).isZero();
+        Path out = tmp.resolve("mixed.gguf");
+        var conv = run("convert", "--model", src.toString(), "--out", out.toString(), "--type", "q4_0", "--super-weights", "1:27:121",
+                "--keep-high", "1", "--json");
+        assertThat(conv.code()).as(conv.err()).isZero();
+        JsonNode c = JSON.readTree(conv.out());
+        assertThat(c.get("super_weights").get(0).asText()).isEqualTo("(1, 27, 121)");
+        assertThat(c.get("tensor_types").get("Q8_0").asInt()).isEqualTo(2);
+        boolean downHigh = false;
+        for (JsonNode t : c.get("tensors")) {
+            if (t.get("name").asText().equals("blk.1.ffn_down.weight")) downHigh = t.get("type").asText().equals("Q8_0");
+        }
+        assertThat(downHigh).isTrue();
+        var detect = run("convert", "--model", src.toString(), "--out", tmp.resolve("d.gguf").toString(), "--super-weights", "detect");
+        assertThat(detect.code()).isEqualTo(1);
+        assertThat(detect.err()).startsWith("error: ");
+    }
 }
