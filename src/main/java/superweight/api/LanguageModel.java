@@ -150,10 +150,14 @@ public final class LanguageModel implements AutoCloseable {
     /**
      * The interventions of one ablation condition of the paper's Table 1 ({@code Condition.parse("prune-sw")},
      * {@code new Condition.Scale(2f)}, ...) for these super weights; pass them to {@link #logits}, {@link #perplexity}
-     * or {@link #evaluate}.
+     * or {@link #evaluate}. Conditions that derive a new model (pruning over all weights) are refused here.
      */
     public Interventions ablation(Condition condition, List<SuperWeight> superWeights) {
-        return Ablation.plan(condition, model, superWeights);
+        Ablation.Plan plan = Ablation.plan(condition, model, superWeights);
+        if (plan.model() != model) {
+            throw new SuperweightException(condition.label() + ": edits a derived model, which interventions cannot express; use the ablate command");
+        }
+        return plan.interventions();
     }
 
     /**
