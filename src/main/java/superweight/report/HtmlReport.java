@@ -11,13 +11,15 @@ public final class HtmlReport {
             body{font-family:DejaVu Sans,Verdana,Arial,sans-serif;max-width:1000px;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.4}
             h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:1px solid #bbb;margin-top:1.6em}
             table{border-collapse:collapse;margin:.6em 0;font-size:.9em}th,td{border:1px solid #bbb;padding:.2em .5em;text-align:right}
-            th{background:#eee}td:first-child,th:first-child{text-align:left}
+            th{background:#eee}td:first-child,th:first-child,td.text{text-align:left}
             .run{background:#f4f4f4;border-left:4px solid #888;padding:.4em .8em;font-size:.9em}
             .note{background:#fff4d6;border-left:4px solid #d89a00;padding:.4em .8em}
             .synthetic{background:#ffe0e0;border:2px solid #c00;padding:.5em .8em;font-weight:bold}
             figure{margin:1em 0;page-break-inside:avoid}figure svg{max-width:100%;height:auto}figcaption{font-size:.9em;color:#444}
             section{page-break-inside:auto}
             """;
+    /** Cells that read as numbers (1.5, -3e+02, 8/8, 12%) are right-aligned, text cells left-aligned. */
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("[-+]?[0-9][0-9.,eE+/%-]*|NaN");
     private final StringBuilder body = new StringBuilder();
     private final String title;
 
@@ -65,7 +67,7 @@ public final class HtmlReport {
         body.append("</tr>\n");
         for (List<String> r : rows) {
             body.append("<tr>");
-            for (String c : r) body.append("<td>").append(escape(c)).append("</td>");
+            for (String c : r) body.append(NUMBER.matcher(c).matches() ? "<td>" : "<td class=\"text\">").append(escape(c)).append("</td>");
             body.append("</tr>\n");
         }
         body.append("</table>\n");
