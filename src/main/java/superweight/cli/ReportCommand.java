@@ -114,6 +114,9 @@ final class ReportCommand implements Callable<Integer> {
         if (!sws.isEmpty()) {
             ablation(html, results, s, z, tf, sws);
             scaling(html, results, files, s, z, tf, sws);
+        } else {
+            html.section("ablation", "Table 1 style ablation").paragraph("Skipped: no super weight was detected, so there is nothing to prune.").endSection();
+            html.section("scaling", "Scaling the super weights (Figure 6)").paragraph("Skipped: no super weight was detected.").endSection();
         }
         quantization(html, results, files, s, z, sws);
         html.section("not-covered", "Not in this report").paragraph("The stopword shift (Figure 5), the case study and zero-shot "
