@@ -110,18 +110,30 @@ public final class LanguageModel implements AutoCloseable {
 
     /**
      * One causal pass with observers and changes: {@code taps} sees the down-projection inputs and outputs and the
-     * residual stream of every layer; {@code interventions} (from {@link #ablation} or built directly) edit
-     * weights, override activations or hook linear inputs for this pass only.
+     * residual stream of every layer; {@code interventions} edit weights, override activations or hook linear
+     * inputs for this pass only.
      */
     public float[] logits(int[] tokens, Taps taps, Interventions interventions) {
         return transformer.logits(tokens, taps, interventions);
     }
 
+    /** One causal pass under an ablation plan (its model, which may be derived, with its interventions). */
+    public float[] logits(int[] tokens, Taps taps, Ablation.Plan plan) {
+        return transformer(plan).logits(tokens, taps, plan.interventions());
+    }
+
     /** The most likely next token after {@code tokens} under the interventions. */
     public int nextToken(int[] tokens, Interventions interventions) {
-        float[] l = logits(tokens, Taps.NONE, interventions);
+        return argmaxLast(logits(tokens, Taps.NONE, interventions), tokens.length);
+    }
+
+    public int nextToken(int[] tokens, Ablation.Plan plan) {
+        return argmaxLast(logits(tokens, Taps.NONE, plan), tokens.length);
+    }
+
+    private int argmaxLast(float[] logits, int positions) {
         int v = config().vocabSize();
-        return LogProbs.argmax(l, (tokens.length - 1) * v, v);
+        return LogProbs.argmax(logits, (positions - 1) * v, v);
     }
 
     /** Greedy continuation (KV cache) of at most {@code maxTokens} ids, stopping at the end-of-sequence token. */
@@ -148,43 +160,49 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /**
-     * The interventions of one ablation condition of the paper's Table 1 ({@code Condition.parse("prune-sw")},
-     * {@code new Condition.Scale(2f)}, ...) for these super weights; pass them to {@link #logits}, {@link #perplexity}
-     * or {@link #evaluate}. Conditions that derive a new model (pruning over all weights) are refused here.
+     * One ablation condition of the paper's Table 1 ({@code Condition.parse("prune-sw")}, {@code new
+     * Condition.Scale(2f)}, ...) for these super weights: the model to run (this one, or a derived one for rules
+     * that rewrite whole tensors) and its interventions; pass it to {@link #logits}, {@link #perplexity} or
+     * {@link #evaluate}. The loaded model itself is never changed.
      */
-    public Interventions ablation(Condition condition, List<SuperWeight> superWeights) {
-        Ablation.Plan plan = Ablation.plan(condition, model, superWeights);
-        if (plan.model() != model) {
-            throw new SuperweightException(condition.label() + ": edits a derived model, which interventions cannot express; use the ablate command");
-        }
-        return plan.interventions();
+    public Ablation.Plan ablation(Condition condition, List<SuperWeight> superWeights) {
+        return Ablation.plan(condition, model, superWeights);
     }
 
     /**
      * Perplexity the GPTQ way ({@code dataset} "wikitext2", "c4" or a text file; data from superweight's data
      * folder or the Hugging Face datasets cache) over the first {@code windows} windows (0 = all), nothing stored.
      */
-    public PerplexityResult perplexity(String dataset, Interventions interventions, int windows) {
+    public PerplexityResult perplexity(String dataset, Ablation.Plan plan, int windows) {
         Evaluation.PerplexityOptions o = new Evaluation.PerplexityOptions(0, Perplexity.Style.GPTQ, windows, null, null, null, null);
-        return Evaluation.perplexity(model, tokenizer(), interventions, dataset, o);
+        return perplexity(dataset, plan, o);
     }
 
     /** Perplexity with every option (window length, style, store for resuming, progress). */
-    public PerplexityResult perplexity(String dataset, Interventions interventions, Evaluation.PerplexityOptions options) {
-        return Evaluation.perplexity(model, tokenizer(), interventions, dataset, options);
+    public PerplexityResult perplexity(String dataset, Ablation.Plan plan, Evaluation.PerplexityOptions options) {
+        return Evaluation.perplexity(plan.model(), tokenizer(), plan.interventions(), dataset, options);
     }
 
     /**
      * Zero-shot tasks as lm-evaluation-harness 0.4 runs them (names such as "piqa", "arc_easy", "lambada_openai"),
      * on the first {@code limit} documents of each (0 = all), kept in memory only; results in lm-eval's shape.
      */
-    public Results evaluate(List<String> tasks, Interventions interventions, int limit) {
-        return evaluate(tasks, interventions, "api", EvalOptions.defaults().withLimit(limit).withStore(null));
+    public Results evaluate(List<String> tasks, Ablation.Plan plan, int limit) {
+        return evaluate(tasks, plan, "api", EvalOptions.defaults().withLimit(limit).withStore(null));
     }
 
     /** Zero-shot tasks with every option; {@code condition} labels the run in the run store (resume key). */
-    public Results evaluate(List<String> tasks, Interventions interventions, String condition, EvalOptions options) {
-        return Evaluation.run(model, tokenizer(), interventions, condition, tasks, options);
+    public Results evaluate(List<String> tasks, Ablation.Plan plan, String condition, EvalOptions options) {
+        return Evaluation.run(plan.model(), tokenizer(), plan.interventions(), condition, tasks, options);
+    }
+
+    /** The plan of the model as loaded, with these interventions (for {@link #perplexity} and {@link #evaluate}). */
+    public Ablation.Plan with(Interventions interventions) {
+        return new Ablation.Plan(model, interventions, interventions.weightEdits().size());
+    }
+
+    private Transformer transformer(Ablation.Plan plan) {
+        return plan.model() == model ? transformer : new Transformer(plan.model());
     }
 
     @Override
