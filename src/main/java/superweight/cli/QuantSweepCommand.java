@@ -29,10 +29,10 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "quant-sweep", mixinStandardHelpOptions = true,
-        description = {"The paper's Figure 7: block sizes x methods x code books, each quantized model evaluated",
-                "(default: the paper's seven tasks, mean accuracy) with results kept in the run store (an",
-                "interrupted sweep resumes; nothing is evaluated twice). Writes quant-sweep.json and",
-                "quant-sweep-accuracy / quant-sweep-perplexity .png/.svg (metric vs block size, log x) into --out."})
+        description = {"The paper's Figure 7: block sizes x methods x code books, each quantized model evaluated "
+                + "(default: the paper's seven tasks, mean accuracy) with results kept in the run store (an "
+                + "interrupted sweep resumes; nothing is evaluated twice). Writes quant-sweep.json and "
+                + "quant-sweep-accuracy / quant-sweep-perplexity .png/.svg (metric vs block size, log x) into --out."})
 final class QuantSweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -86,12 +86,14 @@ final class QuantSweepCommand implements Callable<Integer> {
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             evaluation.prepare(s, spec.commandLine().getErr());
             boolean restores = conditions.stream().anyMatch(c -> c.scheme().restores());
-            List<SuperWeight> sws = restores ? superWeights.resolve(s).weights() : List.of();
+            AnalysisSession.SuperWeightSet set = restores ? superWeights.resolve(s) : null;
+            List<SuperWeight> sws = set == null ? List.of() : set.weights();
             List<Map<String, Object>> rows = new ArrayList<>();
             for (SweepGrid.WeightCondition c : conditions) rows.add(evaluate(s, c, sws));
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", s.modelPath.toString());
             r.put("super_weights", AnalysisJson.superWeights(sws));
+            if (set != null) r.put("super_weight_source", set.source());
             r.put("units", SweepGrid.units(s.modelPath.toString(), conditions, targets()).size());
             r.put("points", rows);
             List<Path> files = plots(s.model.id(), rows);

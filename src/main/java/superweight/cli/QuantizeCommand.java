@@ -25,10 +25,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = {"Quantize the q/k/v/o/gate/up/down weights as the paper's code does (large-block RTN, optional",
-                "outlier clipping and super-weight restore) and evaluate the quantized model in place.",
-                "4- and 8-bit code books are held packed (codes + per-block scale and minimum); others are",
-                "fake-quantized as rows are read. docs/quant.md has the exact rules and the reference's quirks."})
+        description = {"Quantize the q/k/v/o/gate/up/down weights as the paper's code does (large-block RTN, "
+                + "optional outlier clipping and super-weight restore) and evaluate the quantized model in place. "
+                + "4- and 8-bit code books are held packed (codes + per-block scale and minimum); others are "
+                + "fake-quantized as rows are read. docs/quant.md has the exact rules and the reference's quirks."})
 final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -68,12 +68,14 @@ final class QuantizeCommand implements Callable<Integer> {
         resetPeakHeap();
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             if (evaluation.requested()) evaluation.prepare(s, spec.commandLine().getErr());
-            List<SuperWeight> sws = ws.restores() ? superWeights.resolve(s).weights() : List.of();
+            AnalysisSession.SuperWeightSet set = ws.restores() ? superWeights.resolve(s) : null;
+            List<SuperWeight> sws = set == null ? List.of() : set.weights();
             long t0 = System.nanoTime();
             ZSearch.Result z = ws.clip().kind() == ClipRule.Kind.ZSCORE_AUTO ? searchZ(s, ws, sws) : null;
             WeightQuantizer.Result q = WeightQuantizer.apply(s.model, ws, sws, z == null ? Map.of() : z.chosen());
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> r = report(s, ws, q, seconds);
+            if (set != null) r.put("super_weight_source", set.source());
             if (z != null) {
                 Map<String, Object> zr = new LinkedHashMap<>();
                 zr.put("grid", z.grid());

@@ -21,7 +21,8 @@ final class WeightSchemeOptions {
     String ragged;
 
     @Option(names = "--clip", defaultValue = "none", paramLabel = "RULE",
-            description = "Clip |w| before quantizing: none, z:Z (mean + Z std per block), bp:P (block percentage), tp:P (tensor percentage). Default ${DEFAULT-VALUE}.")
+            description = "Clip |w| before quantizing: none, z:Z (mean + Z std per block), z:auto (Z searched on calibration text, "
+                    + "see --z-grid), bp:P (block percentage), tp:P (tensor percentage). Default ${DEFAULT-VALUE}.")
     String clip;
 
     @Option(names = "--restore-sw", arity = "0..1", fallbackValue = "1", paramLabel = "FACTOR",

@@ -58,9 +58,9 @@ public final class CodeBook {
         return bits;
     }
 
-    /** Rounding rule, for reports: "half-to-even" (INT) or "nearest-level, ties-to-lower" (NF). */
+    /** Rounding rule, for reports and keys: "half-to-even" (INT) or "nearest-level-ties-to-lower" (NF). */
     public String rounding() {
-        return levels == null ? "half-to-even" : "nearest-level, ties-to-lower";
+        return levels == null ? "half-to-even" : "nearest-level-ties-to-lower";
     }
 
     /** s = span / (max - min); +Infinity for a constant block (its values decode to min: code 0 / inf + min). */
