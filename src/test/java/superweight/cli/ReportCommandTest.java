@@ -71,6 +71,14 @@ class ReportCommandTest {
         JsonNode sw = results.get("detection").get("super_weights");
         assertThat(sw).hasSize(1);
         assertThat(List.of(sw.get(0).get("layer").asInt(), sw.get(0).get("row").asInt(), sw.get(0).get("col").asInt())).containsExactly(1, 27, 93);
+        // the super activation is W_down[27, 93] * X[0, 93] (the planted weight 4 times the input spike) at the BOS position,
+        // and zeroing the weight leaves the layer's output small
+        JsonNode act = results.get("detection").get("super_activations").get(0);
+        double spike = results.get("detection").get("per_layer").get(1).get("max_in").asDouble();
+        assertThat(act.get("position").asInt()).isZero();
+        assertThat(act.get("value").asDouble()).isCloseTo(4 * spike, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(Math.abs(results.get("detection").get("per_layer_after").get(1).get("max_out").asDouble())).isLessThan(1);
+        assertThat(results.get("characterization").get(0).get("layer_maximum_count").asInt()).isEqualTo(8);
         assertThat(results.get("synthetic").asBoolean()).isTrue();
         assertThat(html).contains("SYNTHETIC MODEL", "not the paper's effect", "524 to 516", "arXiv 2411.07191");
         assertThat(html.split("class=\"note\"").length - 1).isGreaterThanOrEqualTo(4);
