@@ -161,7 +161,9 @@ final class QuantSweepCommand implements Callable<Integer> {
             bySeries.forEach((k, v) -> points.put(k, v.toArray(double[][]::new)));
             String base = ppl ? "quant-sweep-perplexity" + (metric.equals("ppl:tokens") ? "" : "-" + metric.substring(4)) : "quant-sweep-accuracy";
             String y = ppl ? "perplexity (" + metric.substring(4) + ")" : "mean accuracy";
-            files.addAll(ChartFiles.save(Figures.curves(name + ": " + y + " vs block size", Chart.Axis.logarithmic("block size (elements, log scale)"), new Chart.Axis(y, ppl), points), out, base));
+            Chart chart = Figures.curves(name + ": " + y + " vs block size", Chart.Axis.logarithmic("block size (elements)"),
+                    new Chart.Axis(y, ppl), points);
+            files.addAll(ChartFiles.save(chart, out, base));
         }
         return files;
     }
