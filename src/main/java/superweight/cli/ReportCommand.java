@@ -280,6 +280,8 @@ final class ReportCommand implements Callable<Integer> {
                 + " random token ids (seed " + (z.seed() + 2) + ") under each condition; super weights "
                 + String.join(" ", sws.stream().map(SuperWeight::coordinates).toList()) + "; no zero-shot items (token-id inputs).")
                 .table("ablation", List.of("condition", "what it does", "weights changed", "perplexity"), cells);
+        if (fallback && s.synthetic()) html.note("In the demo model the largest weights besides the super weight are the planted gate/up weights that feed "
+                + "it, so prune-non-sw:1 silences the same super activation and can give the same perplexity as prune-sw.");
         if (fallback) html.note("prune-non-sw: the per-tensor rule (a 1e-6 fraction of each tensor) selects no weight in tensors this small, "
                 + "so the report prunes as many of the largest other weights as there are super weights instead.");
         html.note(s.synthetic() ? "Perplexity of uniformly random tokens under a random-weight model is about the vocabulary size whatever is pruned; "
