@@ -47,11 +47,12 @@ public final class ModelLoader {
         ModelConfig cfg = arch.hfConfig(c, configFile, ck.has(arch.hfLmHead()));
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < cfg.layers(); l++) layers.add(arch.hfLayer(ck, cfg, l));
-        Tensor embed = ck.tensor(arch.hfEmbeddings());
+        Tensor embed = ck.tensor(arch.hfEmbeddings(ck));
         float[] finalNorm = arch.hfFinalNorm() == null ? null : vec(ck, arch.hfFinalNorm(), arch.hfNormOffset());
         float[] finalBias = arch.hfFinalNormBias() == null ? null : vec(ck, arch.hfFinalNormBias(), 0f);
         Tensor head = cfg.tiedEmbeddings() ? embed : ck.tensor(arch.hfLmHead());
-        return check(new Model(displayId(ck.directory()), cfg, embed, layers, finalNorm, finalBias, head, ck));
+        return check(new Model(displayId(ck.directory()), cfg, embed, layers, finalNorm, finalBias, head, ck, List.of(),
+                arch.hfEncoderEmbeddings(ck, c)));
     }
 
     private static Model fromGguf(GgufCheckpoint ck) {
@@ -74,7 +75,8 @@ public final class ModelLoader {
         float[] finalBias = ck.has("output_norm.bias") ? vec(ck, "output_norm.bias", 0) : null;
         Tensor head = cfg.tiedEmbeddings() ? embed : ck.tensor("output.weight");
         String name = g.getString("general.name");
-        return check(new Model(name != null ? name : displayId(g.path()), cfg, embed, layers, finalNorm, finalBias, head, ck));
+        return check(new Model(name != null ? name : displayId(g.path()), cfg, embed, layers, finalNorm, finalBias, head, ck,
+                List.of(), arch.ggufEncoderEmbeddings(ck)));
     }
 
     private static Model fromLlama2c(Llama2cCheckpoint ck) {
@@ -113,7 +115,7 @@ public final class ModelLoader {
         var opened = m.checkpoint().openedTensorNames();
         List<String> unused = new ArrayList<>();
         for (String n : m.checkpoint().tensorNames()) {
-            if (opened.contains(n) || n.endsWith("rotary_emb.inv_freq") || n.endsWith(".attention.bias")
+            if (opened.contains(n) || n.endsWith("rotary_emb.inv_freq") || n.endsWith(".attention.bias") || n.endsWith("embeddings.position_ids")
                     || n.endsWith(".attention.masked_bias")) continue;
             if (m.config().tiedEmbeddings() && (n.equals("lm_head.weight") || n.equals("output.weight"))) continue;
             unused.add(n);
@@ -135,6 +137,18 @@ public final class ModelLoader {
         shape(p, m.lmHead(), c.vocabSize(), c.hiddenSize());
         length(p, "final norm", m.finalNorm(), c.hiddenSize());
         length(p, "final norm bias", m.finalNormBias(), c.hiddenSize());
+        if (m.encoder() != null) {
+            var e = m.encoder();
+            if (e.positions().rows() < (long) c.contextLength() + e.positionOffset() || e.positions().cols() != c.hiddenSize()) {
+                throw new SuperweightException(p + ": position embeddings " + e.positions().name() + " have shape [" + e.positions().rows()
+                        + ", " + e.positions().cols() + "], expected at least [" + (c.contextLength() + e.positionOffset()) + ", "
+                        + c.hiddenSize() + "] for this config");
+            }
+            if (e.tokenTypes().rows() < 1) throw new SuperweightException(p + ": token type embeddings are empty");
+            shape(p, e.tokenTypes(), e.tokenTypes().rows(), c.hiddenSize());
+            length(p, "embedding norm", e.norm(), c.hiddenSize());
+            length(p, "embedding norm bias", e.normBias(), c.hiddenSize());
+        }
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = m.layers().get(l);
             shape(p, w.q(), c.qDim(), c.hiddenSize());
