@@ -6,6 +6,7 @@ import superweight.model.format.Checkpoint;
 import superweight.model.format.GgufCheckpoint;
 import superweight.model.format.GgufFile;
 import superweight.model.format.Llama2cCheckpoint;
+import superweight.model.format.OnnxCheckpoint;
 import superweight.model.format.SafetensorsCheckpoint;
 import superweight.model.tensor.Tensor;
 
@@ -30,6 +31,7 @@ public final class ModelLoader {
                 case HUGGING_FACE -> fromHuggingFace((SafetensorsCheckpoint) ck);
                 case GGUF -> fromGguf((GgufCheckpoint) ck);
                 case LLAMA2C -> fromLlama2c((Llama2cCheckpoint) ck);
+                case ONNX -> fromOnnx((OnnxCheckpoint) ck);
             };
         } catch (RuntimeException e) {
             ck.close();
@@ -40,7 +42,20 @@ public final class ModelLoader {
     private static Model fromHuggingFace(SafetensorsCheckpoint ck) {
         Path configFile = ck.directory().resolve("config.json");
         if (!Files.exists(configFile)) throw new SuperweightException(ck.path() + ": no config.json beside the weights");
-        JsonNode c = SafetensorsCheckpoint.readJson(configFile);
+        return fromHfNames(ck, SafetensorsCheckpoint.readJson(configFile), configFile, ck.directory());
+    }
+
+    /** ONNX exports keep Hugging Face names (MatMul weights named through the graph); encoders only. */
+    private static Model fromOnnx(OnnxCheckpoint ck) {
+        JsonNode c = ck.config();
+        Architecture arch = Architecture.forModelType(c.path("model_type").asText("?"), ck.path());
+        if (!arch.encoder()) {
+            throw new SuperweightException(ck.path() + ": ONNX exports are read for BERT-family encoders only, not " + arch.modelType());
+        }
+        return fromHfNames(ck, c, ck.path(), ck.directory());
+    }
+
+    private static Model fromHfNames(Checkpoint ck, JsonNode c, Path configFile, Path directory) {
         String modelType = c.path("model_type").asText(null);
         if (modelType == null) throw new SuperweightException(configFile + ": no model_type");
         Architecture arch = Architecture.forModelType(modelType, configFile);
@@ -51,7 +66,7 @@ public final class ModelLoader {
         float[] finalNorm = arch.hfFinalNorm() == null ? null : vec(ck, arch.hfFinalNorm(), arch.hfNormOffset());
         float[] finalBias = arch.hfFinalNormBias() == null ? null : vec(ck, arch.hfFinalNormBias(), 0f);
         Tensor head = cfg.tiedEmbeddings() ? embed : ck.tensor(arch.hfLmHead());
-        return check(new Model(displayId(ck.directory()), cfg, embed, layers, finalNorm, finalBias, head, ck, List.of(),
+        return check(new Model(displayId(directory), cfg, embed, layers, finalNorm, finalBias, head, ck, List.of(),
                 arch.hfEncoderEmbeddings(ck, c)));
     }
 
