@@ -24,6 +24,7 @@ import java.io.PrintWriter;
                 TokenShiftCommand.class,
                 CaseStudyCommand.class,
                 TokenizeCommand.class,
+                EmbedCommand.class,
                 PplCommand.class,
                 EvalCommand.class,
         })
