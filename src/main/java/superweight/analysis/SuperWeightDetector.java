@@ -1,6 +1,7 @@
 package superweight.analysis;
 
 import superweight.SuperweightException;
+import superweight.engine.ForwardPass;
 import superweight.engine.Interventions;
 import superweight.engine.Transformer;
 import superweight.engine.WeightEdit;
@@ -42,14 +43,13 @@ public final class SuperWeightDetector {
 
     public Detection detect(Model model, int[] tokens) {
         if (tokens.length == 0) throw new SuperweightException("detection prompt: no tokens");
-        Transformer transformer = new Transformer(model);
         List<SuperWeight> found = new ArrayList<>();
         List<SuperActivation> activations = new ArrayList<>();
         List<Detection.Iteration> iterations = new ArrayList<>();
         for (int it = 0; it < maxIterations; it++) {
             List<WeightEdit> zeroed = new ArrayList<>();
             for (SuperWeight sw : found) zeroed.add(WeightEdit.zero(sw.layer(), Linear.DOWN, sw.row(), sw.col()));
-            List<LayerMaximum> perLayer = maxima(transformer, tokens, Interventions.of(zeroed), model.id());
+            List<LayerMaximum> perLayer = maxima(model, tokens, Interventions.of(zeroed));
             List<SuperWeight> fresh = new ArrayList<>();
             for (LayerMaximum m : perLayer) {
                 if (Math.abs(m.maxIn()) > threshold && Math.abs(m.maxOut()) > threshold) {
@@ -68,6 +68,13 @@ public final class SuperWeightDetector {
             found.addAll(fresh);
         }
         return new Detection(found, activations, iterations, threshold, maxIterations);
+    }
+
+    /** One forward pass (decoder without logits, or encoder) recording every layer's down-projection maxima. */
+    public static List<LayerMaximum> maxima(Model model, int[] tokens, Interventions iv) {
+        DownProjMaxima taps = new DownProjMaxima(model.config().layers());
+        ForwardPass.observe(model, tokens, taps, iv);
+        return taps.layers(model.id());
     }
 
     /** One forward pass (no logits) recording every layer's down-projection maxima. */

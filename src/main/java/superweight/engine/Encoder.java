@@ -19,7 +19,9 @@ import java.util.List;
  * only to its own positions: the same as padding them to one length under an attention mask, without computing
  * the padding, and bit-identical to running them one at a time (every kernel here is row-independent).
  * Taps and interventions see each sequence on its own, positions counted from 0, as in a decoder's single pass:
- * the MLP's {@code output.dense} is the down projection.
+ * the MLP's {@code output.dense} is the down projection, and {@link Taps#residual} receives the sum x + MLP(x) that
+ * the block's output LayerNorm is about to normalise (post-LN blocks carry no un-normalised residual stream; this
+ * sum is where a super activation shows, and what "it persists" is measured on).
  */
 public final class Encoder {
     private final Model model;
@@ -65,8 +67,8 @@ public final class Encoder {
             x = layerNorm(x, b.rows(), w.attnNorm(), w.attnNormBias());
             float[] mlp = mlp(l, w, x, b, taps, iv);
             for (int i = 0; i < x.length; i++) x[i] += mlp[i];
-            x = layerNorm(x, b.rows(), w.ffnNorm(), w.ffnNormBias());
             for (int s = 0; s < b.count(); s++) taps.residual(l, 0, b.slice(x, s, c.hiddenSize()), b.length(s), c.hiddenSize());
+            x = layerNorm(x, b.rows(), w.ffnNorm(), w.ffnNormBias());
         }
         List<float[]> out = new ArrayList<>();
         for (int s = 0; s < b.count(); s++) out.add(b.slice(x, s, c.hiddenSize()));

@@ -356,7 +356,8 @@ public final class OnnxCheckpoint implements Checkpoint {
         int headDim = inferredHeadDim();
         if (words[1] % headDim != 0) throw new SuperweightException(path + ": inferred head size " + headDim + " does not divide " + words[1]);
         c.put("num_attention_heads", words[1] / headDim);
-        c.put("layer_norm_eps", inferredEpsilon());
+        // the shortest decimal of the float constant: 1e-12 rather than its binary neighbour 9.99999996e-13
+        c.put("layer_norm_eps", Double.parseDouble(Float.toString(inferredEpsilon())));
         boolean erf = nodes.stream().anyMatch(n -> n.op().equals("Erf"));
         boolean tanh = nodes.stream().anyMatch(n -> n.op().equals("Tanh"));
         if (erf == tanh) throw new SuperweightException(path + ": cannot tell the GELU variant from the graph; put config.json beside it");
@@ -387,7 +388,7 @@ public final class OnnxCheckpoint implements Checkpoint {
     }
 
     /** LayerNormalization's epsilon attribute, or the constant added to the variance before Sqrt. */
-    private double inferredEpsilon() {
+    private float inferredEpsilon() {
         Map<String, Node> producer = new HashMap<>();
         for (Node n : nodes) for (String o : n.outputs()) producer.put(o, n);
         for (Node n : nodes) {
