@@ -7,14 +7,17 @@ import superweight.model.Model;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Quality of a modified encoder measured the way embedding users feel it, instead of perplexity: (1) the cosine
  * between the original and the modified model's embedding of each text, and (2) on a similarity task of related
  * and unrelated pairs, the Spearman correlation between the original's and the modified model's pair similarities
  * (does the ranking survive?) and the task's own score, the probability that a related pair outscores an unrelated
- * one (ROC AUC). The original model's numbers are computed once, in the constructor.
+ * one (ROC AUC). The original model's embeddings are computed once, in the constructor; each condition embeds
+ * every distinct sequence once (a text that is also a pair member is not embedded twice).
  */
 public final class EmbeddingAgreement {
     /** Two texts (token ids) and whether they belong together. */
@@ -27,48 +30,54 @@ public final class EmbeddingAgreement {
 
     private final Model model;
     private final Pooling pooling;
-    private final List<int[]> texts;
-    private final List<Pair> pairs;
     private final int batch;
+    private final boolean[] related;
+    /** Every distinct sequence (texts first, then pair members not among them), each embedded once per condition. */
+    private final List<int[]> sequences = new ArrayList<>();
+    private final int textCount;
+    private final int[][] pairIndex;
     private final List<float[]> original;
     private final double[] originalSimilarities;
 
     public EmbeddingAgreement(Model model, Pooling pooling, List<int[]> texts, List<Pair> pairs, int batch) {
         this.model = model;
         this.pooling = pooling;
-        this.texts = List.copyOf(texts);
-        this.pairs = List.copyOf(pairs);
         this.batch = batch;
-        this.original = embed(texts, Interventions.NONE);
-        this.originalSimilarities = similarities(Interventions.NONE);
+        Map<int[], Integer> index = new IdentityHashMap<>();
+        for (int[] t : texts) indexOf(t, index);
+        this.textCount = sequences.size();
+        this.pairIndex = new int[pairs.size()][];
+        this.related = new boolean[pairs.size()];
+        for (int i = 0; i < pairs.size(); i++) {
+            pairIndex[i] = new int[]{indexOf(pairs.get(i).a(), index), indexOf(pairs.get(i).b(), index)};
+            related[i] = pairs.get(i).related();
+        }
+        this.original = new Embedder(model, pooling).embed(sequences, batch, Interventions.NONE);
+        this.originalSimilarities = similarities(original);
+    }
+
+    private int indexOf(int[] seq, Map<int[], Integer> index) {
+        return index.computeIfAbsent(seq, k -> {
+            sequences.add(k);
+            return sequences.size() - 1;
+        });
     }
 
     public Result measure(String condition, Interventions iv) {
-        List<float[]> modified = embed(texts, iv);
+        List<float[]> modified = iv == Interventions.NONE ? original : new Embedder(model, pooling).embed(sequences, batch, iv);
         double sum = 0, min = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < texts.size(); i++) {
+        for (int i = 0; i < textCount; i++) {
             double c = dot(original.get(i), modified.get(i));
             sum += c;
             min = Math.min(min, c);
         }
-        double[] sims = iv == Interventions.NONE ? originalSimilarities : similarities(iv);
-        return new Result(condition, texts.isEmpty() ? Double.NaN : sum / texts.size(), texts.isEmpty() ? Double.NaN : min,
-                spearman(originalSimilarities, sims), auc(sims, related()));
+        return new Result(condition, textCount == 0 ? Double.NaN : sum / textCount, textCount == 0 ? Double.NaN : min,
+                spearman(originalSimilarities, similarities(modified)), auc(similarities(modified), related));
     }
 
-    private List<float[]> embed(List<int[]> seqs, Interventions iv) {
-        return new Embedder(model, pooling).embed(seqs, batch, iv);
-    }
-
-    private double[] similarities(Interventions iv) {
-        List<int[]> flat = new ArrayList<>();
-        for (Pair p : pairs) {
-            flat.add(p.a());
-            flat.add(p.b());
-        }
-        List<float[]> e = embed(flat, iv);
-        double[] s = new double[pairs.size()];
-        for (int i = 0; i < s.length; i++) s[i] = dot(e.get(2 * i), e.get(2 * i + 1));
+    private double[] similarities(List<float[]> embeddings) {
+        double[] s = new double[pairIndex.length];
+        for (int i = 0; i < s.length; i++) s[i] = dot(embeddings.get(pairIndex[i][0]), embeddings.get(pairIndex[i][1]));
         return s;
     }
 
@@ -77,12 +86,6 @@ public final class EmbeddingAgreement {
         double s = 0;
         for (int i = 0; i < a.length; i++) s += (double) a[i] * b[i];
         return s;
-    }
-
-    private boolean[] related() {
-        boolean[] r = new boolean[pairs.size()];
-        for (int i = 0; i < r.length; i++) r[i] = pairs.get(i).related();
-        return r;
     }
 
     /** P(similarity of a related pair > that of an unrelated pair), ties counting half. */

@@ -25,6 +25,7 @@ import java.io.PrintWriter;
                 CaseStudyCommand.class,
                 TokenizeCommand.class,
                 EmbedCommand.class,
+                EmbedAblateCommand.class,
                 PplCommand.class,
                 EvalCommand.class,
         })
