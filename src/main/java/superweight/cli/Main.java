@@ -28,6 +28,7 @@ import java.io.PrintWriter;
                 EmbedAblateCommand.class,
                 PplCommand.class,
                 EvalCommand.class,
+                QuantTableCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;
