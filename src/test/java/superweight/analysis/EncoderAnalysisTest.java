@@ -47,6 +47,17 @@ class EncoderAnalysisTest {
     }
 
     @Test
+    void robertaCountsPositionsFromPaddingIndexPlusOne() throws IOException {
+        Model roberta = ModelLoader.load(new TinyBert(42).writeRoberta(tmp.resolve("roberta")));
+        try {
+            assertThat(roberta.config().contextLength()).isEqualTo(TinyBert.POSITIONS - 2);
+            assertThat(new Encoder(roberta).hiddenStates(PROMPT)).containsExactly(new Encoder(fromSafetensors).hiddenStates(PROMPT));
+        } finally {
+            roberta.checkpoint().close();
+        }
+    }
+
+    @Test
     void detectionFindsExactlyThePlantedWeightInBothFormats() {
         for (Model m : List.of(fromSafetensors, fromOnnx)) {
             Detection d = new SuperWeightDetector().detect(m, PROMPT);

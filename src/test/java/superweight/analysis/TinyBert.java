@@ -94,14 +94,31 @@ final class TinyBert {
 
     /** config.json + model.safetensors with the {@code bert.} prefix of BertForMaskedLM-style checkpoints. */
     Path writeHuggingFace(Path dir) throws IOException {
+        return write(dir, "bert", "bert.", "", values);
+    }
+
+    /**
+     * The same network as a RoBERTa checkpoint (pad_token_id 1): RoBERTa reads position row i + 2 for position i,
+     * so the table is shifted down by two rows (rows 0 and 1 hold numbers that must never be read).
+     */
+    Path writeRoberta(Path dir) throws IOException {
+        Map<String, float[]> shifted = new LinkedHashMap<>(values);
+        float[] p = values.get("embeddings.position_embeddings.weight"), q = new float[p.length];
+        Arrays.fill(q, 0, 2 * HIDDEN, 1e3f);
+        System.arraycopy(p, 0, q, 2 * HIDDEN, p.length - 2 * HIDDEN);
+        shifted.put("embeddings.position_embeddings.weight", q);
+        return write(dir, "roberta", "roberta.", "\"pad_token_id\": 1,", shifted);
+    }
+
+    private Path write(Path dir, String type, String prefix, String extra, Map<String, float[]> tensors) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), """
-                {"model_type": "bert", "hidden_size": %d, "num_attention_heads": %d, "intermediate_size": %d,
+                {"model_type": "%s", %s "hidden_size": %d, "num_attention_heads": %d, "intermediate_size": %d,
                  "num_hidden_layers": %d, "vocab_size": %d, "max_position_embeddings": %d, "type_vocab_size": 2,
                  "layer_norm_eps": 1e-12, "hidden_act": "gelu", "position_embedding_type": "absolute"}
-                """.formatted(HIDDEN, HEADS, INTERMEDIATE, LAYERS, VOCAB, POSITIONS));
+                """.formatted(type, extra, HIDDEN, HEADS, INTERMEDIATE, LAYERS, VOCAB, POSITIONS));
         Map<String, TestSafetensors.Raw> raw = new LinkedHashMap<>();
-        values.forEach((name, v) -> raw.put("bert." + name, new TestSafetensors.Raw("F32", shapes.get(name), bytes(v))));
+        tensors.forEach((name, v) -> raw.put(prefix + name, new TestSafetensors.Raw("F32", shapes.get(name), bytes(v))));
         TestSafetensors.write(dir.resolve("model.safetensors"), raw);
         return dir;
     }
