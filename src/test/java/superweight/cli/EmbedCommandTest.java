@@ -102,6 +102,22 @@ class EmbedCommandTest {
     }
 
     @Test
+    void embedAblateReportsAgreementPerCondition() throws Exception {
+        CommandLineTest.Result r = CommandLineTest.run("embed-ablate", "--model", E5.onnx().toString(), "--super-weights", "0:99:856",
+                "--pairs", "2", "--condition", "original,prune-sw", "--query-prefix", "query: ", "--passage-prefix", "passage: ",
+                "--out", tmp.resolve("ea").toString(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("texts").asInt()).isEqualTo(4);
+        assertThat(j.get("pairs").asInt()).isEqualTo(4);
+        JsonNode original = j.get("conditions").get(0).get("metrics"), pruned = j.get("conditions").get(1).get("metrics");
+        assertThat(original.get("mean_cosine").asDouble()).isCloseTo(1, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(original.get("spearman").asDouble()).isEqualTo(1);
+        assertThat(pruned.get("mean_cosine").asDouble()).isLessThan(1 - 1e-6).isGreaterThan(0.9);
+        assertThat(Files.exists(tmp.resolve("ea/embed-ablate.json"))).isTrue();
+    }
+
+    @Test
     void aDecoderIsRefusedWithOneLine() {
         CommandLineTest.Result r = CommandLineTest.run("embed", "--model", superweight.Fixtures.arch("llama").toString(), "--text", "x");
         assertThat(r.code()).isNotZero();
