@@ -64,7 +64,13 @@ public final class EmbeddingAgreement {
     }
 
     public Result measure(String condition, Interventions iv) {
-        List<float[]> modified = iv == Interventions.NONE ? original : new Embedder(model, pooling).embed(sequences, batch, iv);
+        return measure(condition, model, iv);
+    }
+
+    /** Agreement of a derived model (e.g. quantized weights) run under {@code iv} with the original model. */
+    public Result measure(String condition, Model modifiedModel, Interventions iv) {
+        boolean same = modifiedModel == model && iv == Interventions.NONE;
+        List<float[]> modified = same ? original : new Embedder(modifiedModel, pooling).embed(sequences, batch, iv);
         double sum = 0, min = Double.POSITIVE_INFINITY;
         for (int i = 0; i < textCount; i++) {
             double c = dot(original.get(i), modified.get(i));

@@ -15,6 +15,8 @@ import superweight.engine.Embedder;
 import superweight.engine.Interventions;
 import superweight.engine.Pooling;
 import superweight.eval.DataDirs;
+import superweight.quant.SuperOutlier;
+import superweight.quant.W8A8;
 import superweight.report.AnalysisJson;
 import superweight.report.Outputs;
 
@@ -67,6 +69,10 @@ final class EmbedAblateCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "out/embed-ablate", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--w8a8", description = "Also measure the paper's W8A8 scheme (int8 per-channel weights, dynamic per-tensor "
+            + "int8 activations; quant.W8A8): 'w8a8' plain and 'w8a8+sa' with the super outliers replaced and restored.")
+    boolean w8a8;
+
     @Option(names = "--json", description = "Print one JSON object (the content of embed-ablate.json).")
     boolean json;
 
@@ -98,17 +104,13 @@ final class EmbedAblateCommand implements Callable<Integer> {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Condition c : parsed) {
                 Interventions iv = Ablation.plan(c, s.model, sws);
-                EmbeddingAgreement.Result res = agreement.measure(c.label(), iv);
-                Map<String, Double> metrics = new LinkedHashMap<>();
-                metrics.put("mean_cosine", res.meanCosine());
-                metrics.put("min_cosine", res.minCosine());
-                metrics.put("spearman", res.spearman());
-                metrics.put("auc", res.auc());
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("condition", c.label());
-                row.put("weight_edits", iv.weightEdits().size());
-                row.put("metrics", metrics);
-                rows.add(row);
+                rows.add(row(agreement.measure(c.label(), iv), iv.weightEdits().size()));
+            }
+            if (w8a8) {
+                W8A8.Prepared plain = W8A8.prepare(s.model, W8A8.Options.naive(), sws, null);
+                rows.add(row(agreement.measure("w8a8", plain.model(), plain.interventions()), 0));
+                W8A8.Prepared sa = W8A8.prepare(s.model, W8A8.Options.naive().withReplaceRestore(SuperOutlier.Scope.ALL), sws, null);
+                rows.add(row(agreement.measure("w8a8+sa", sa.model(), sa.interventions()), 0));
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", s.modelPath.toString());
@@ -129,6 +131,19 @@ final class EmbedAblateCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    private static Map<String, Object> row(EmbeddingAgreement.Result res, int edits) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("mean_cosine", res.meanCosine());
+        metrics.put("min_cosine", res.minCosine());
+        metrics.put("spearman", res.spearman());
+        metrics.put("auc", res.auc());
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("condition", res.condition());
+        row.put("weight_edits", edits);
+        row.put("metrics", metrics);
+        return row;
     }
 
     private static int[] encode(AnalysisSession s, String text) {

@@ -100,6 +100,10 @@ class EncoderAnalysisTest {
         var restored = agreement.measure("prune-sw-restore-sa", Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), fromSafetensors, sws));
         assertThat(pruned.meanCosine()).isLessThan(0.99);
         assertThat(restored.meanCosine()).isGreaterThan(pruned.meanCosine());
+        // a derived model is measured as itself: int8 weights move the embeddings a little, not a lot
+        var int8 = superweight.quant.W8A8.int8Weights(fromSafetensors, java.util.EnumSet.allOf(superweight.model.arch.Linear.class));
+        var quantized = agreement.measure("int8", int8, Interventions.NONE);
+        assertThat(quantized.meanCosine()).isLessThan(1 - 1e-7).isGreaterThan(0.9);
     }
 
     @Test
