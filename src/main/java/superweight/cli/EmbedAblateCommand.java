@@ -12,7 +12,6 @@ import superweight.analysis.Condition;
 import superweight.analysis.EmbeddingAgreement;
 import superweight.analysis.SuperWeight;
 import superweight.engine.Embedder;
-import superweight.engine.Interventions;
 import superweight.engine.Pooling;
 import superweight.eval.DataDirs;
 import superweight.quant.SuperOutlier;
@@ -87,7 +86,8 @@ final class EmbedAblateCommand implements Callable<Integer> {
         List<Condition> parsed = Condition.parseAll(conditions);
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             if (!s.model.isEncoder()) throw new SuperweightException(s.modelPath + ": embed-ablate needs an encoder; use ablate for decoders");
-            List<SuperWeight> sws = superWeights.resolve(s);
+            AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
+            List<SuperWeight> sws = set.weights();
             List<String[]> sciq = sciq(dataDir != null ? dataDir : DataDirs.defaultDataDir(), items);
             List<int[]> texts = new ArrayList<>();
             List<EmbeddingAgreement.Pair> pairs = new ArrayList<>();
@@ -103,8 +103,8 @@ final class EmbedAblateCommand implements Callable<Integer> {
             EmbeddingAgreement agreement = new EmbeddingAgreement(s.model, p, texts, pairs, 8);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Condition c : parsed) {
-                Interventions iv = Ablation.plan(c, s.model, sws);
-                rows.add(row(agreement.measure(c.label(), iv), iv.weightEdits().size()));
+                Ablation.Plan plan = Ablation.plan(c, s.model, sws);
+                rows.add(row(agreement.measure(c.label(), plan.model(), plan.interventions()), plan.weightEdits()));
             }
             if (w8a8) {
                 W8A8.Prepared plain = W8A8.prepare(s.model, W8A8.Options.naive(), sws, null);
@@ -115,6 +115,7 @@ final class EmbedAblateCommand implements Callable<Integer> {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", s.modelPath.toString());
             r.put("super_weights", AnalysisJson.superWeights(sws));
+            r.put("super_weights_source", set.source());
             r.put("texts", texts.size());
             r.put("pairs", pairs.size());
             r.put("conditions", rows);
@@ -123,7 +124,7 @@ final class EmbedAblateCommand implements Callable<Integer> {
             if (json) {
                 Cli.printJson(o, r);
             } else {
-                o.println(s.model.id() + ": super weights " + AnalysisSession.coordinates(sws) + "; " + texts.size() + " texts, "
+                o.println(s.model.id() + ": super weights " + set.describe() + "; " + texts.size() + " texts, "
                         + pairs.size() + " pairs");
                 o.print(AblateCommand.table(rows));
                 o.println("wrote " + out.resolve("embed-ablate.json"));

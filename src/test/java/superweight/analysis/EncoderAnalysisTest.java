@@ -80,7 +80,7 @@ class EncoderAnalysisTest {
         assertThat(kept.persists()).isTrue();
         assertThat(kept.layers().getFirst().ratioToMedian()).isGreaterThan(100);
         var pruned = Ablation.plan(new Condition.PruneSuperWeights(), fromSafetensors,
-                new SuperWeightDetector().detect(fromSafetensors, PROMPT).superWeights());
+                new SuperWeightDetector().detect(fromSafetensors, PROMPT).superWeights()).interventions();
         assertThat(Persistence.measure(fromSafetensors, PROMPT, sa, pruned).persists()).isFalse();
     }
 
@@ -96,8 +96,9 @@ class EncoderAnalysisTest {
         var original = agreement.measure("original", Interventions.NONE);
         assertThat(original.meanCosine()).isCloseTo(1, within(1e-6));
         assertThat(original.spearman()).isCloseTo(1, within(1e-12));
-        var pruned = agreement.measure("prune-sw", Ablation.plan(new Condition.PruneSuperWeights(), fromSafetensors, sws));
-        var restored = agreement.measure("prune-sw-restore-sa", Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), fromSafetensors, sws));
+        var pruned = agreement.measure("prune-sw", Ablation.plan(new Condition.PruneSuperWeights(), fromSafetensors, sws).interventions());
+        var restored = agreement.measure("prune-sw-restore-sa",
+                Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), fromSafetensors, sws).interventions());
         assertThat(pruned.meanCosine()).isLessThan(0.99);
         assertThat(restored.meanCosine()).isGreaterThan(pruned.meanCosine());
         // a derived model is measured as itself: int8 weights move the embeddings a little, not a lot
