@@ -28,7 +28,7 @@ public final class Transformer {
     public Transformer(Model model) {
         if (model.isEncoder()) {
             throw new superweight.SuperweightException(model.id() + ": a " + model.config().architecture()
-                    + " encoder has no causal language-model head (use embed, or detect/ablate through the encoder path)");
+                    + " encoder has no causal language-model head (use embed, detect or embed-ablate)");
         }
         this.model = model;
         this.c = model.config();
