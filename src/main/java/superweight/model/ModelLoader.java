@@ -32,6 +32,7 @@ public final class ModelLoader {
                 case GGUF -> fromGguf((GgufCheckpoint) ck);
                 case LLAMA2C -> fromLlama2c((Llama2cCheckpoint) ck);
                 case ONNX -> fromOnnx((OnnxCheckpoint) ck);
+                case SYNTHETIC -> throw new SuperweightException(path + ": a synthetic checkpoint is not opened from a file");
             };
         } catch (RuntimeException e) {
             ck.close();
