@@ -29,6 +29,8 @@ import java.io.PrintWriter;
                 EmbedAblateCommand.class,
                 PplCommand.class,
                 EvalCommand.class,
+                QuantizeCommand.class,
+                QuantSweepCommand.class,
                 QuantTableCommand.class,
         })
 public final class Main implements Runnable {
