@@ -1,9 +1,9 @@
 package superweight.analysis;
 
 import superweight.SuperweightException;
+import superweight.engine.ForwardPass;
 import superweight.engine.Interventions;
 import superweight.engine.Taps;
-import superweight.engine.Transformer;
 import superweight.engine.WeightEdit;
 import superweight.model.Model;
 import superweight.model.arch.Linear;
@@ -48,20 +48,19 @@ public final class SuperWeightDetector {
 
     public Detection detect(Model model, int[] tokens) {
         if (tokens.length == 0) throw new SuperweightException("detection prompt: no tokens");
-        Transformer transformer = new Transformer(model);
         List<SuperWeight> found = new ArrayList<>();
         List<SuperActivation> activations = new ArrayList<>();
         List<Candidate> candidates = new ArrayList<>();
         List<Detection.Iteration> iterations = new ArrayList<>();
         for (int it = 1; it <= maxIterations; it++) {
-            Pass pass = Pass.run(transformer, tokens, found);
+            Pass pass = Pass.run(model, tokens, found);
             List<SuperWeight> fresh = new ArrayList<>();
             for (LayerMaximum m : pass.maxima()) {
                 if (!rule.spikes(m)) continue;
                 SuperWeight w = new SuperWeight(m.layer(), m.maxOutChannel(), m.maxInChannel(),
                         model.layers().get(m.layer()).down().get(m.maxOutChannel(), m.maxInChannel()));
                 if (candidates.stream().anyMatch(c -> c.weight().sameCoordinates(w))) continue;
-                Candidate c = evidence(transformer, tokens, found, pass, w, it);
+                Candidate c = evidence(model, tokens, found, pass, w, it);
                 candidates.add(c);
                 if (rule.needsEvidence() && c.kind() != Candidate.Kind.SUPER_WEIGHT) continue;
                 fresh.add(w);
@@ -77,13 +76,13 @@ public final class SuperWeightDetector {
     }
 
     /** The three tests for {@code w}, found in {@code pass} (run with {@code zeroed} zeroed), and its class. */
-    private static Candidate evidence(Transformer transformer, int[] tokens, List<SuperWeight> zeroed, Pass pass, SuperWeight w, int index) {
+    private static Candidate evidence(Model model, int[] tokens, List<SuperWeight> zeroed, Pass pass, SuperWeight w, int index) {
         LayerMaximum m = pass.maxima().get(w.layer());
         double share = m.maxInPosition() == m.maxOutPosition() ? (double) w.value() * m.maxIn() / m.maxOut() : Double.NaN;
         List<SuperWeight> without = new ArrayList<>(zeroed);
         without.add(w);
-        Pass ablated = Pass.run(transformer, tokens, without);
-        int hidden = transformer.model().config().hiddenSize(), at = m.maxOutPosition() * hidden + w.row();
+        Pass ablated = Pass.run(model, tokens, without);
+        int hidden = model.config().hiddenSize(), at = m.maxOutPosition() * hidden + w.row();
         List<Candidate.ResidualValue> residual = new ArrayList<>();
         for (int l = w.layer(); l < pass.residual().length; l++) {
             residual.add(new Candidate.ResidualValue(l, pass.residual()[l][at], ablated.residual()[l][at]));
@@ -95,8 +94,7 @@ public final class SuperWeightDetector {
 
     /** One forward pass with some weights zeroed: every layer's maxima (with medians) and residual stream [positions * hidden]. */
     private record Pass(List<LayerMaximum> maxima, float[][] residual) {
-        static Pass run(Transformer transformer, int[] tokens, List<SuperWeight> zeroed) {
-            Model model = transformer.model();
+        static Pass run(Model model, int[] tokens, List<SuperWeight> zeroed) {
             int layers = model.config().layers(), hidden = model.config().hiddenSize();
             DownProjMaxima maxima = DownProjMaxima.withMedians(layers);
             float[][] residual = new float[layers][tokens.length * hidden];
@@ -117,7 +115,7 @@ public final class SuperWeightDetector {
                 }
             };
             List<WeightEdit> edits = zeroed.stream().map(s -> WeightEdit.zero(s.layer(), Linear.DOWN, s.row(), s.col())).toList();
-            transformer.forward(transformer.newState(tokens.length), tokens, taps, Interventions.of(edits), tokens.length, (p, l, o) -> { });
+            ForwardPass.observe(model, tokens, taps, Interventions.of(edits)); // decoder (no logits) or encoder
             return new Pass(maxima.layers(model.id()), residual);
         }
     }

@@ -41,13 +41,12 @@ import java.util.List;
 public final class LanguageModel implements AutoCloseable {
     private final Path path;
     private final Model model;
-    private final Transformer transformer;
+    private Transformer transformer; // built on first use: an encoder opens fine here and refuses only causal calls
     private Tokenizer tokenizer;
 
     private LanguageModel(Path path, Model model) {
         this.path = path;
         this.model = model;
-        this.transformer = new Transformer(model);
     }
 
     /**
@@ -105,7 +104,7 @@ public final class LanguageModel implements AutoCloseable {
 
     /** Logits of every position, row-major [position][vocabulary]. */
     public float[] logits(int[] tokens) {
-        return transformer.logits(tokens);
+        return transformer().logits(tokens);
     }
 
     /**
@@ -114,7 +113,7 @@ public final class LanguageModel implements AutoCloseable {
      * inputs for this pass only.
      */
     public float[] logits(int[] tokens, Taps taps, Interventions interventions) {
-        return transformer.logits(tokens, taps, interventions);
+        return transformer().logits(tokens, taps, interventions);
     }
 
     /** One causal pass under an ablation plan (its model, which may be derived, with its interventions). */
@@ -138,7 +137,7 @@ public final class LanguageModel implements AutoCloseable {
 
     /** Greedy continuation (KV cache) of at most {@code maxTokens} ids, stopping at the end-of-sequence token. */
     public List<Integer> generate(int[] prompt, int maxTokens, Interventions interventions) {
-        return new Generator(transformer).generate(prompt, maxTokens, 0f, 0L, tokenizerEosOrNone(), interventions);
+        return new Generator(transformer()).generate(prompt, maxTokens, 0f, 0L, tokenizerEosOrNone(), interventions);
     }
 
     private int tokenizerEosOrNone() {
@@ -202,7 +201,12 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     private Transformer transformer(Ablation.Plan plan) {
-        return plan.model() == model ? transformer : new Transformer(plan.model());
+        return plan.model() == model ? transformer() : new Transformer(plan.model());
+    }
+
+    private synchronized Transformer transformer() {
+        if (transformer == null) transformer = new Transformer(model);
+        return transformer;
     }
 
     @Override

@@ -25,6 +25,8 @@ import java.io.PrintWriter;
                 TokenShiftCommand.class,
                 CaseStudyCommand.class,
                 TokenizeCommand.class,
+                EmbedCommand.class,
+                EmbedAblateCommand.class,
                 PplCommand.class,
                 EvalCommand.class,
                 QuantizeCommand.class,

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /** The --model option of every command that opens a model (a picocli mixin). */
 final class ModelOption {
     @Option(names = "--model", required = true, paramLabel = "M",
-            description = "Model directory (config.json + safetensors), .safetensors, .gguf or llama2.c .bin file, "
+            description = "Model directory (config.json + safetensors, or onnx/model.onnx), .safetensors, .gguf, .onnx or llama2.c .bin file, "
                     + "or a Hugging Face id org/name[@revision][:file.gguf] (downloaded into the Hugging Face cache unless there already).")
     String spec;
 

@@ -16,7 +16,7 @@ public interface Taps {
     default void downProjOutput(int layer, int start, float[] y, int n, int dim) {
     }
 
-    /** The residual stream after the whole block, [n][hidden]. */
+    /** The residual stream after the whole block, [n][hidden] (encoders: the block's output LayerNorm input). */
     default void residual(int layer, int start, float[] h, int n, int dim) {
     }
 }

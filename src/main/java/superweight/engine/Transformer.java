@@ -26,6 +26,10 @@ public final class Transformer {
     private final double[] invFreq;
 
     public Transformer(Model model) {
+        if (model.isEncoder()) {
+            throw new superweight.SuperweightException(model.id() + ": a " + model.config().architecture()
+                    + " encoder has no causal language-model head (use embed, detect or embed-ablate)");
+        }
         this.model = model;
         this.c = model.config();
         this.invFreq = c.ropeInverseFrequencies();

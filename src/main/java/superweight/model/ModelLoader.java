@@ -6,6 +6,7 @@ import superweight.model.format.Checkpoint;
 import superweight.model.format.GgufCheckpoint;
 import superweight.model.format.GgufFile;
 import superweight.model.format.Llama2cCheckpoint;
+import superweight.model.format.OnnxCheckpoint;
 import superweight.model.format.SafetensorsCheckpoint;
 import superweight.model.tensor.Tensor;
 
@@ -30,6 +31,7 @@ public final class ModelLoader {
                 case HUGGING_FACE -> fromHuggingFace((SafetensorsCheckpoint) ck);
                 case GGUF -> fromGguf((GgufCheckpoint) ck);
                 case LLAMA2C -> fromLlama2c((Llama2cCheckpoint) ck);
+                case ONNX -> fromOnnx((OnnxCheckpoint) ck);
                 case SYNTHETIC -> throw new SuperweightException(path + ": a synthetic checkpoint is not opened from a file");
             };
         } catch (RuntimeException e) {
@@ -41,18 +43,32 @@ public final class ModelLoader {
     private static Model fromHuggingFace(SafetensorsCheckpoint ck) {
         Path configFile = ck.directory().resolve("config.json");
         if (!Files.exists(configFile)) throw new SuperweightException(ck.path() + ": no config.json beside the weights");
-        JsonNode c = SafetensorsCheckpoint.readJson(configFile);
+        return fromHfNames(ck, SafetensorsCheckpoint.readJson(configFile), configFile, ck.directory());
+    }
+
+    /** ONNX exports keep Hugging Face names (MatMul weights named through the graph); encoders only. */
+    private static Model fromOnnx(OnnxCheckpoint ck) {
+        JsonNode c = ck.config();
+        Architecture arch = Architecture.forModelType(c.path("model_type").asText("?"), ck.path());
+        if (!arch.encoder()) {
+            throw new SuperweightException(ck.path() + ": ONNX exports are read for BERT-family encoders only, not " + arch.modelType());
+        }
+        return fromHfNames(ck, c, ck.path(), ck.directory());
+    }
+
+    private static Model fromHfNames(Checkpoint ck, JsonNode c, Path configFile, Path directory) {
         String modelType = c.path("model_type").asText(null);
         if (modelType == null) throw new SuperweightException(configFile + ": no model_type");
         Architecture arch = Architecture.forModelType(modelType, configFile);
         ModelConfig cfg = arch.hfConfig(c, configFile, ck.has(arch.hfLmHead()));
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < cfg.layers(); l++) layers.add(arch.hfLayer(ck, cfg, l));
-        Tensor embed = ck.tensor(arch.hfEmbeddings());
+        Tensor embed = ck.tensor(arch.hfEmbeddings(ck));
         float[] finalNorm = arch.hfFinalNorm() == null ? null : vec(ck, arch.hfFinalNorm(), arch.hfNormOffset());
         float[] finalBias = arch.hfFinalNormBias() == null ? null : vec(ck, arch.hfFinalNormBias(), 0f);
         Tensor head = cfg.tiedEmbeddings() ? embed : ck.tensor(arch.hfLmHead());
-        return check(new Model(displayId(ck.directory()), cfg, embed, layers, finalNorm, finalBias, head, ck));
+        return check(new Model(displayId(directory), cfg, embed, layers, finalNorm, finalBias, head, ck, List.of(),
+                arch.hfEncoderEmbeddings(ck, c)));
     }
 
     private static Model fromGguf(GgufCheckpoint ck) {
@@ -75,7 +91,8 @@ public final class ModelLoader {
         float[] finalBias = ck.has("output_norm.bias") ? vec(ck, "output_norm.bias", 0) : null;
         Tensor head = cfg.tiedEmbeddings() ? embed : ck.tensor("output.weight");
         String name = g.getString("general.name");
-        return check(new Model(name != null ? name : displayId(g.path()), cfg, embed, layers, finalNorm, finalBias, head, ck));
+        return check(new Model(name != null ? name : displayId(g.path()), cfg, embed, layers, finalNorm, finalBias, head, ck,
+                List.of(), arch.ggufEncoderEmbeddings(ck)));
     }
 
     private static Model fromLlama2c(Llama2cCheckpoint ck) {
@@ -114,7 +131,7 @@ public final class ModelLoader {
         var opened = m.checkpoint().openedTensorNames();
         List<String> unused = new ArrayList<>();
         for (String n : m.checkpoint().tensorNames()) {
-            if (opened.contains(n) || n.endsWith("rotary_emb.inv_freq") || n.endsWith(".attention.bias")
+            if (opened.contains(n) || n.endsWith("rotary_emb.inv_freq") || n.endsWith(".attention.bias") || n.endsWith("embeddings.position_ids")
                     || n.endsWith(".attention.masked_bias")) continue;
             if (m.config().tiedEmbeddings() && (n.equals("lm_head.weight") || n.equals("output.weight"))) continue;
             unused.add(n);
@@ -136,6 +153,18 @@ public final class ModelLoader {
         shape(p, m.lmHead(), c.vocabSize(), c.hiddenSize());
         length(p, "final norm", m.finalNorm(), c.hiddenSize());
         length(p, "final norm bias", m.finalNormBias(), c.hiddenSize());
+        if (m.encoder() != null) {
+            var e = m.encoder();
+            if (e.positions().rows() < (long) c.contextLength() + e.positionOffset() || e.positions().cols() != c.hiddenSize()) {
+                throw new SuperweightException(p + ": position embeddings " + e.positions().name() + " have shape [" + e.positions().rows()
+                        + ", " + e.positions().cols() + "], expected at least [" + (c.contextLength() + e.positionOffset()) + ", "
+                        + c.hiddenSize() + "] for this config");
+            }
+            if (e.tokenTypes().rows() < 1) throw new SuperweightException(p + ": token type embeddings are empty");
+            shape(p, e.tokenTypes(), e.tokenTypes().rows(), c.hiddenSize());
+            length(p, "embedding norm", e.norm(), c.hiddenSize());
+            length(p, "embedding norm bias", e.normBias(), c.hiddenSize());
+        }
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = m.layers().get(l);
             shape(p, w.q(), c.qDim(), c.hiddenSize());

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 /**
  * Finds and loads the tokenizer that belongs to a model: a Hugging Face directory (tokenizer.json, plus
- * tokenizer_config.json), a .safetensors file (the tokenizer.json beside it), a tokenizer.json itself, or a GGUF
+ * tokenizer_config.json), a .safetensors or .onnx file (the tokenizer.json beside it), a tokenizer.json itself, or a GGUF
  * file (full model or vocabulary only).
  */
 public final class Tokenizers {
@@ -36,6 +36,14 @@ public final class Tokenizers {
             throw new SuperweightException(modelPath + ": no tokenizer.json beside this checkpoint");
         }
         if (name.endsWith(".json")) return HfTokenizers.load(modelPath);
+        if (name.endsWith(".onnx")) {
+            // beside the export, or one folder up in the Hugging Face layout onnx/model.onnx
+            Path dir = modelPath.toAbsolutePath().getParent();
+            for (Path d : dir.getParent() == null ? List.of(dir) : List.of(dir, dir.getParent())) {
+                if (Files.isRegularFile(d.resolve("tokenizer.json"))) return HfTokenizers.load(d.resolve("tokenizer.json"));
+            }
+            throw new SuperweightException(modelPath + ": no tokenizer.json beside this ONNX file or one folder up");
+        }
         if (name.endsWith(".bin")) {
             throw new SuperweightException(modelPath + ": a llama2.c .bin checkpoint carries no tokenizer;"
                     + " pass a tokenizer.json, a model directory or a .gguf vocabulary with --model");

@@ -20,14 +20,18 @@ import java.util.function.Supplier;
  * family overrides only its quirks, so the forward pass never branches on a family name.
  */
 public abstract class Architecture {
-    private static final Map<String, Supplier<Architecture>> BY_MODEL_TYPE = Map.of(
-            "llama", Llama::new, "mistral", Llama::new, "qwen2", Qwen2::new, "phi3", Phi3::new,
-            "olmo", Olmo::new, "olmo2", Olmo2::new, "gemma", Gemma::new, "gpt_neox", GptNeox::new);
+    private static final Map<String, Supplier<Architecture>> BY_MODEL_TYPE = Map.ofEntries(
+            Map.entry("llama", Llama::new), Map.entry("mistral", Llama::new), Map.entry("qwen2", Qwen2::new),
+            Map.entry("phi3", Phi3::new), Map.entry("olmo", Olmo::new), Map.entry("olmo2", Olmo2::new),
+            Map.entry("gemma", Gemma::new), Map.entry("gpt_neox", GptNeox::new),
+            Map.entry("bert", () -> new Bert(false)), Map.entry("roberta", () -> new Bert(true)),
+            Map.entry("xlm-roberta", () -> new Bert(true)));
     private static final Map<String, String> GGUF_TO_MODEL_TYPE = Map.of(
             "llama", "llama", "qwen2", "qwen2", "phi3", "phi3", "olmo", "olmo", "olmo2", "olmo2",
-            "gemma", "gemma", "gptneox", "gpt_neox");
+            "gemma", "gemma", "gptneox", "gpt_neox", "bert", "bert");
 
-    public static final List<String> SUPPORTED = List.of("llama", "mistral", "qwen2", "phi3", "olmo", "olmo2", "gemma", "gpt_neox");
+    public static final List<String> SUPPORTED = List.of("llama", "mistral", "qwen2", "phi3", "olmo", "olmo2", "gemma", "gpt_neox",
+            "bert", "roberta", "xlm-roberta");
 
     /** The family for a Hugging Face model_type, or a one-line error listing what is supported. */
     public static Architecture forModelType(String modelType, Object where) {
@@ -46,7 +50,7 @@ public abstract class Architecture {
         String mt = GGUF_TO_MODEL_TYPE.get(ggufArch);
         if (mt == null) {
             throw new SuperweightException(where + ": unsupported GGUF architecture '" + ggufArch
-                    + "' (supported: llama, qwen2, phi3, olmo, olmo2, gemma, gptneox)");
+                    + "' (supported: llama, qwen2, phi3, olmo, olmo2, gemma, gptneox, bert)");
         }
         return forModelType(mt, where);
     }
@@ -242,8 +246,28 @@ public abstract class Architecture {
         return "model.embed_tokens.weight";
     }
 
+    /** The word embedding tensor's name in this checkpoint (families with optional prefixes look at it). */
+    public String hfEmbeddings(Checkpoint ck) {
+        return hfEmbeddings();
+    }
+
     public String hfFinalNorm() {
         return "model.norm.weight";
+    }
+
+    /** Whether the family is a bidirectional encoder (see {@link EncoderEmbeddings}). */
+    public boolean encoder() {
+        return false;
+    }
+
+    /** An encoder's embeddings before the first block; null for decoders. */
+    public EncoderEmbeddings hfEncoderEmbeddings(Checkpoint ck, JsonNode config) {
+        return null;
+    }
+
+    /** The same from a GGUF file; null for decoders. */
+    public EncoderEmbeddings ggufEncoderEmbeddings(Checkpoint ck) {
+        return null;
     }
 
     public String hfFinalNormBias() {

@@ -13,8 +13,8 @@ import java.util.Set;
  * validates sizes and offsets against the file before it exposes a tensor.
  */
 public interface Checkpoint extends AutoCloseable {
-    /** SYNTHETIC: tensors generated in memory (synth), not read from a file. */
-    enum Format { HUGGING_FACE, GGUF, LLAMA2C, SYNTHETIC }
+    /** ONNX: an encoder export read by {@link OnnxCheckpoint}; SYNTHETIC: tensors generated in memory (synth), not read from a file. */
+    enum Format { HUGGING_FACE, GGUF, LLAMA2C, ONNX, SYNTHETIC }
 
     Format format();
 
@@ -42,13 +42,14 @@ public interface Checkpoint extends AutoCloseable {
     @Override
     void close();
 
-    /** Opens a Hugging Face directory or .safetensors file, a .gguf file, or a llama2.c .bin file. */
+    /** Opens a Hugging Face directory or .safetensors file, a .gguf file, an ONNX encoder export, or a llama2.c .bin file. */
     static Checkpoint open(Path path) {
         if (!Files.exists(path)) throw new SuperweightException(path + ": no such file or directory");
         if (Files.isDirectory(path)) {
             if (Files.exists(path.resolve("model.safetensors.index.json")) || Files.exists(path.resolve("model.safetensors"))) {
                 return SafetensorsCheckpoint.open(path);
             }
+            if (Files.isRegularFile(path.resolve("onnx/model.onnx"))) return OnnxCheckpoint.open(path.resolve("onnx/model.onnx"));
             try (var list = Files.list(path)) {
                 var ggufs = list.filter(p -> p.getFileName().toString().endsWith(".gguf")).toList();
                 if (ggufs.size() == 1) return GgufCheckpoint.open(ggufs.get(0), path);
@@ -56,12 +57,13 @@ public interface Checkpoint extends AutoCloseable {
                 throw new SuperweightException(path + ": cannot list directory (" + e.getMessage() + ")", e);
             }
             throw new SuperweightException(path + ": no weights found (looked for model.safetensors, "
-                    + "model.safetensors.index.json or a single .gguf file)");
+                    + "model.safetensors.index.json, onnx/model.onnx or a single .gguf file)");
         }
         String name = path.getFileName().toString();
         if (name.endsWith(".safetensors")) return SafetensorsCheckpoint.open(path);
         if (name.endsWith(".gguf")) return GgufCheckpoint.open(path, path);
         if (name.endsWith(".bin")) return Llama2cCheckpoint.open(path);
+        if (name.endsWith(".onnx")) return OnnxCheckpoint.open(path);
         byte[] magic = new byte[4];
         try (var in = Files.newInputStream(path)) {
             if (in.read(magic) == 4 && new String(magic, java.nio.charset.StandardCharsets.ISO_8859_1).equals("GGUF")) {
@@ -70,7 +72,7 @@ public interface Checkpoint extends AutoCloseable {
         } catch (java.io.IOException e) {
             throw new SuperweightException(path + ": cannot read (" + e.getMessage() + ")", e);
         }
-        throw new SuperweightException(path + ": unknown checkpoint format (expected a directory, .safetensors, .gguf or llama2.c .bin)");
+        throw new SuperweightException(path + ": unknown checkpoint format (expected a directory, .safetensors, .gguf, .onnx or llama2.c .bin)");
     }
 
     /** Metadata helper shared by formats. */
