@@ -93,7 +93,9 @@ public final class Transformer {
             float[] in = new float[cnt * d];
             System.arraycopy(h, p0 * d, in, 0, cnt * d);
             float[] out = new float[cnt * vocab];
-            m.lmHead().matmul(in, cnt, out);
+            // A decode call stays on the matrix-vector path; any longer call scores every position with the GEMM.
+            if (n == 1) m.lmHead().matvec(in, out);
+            else m.lmHead().matmul(in, cnt, out);
             for (int i = 0; i < cnt; i++) sink.accept(start + p0 + i, out, i * vocab);
         }
     }
@@ -215,7 +217,8 @@ public final class Transformer {
         }
         int rows = (int) t.rows();
         float[] out = new float[n * rows];
-        t.matmul(x, n, out);
+        if (n == 1) t.matvec(x, out);
+        else t.matmul(x, n, out);
         if (bias != null) {
             for (int i = 0; i < n; i++) for (int r = 0; r < rows; r++) out[i * rows + r] += bias[r];
         }

@@ -5,10 +5,25 @@ import jdk.incubator.vector.VectorSpecies;
 
 /** Vectorised float primitives shared by all tensor kernels. */
 public final class VectorMath {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The float species of every kernel: the CPU's preferred width, or 128, 256 or 512 bits from
+     * {@code -Dsuperweight.vector.bits} (the tests run the kernels at each width on any CPU; a width the CPU lacks
+     * runs, slowly, in the Vector API's Java fallback). A static final constant, so the JIT compiles it in.
+     */
+    public static final VectorSpecies<Float> S = species(Integer.getInteger("superweight.vector.bits", 0));
     private static final int L = S.length();
 
     private VectorMath() {
+    }
+
+    private static VectorSpecies<Float> species(int bits) {
+        return switch (bits) {
+            case 0 -> FloatVector.SPECIES_PREFERRED;
+            case 128 -> FloatVector.SPECIES_128;
+            case 256 -> FloatVector.SPECIES_256;
+            case 512 -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException("superweight.vector.bits must be 128, 256 or 512, not " + bits);
+        };
     }
 
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
@@ -37,64 +52,6 @@ public final class VectorMath {
         float s = 0;
         for (int i = 0; i < n; i += 2) s += t[i] + t[i + 1];
         return s;
-    }
-
-    /**
-     * out[(p0+j)*outStride + r0+i] = dot(w row i, x row p0+j) for a tile of 4 weight rows (at w[wo + i*k]) by
-     * 3 input rows (at x[(p0+j)*k]): 12 accumulators plus 3 + 1 operands fill the 16 AVX2 registers without
-     * spilling, and each loaded vector serves three or four products. Every output has one accumulator summed in
-     * k order and then {@link #finish}ed, exactly as {@link #dot1} computes it, so a result never depends on which
-     * tile (or which thread) produced it.
-     */
-    static void tile4x3(float[] w, int wo, float[] x, int p0, int k, float[] out, int outStride, int r0) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00;
-        int x0 = p0 * k, x1 = x0 + k, x2 = x1 + k;
-        int w0 = wo, w1 = wo + k, w2 = w1 + k, w3 = w2 + k;
-        int i = 0;
-        for (int bound = k - L; i <= bound; i += L) {
-            FloatVector a0 = FloatVector.fromArray(S, x, x0 + i);
-            FloatVector a1 = FloatVector.fromArray(S, x, x1 + i);
-            FloatVector a2 = FloatVector.fromArray(S, x, x2 + i);
-            FloatVector b = FloatVector.fromArray(S, w, w0 + i);
-            c00 = b.fma(a0, c00); c01 = b.fma(a1, c01); c02 = b.fma(a2, c02);
-            b = FloatVector.fromArray(S, w, w1 + i);
-            c10 = b.fma(a0, c10); c11 = b.fma(a1, c11); c12 = b.fma(a2, c12);
-            b = FloatVector.fromArray(S, w, w2 + i);
-            c20 = b.fma(a0, c20); c21 = b.fma(a1, c21); c22 = b.fma(a2, c22);
-            b = FloatVector.fromArray(S, w, w3 + i);
-            c30 = b.fma(a0, c30); c31 = b.fma(a1, c31); c32 = b.fma(a2, c32);
-        }
-        int o0 = p0 * outStride + r0, o1 = o0 + outStride, o2 = o1 + outStride;
-        out[o0] = finish(c00, w, w0, x, x0, i, k);
-        out[o1] = finish(c01, w, w0, x, x1, i, k);
-        out[o2] = finish(c02, w, w0, x, x2, i, k);
-        out[o0 + 1] = finish(c10, w, w1, x, x0, i, k);
-        out[o1 + 1] = finish(c11, w, w1, x, x1, i, k);
-        out[o2 + 1] = finish(c12, w, w1, x, x2, i, k);
-        out[o0 + 2] = finish(c20, w, w2, x, x0, i, k);
-        out[o1 + 2] = finish(c21, w, w2, x, x1, i, k);
-        out[o2 + 2] = finish(c22, w, w2, x, x2, i, k);
-        out[o0 + 3] = finish(c30, w, w3, x, x0, i, k);
-        out[o1 + 3] = finish(c31, w, w3, x, x1, i, k);
-        out[o2 + 3] = finish(c32, w, w3, x, x2, i, k);
-    }
-
-    /** dot(w[wo ..], x[xo ..]) over k with the arithmetic of one {@link #tile4x3} entry: one accumulator, then finish. */
-    static float dot1(float[] w, int wo, float[] x, int xo, int k) {
-        FloatVector c = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = k - L; i <= bound; i += L) c = FloatVector.fromArray(S, w, wo + i).fma(FloatVector.fromArray(S, x, xo + i), c);
-        return finish(c, w, wo, x, xo, i, k);
-    }
-
-    /** Reduces one accumulator in the fixed lane order and adds the scalar tail [from, k). */
-    private static float finish(FloatVector c, float[] w, int wo, float[] x, int xo, int from, int k) {
-        float sum = sum(c);
-        for (int t = from; t < k; t++) sum += w[wo + t] * x[xo + t];
-        return sum;
     }
 
     /**
