@@ -113,6 +113,50 @@ class GemmTest {
         assertThat(pieces).isEqualTo(expected);
     }
 
+    /**
+     * The decode path's fused dots (and the row-decode default) of every storage type against a double-precision
+     * product of the scalar decoder, with random x at an offset (an x-index slip in a fused kernel fails here).
+     */
+    @Test
+    void decodeDotsOfEveryStorageTypeMatchTheScalarReference() {
+        Random r = new Random(12);
+        int m = 5, k = 512;
+        Tensor[] tensors = {F32Tensor.of("f", m, k, gaussian(r, m * k)), halfs(r, m, k, false), halfs(r, m, k, true),
+                q8(r, m, k), q4(r, m, k, 18), q4(r, m, k, 20), kquant(r, m, k, 144), kquant(r, m, k, 176), kquant(r, m, k, 210)};
+        float[] x = gaussian(r, k + 3);
+        for (Tensor t : tensors) {
+            float[] out = new float[m];
+            t.matvec(java.util.Arrays.copyOfRange(x, 3, k + 3), out);
+            for (int row = 0; row < m; row++) {
+                double s = 0, magnitude = 0;
+                for (int c = 0; c < k; c++) {
+                    s += (double) t.get(row, c) * x[3 + c];
+                    magnitude += Math.abs((double) t.get(row, c) * x[3 + c]);
+                }
+                assertThat((double) t.dot(row, x, 3)).as("%s row %d", t, row).isCloseTo(s, within(1e-5 * magnitude));
+                assertThat((double) out[row]).as("%s matvec row %d", t, row).isCloseTo(s, within(1e-5 * magnitude));
+            }
+        }
+    }
+
+    /** Q4_K (144-byte super-blocks), Q5_K (176) or Q6_K (210) of random bits with a small finite f16 scale. */
+    private static Tensor kquant(Random r, int m, int k, int blockBytes) {
+        byte[] b = new byte[m * k / 256 * blockBytes];
+        r.nextBytes(b);
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        for (int blk = 0; blk < m * k / 256; blk++) {
+            int at = blk * blockBytes;
+            if (blockBytes == 210) bb.putShort(at + 208, Float.floatToFloat16(0.001f * (blk + 1)));
+            else bb.putShort(at, Float.floatToFloat16(0.01f * (blk + 1))).putShort(at + 2, Float.floatToFloat16(0.003f));
+        }
+        MemorySegment s = MemorySegment.ofArray(b);
+        return switch (blockBytes) {
+            case 144 -> new Q4_KTensor("q4_k", m, k, s);
+            case 176 -> new Q5_KTensor("q5_k", m, k, s);
+            default -> new Q6_KTensor("q6_k", m, k, s);
+        };
+    }
+
     @Test
     void speciesFollowsTheRequestedWidth() {
         Integer bits = Integer.getInteger("superweight.vector.bits");
