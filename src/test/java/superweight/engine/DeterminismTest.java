@@ -76,6 +76,22 @@ class DeterminismTest {
         Parallel.useThreads(THREADS);
     }
 
+    /**
+     * The scores' bits at every vector width and on every machine: a digest pinned once (at 512 bits, AMD EPYC) and
+     * checked by the 128-, 256- and 512-bit runs of this class. It guards width- and machine-independence only (the
+     * parity tests check the values); a deliberate change of the arithmetic must update it.
+     */
+    @Test
+    void scoresHaveTheSameBitsAtEveryVectorWidth() throws Exception {
+        float[] logits = transformer.logits(tokens);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * logits.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : logits) b.putInt(Float.floatToRawIntBits(f));
+        String digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b.array()));
+        assertThat(digest).as("at %d bits", superweight.model.tensor.VectorMath.S.vectorBitSize()).isEqualTo(SCORES_SHA256);
+    }
+
+    private static final String SCORES_SHA256 = "8b179de68bd20e7041773381a5500d20752db4fc078a8cfa4220a6a39e7d3316";
+
     @Test
     void decodeCallsAreDeterministicAndWithinParityToleranceOfScoring() {
         int[] ones = new int[tokens.length];

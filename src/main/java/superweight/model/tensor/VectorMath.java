@@ -1,6 +1,8 @@
 package superweight.model.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vectorised float primitives shared by all tensor kernels. */
@@ -123,5 +125,64 @@ public final class VectorMath {
             for (int j = from, row = mo + from * stride + c; j < to; j++, row += stride) s = Math.fma(m[row], p[j], s);
             out[oo + c] = s;
         }
+    }
+    // ---- e^x from IEEE operations only ---------------------------------------------------------------------------
+    // Math.exp may differ by an ulp between JVMs and CPUs and runs one value at a time; this one is built from
+    // min/max, fused multiply-adds and bit shifts, so a lane and the scalar tail give the same bits on any machine
+    // and at any vector width. Cephes' expf: e^x = 2^n * e^r, r = x - n ln2 in [-ln2/2, ln2/2], degree-7 polynomial
+    // for e^r; relative error below 2e-7. Inputs are clamped to [-87.34, 88] (results 2^-126 .. 1.65e38).
+
+    private static final float EXP_LO = -87.33654f, EXP_HI = 88f, LOG2E = 1.44269504088896341f;
+    private static final float ROUND = 12582912f; // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
+    private static final int ROUND_BITS = 0x4B400000;
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
+            P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+
+    /** e^x with the arithmetic of every lane of {@link #expShifted}. */
+    public static float exp(float x) {
+        x = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float t = Math.fma(x, LOG2E, ROUND), n = t - ROUND;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(P0, r, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        float y = Math.fma(p, r * r, r) + 1f;
+        return y * Float.intBitsToFloat((Float.floatToRawIntBits(t) - ROUND_BITS + 127) << 23);
+    }
+
+    /** a[i] = e^(a[i] - shift) for i in [from, to): softmax numerators. */
+    public static void expShifted(float[] a, int from, int to, float shift) {
+        int i = from;
+        for (int bound = to - L; i <= bound; i += L) expVector(FloatVector.fromArray(S, a, i).sub(shift)).intoArray(a, i);
+        for (; i < to; i++) a[i] = exp(a[i] - shift);
+    }
+
+    /** gate[i] = silu(gate[i]) * up[i] = gate / (1 + e^-gate) * up, for i in [0, n): the SwiGLU product. */
+    public static void siluTimes(float[] gate, float[] up, int n) {
+        int i = 0;
+        for (int bound = n - L; i <= bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, gate, i);
+            g.div(expVector(g.neg()).add(1f)).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) gate[i] = gate[i] / (exp(-gate[i]) + 1f) * up[i];
+    }
+
+    private static FloatVector expVector(FloatVector v) {
+        FloatVector x = v.max(EXP_LO).min(EXP_HI);
+        FloatVector t = x.fma(LOG2E, ROUND), n = t.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, P0).fma(r, FloatVector.broadcast(S, P1));
+        p = p.fma(r, FloatVector.broadcast(S, P2));
+        p = p.fma(r, FloatVector.broadcast(S, P3));
+        p = p.fma(r, FloatVector.broadcast(S, P4));
+        p = p.fma(r, FloatVector.broadcast(S, P5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        return y.mul(bits.reinterpretAsFloats());
     }
 }
