@@ -2,6 +2,7 @@ package superweight.cli;
 
 import picocli.CommandLine.Option;
 import superweight.SuperweightException;
+import superweight.analysis.Ablation;
 import superweight.engine.Interventions;
 import superweight.engine.Transformer;
 import superweight.eval.EvalOptions;
@@ -12,6 +13,7 @@ import superweight.eval.Results;
 import superweight.eval.RunStore;
 import superweight.eval.TaskResult;
 import superweight.eval.Tasks;
+import superweight.model.Model;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -115,22 +117,27 @@ final class EvaluationOptions {
      * metric -> value for one condition: "ppl:DATA" per data set, "ppl:tokens" for the token stream, "acc:TASK"
      * (and "acc_norm:TASK" where the task reports it) per task, and "acc:avg", the unweighted mean of acc.
      */
-    Map<String, Double> evaluate(AnalysisSession s, String condition, Interventions iv) {
+    Map<String, Double> evaluate(AnalysisSession s, String condition, Ablation.Plan plan) {
+        return evaluate(s, plan.model(), condition, plan.interventions());
+    }
+
+    /** The same for a model derived from the session's (a quantized copy); its derivation keys the stored results. */
+    Map<String, Double> evaluate(AnalysisSession s, Model model, String condition, Interventions iv) {
         Map<String, Double> m = new LinkedHashMap<>();
         if (pplDatasets != null) {
             for (String ds : pplDatasets) {
                 var o = new Evaluation.PerplexityOptions(ctx, style, pplLimit, dataDir, storeFile(), condition, progress);
-                m.put("ppl:" + ds, Evaluation.perplexity(s.model, s.tokenizer(), iv, ds, o).ppl());
+                m.put("ppl:" + ds, Evaluation.perplexity(model, s.tokenizer(), iv, ds, o).ppl());
             }
         }
         if (stream != null) {
             int w = Math.min(window, stream.length);
             var o = new Perplexity.Options(w, Perplexity.Style.GPTQ, maxWindows);
-            m.put("ppl:tokens", Perplexity.compute(new Transformer(s.model), iv, stream, -1, o, "--ppl-tokens", null).ppl());
+            m.put("ppl:tokens", Perplexity.compute(new Transformer(model), iv, stream, -1, o, "--ppl-tokens", null).ppl());
         }
         if (tasks != null && !tasks.isEmpty()) {
             EvalOptions o = new EvalOptions(dataDir, limit, null, storeFile(), 0, progress);
-            Results r = Evaluation.run(s.model, s.tokenizer(), iv, condition, tasks, o);
+            Results r = Evaluation.run(model, s.tokenizer(), iv, condition, tasks, o);
             for (TaskResult t : r.tasks()) {
                 if (t.metric("acc") != null) m.put("acc:" + t.task(), t.metric("acc"));
                 if (t.metric("acc_norm") != null) m.put("acc_norm:" + t.task(), t.metric("acc_norm"));

@@ -26,6 +26,7 @@ import java.io.PrintWriter;
                 TokenizeCommand.class,
                 PplCommand.class,
                 EvalCommand.class,
+                QuantTableCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;
