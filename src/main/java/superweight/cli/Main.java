@@ -15,6 +15,7 @@ import java.io.PrintWriter;
                 ScoreCommand.class,
                 GenerateCommand.class,
                 SynthCommand.class,
+                ConvertCommand.class,
                 BenchCommand.class,
                 DetectCommand.class,
                 CatalogCommand.class,
