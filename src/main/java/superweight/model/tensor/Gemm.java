@@ -30,6 +30,7 @@ public final class Gemm {
 
     /** The whole product, split over the kernel threads by panels of rows and, when panels are few, by positions. */
     public static void multiply(Tensor w, float[] x, int n, float[] out) {
+        if (n <= 0) return;
         int m = Math.toIntExact(w.rows()), panelRows = PANEL_ROWS;
         int panels = (m + panelRows - 1) / panelRows;
         int wanted = Parallel.threads() * TASKS_PER_THREAD;

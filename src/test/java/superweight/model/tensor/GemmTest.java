@@ -158,6 +158,14 @@ class GemmTest {
     }
 
     @Test
+    void noPositionsWriteNothing() {
+        Tensor t = F32Tensor.of("w", 3, 2, new float[]{1, 2, 3, 4, 5, 6});
+        float[] out = {7f};
+        t.matmul(new float[0], 0, out);
+        assertThat(out).containsExactly(7f);
+    }
+
+    @Test
     void speciesFollowsTheRequestedWidth() {
         Integer bits = Integer.getInteger("superweight.vector.bits");
         if (bits != null) assertThat(VectorMath.S.vectorBitSize()).isEqualTo(bits);
