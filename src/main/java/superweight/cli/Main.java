@@ -27,6 +27,8 @@ import java.io.PrintWriter;
                 TokenizeCommand.class,
                 PplCommand.class,
                 EvalCommand.class,
+                QuantizeCommand.class,
+                QuantSweepCommand.class,
                 QuantTableCommand.class,
         })
 public final class Main implements Runnable {
