@@ -30,6 +30,7 @@ import java.io.PrintWriter;
                 QuantizeCommand.class,
                 QuantSweepCommand.class,
                 QuantTableCommand.class,
+                ReportCommand.class,
         })
 public final class Main implements Runnable {
     static boolean debug;

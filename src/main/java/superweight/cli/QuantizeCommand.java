@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import superweight.SuperweightException;
 import superweight.analysis.SuperWeight;
 import superweight.engine.Interventions;
+import superweight.export.ModelExport;
 import superweight.quant.ClipRule;
 import superweight.quant.WeightQuantizer;
 import superweight.quant.ZSearch;
@@ -16,6 +17,7 @@ import superweight.report.AnalysisJson;
 import superweight.report.TextTable;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -59,6 +61,15 @@ final class QuantizeCommand implements Callable<Integer> {
             description = "--clip z:auto: measure the output error at N evenly spaced positions of each calibration window (0 = all, the default).")
     int zPositions;
 
+    @Option(names = "--out", paramLabel = "PATH",
+            description = "Also write the quantized model: x.gguf (GGUF, llama.cpp layout), x.safetensors or a directory "
+                    + "(Hugging Face checkpoint), holding the dequantized weights in --out-type; the scheme goes into its metadata.")
+    Path out;
+
+    @Option(names = "--out-type", defaultValue = "f16", paramLabel = "TYPE",
+            description = "Storage type of --out: f16 (default), bf16 or f32 (exact); for GGUF also q8_0, q4_0, q4_1, q4_k, q5_k, q6_k.")
+    String outType;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -84,6 +95,11 @@ final class QuantizeCommand implements Callable<Integer> {
                 zr.put("positions", z.positions());
                 zr.put("chosen", ZSearch.report(z));
                 r.put("z_search", zr);
+            }
+            if (out != null) {
+                ModelExport.Result written = ModelExport.write(q.model(), out, ModelExport.Options.of(outType));
+                r.put("written", Map.of("files", written.files().stream().map(Object::toString).toList(), "bytes", written.bytes(),
+                        "type", outType));
             }
             if (evaluation.requested()) r.put("metrics", evaluation.evaluate(s, q.model(), "quantize " + ws.label(), Interventions.NONE));
             r.put("peak_heap_bytes", peakHeap());
@@ -161,6 +177,10 @@ final class QuantizeCommand implements Callable<Integer> {
         } else {
             o.printf("weights: fake-quantized as rows are read from the checkpoint (%s of block statistics; BF16 would be %s); peak heap %s%n",
                     mib(q.quantizedBytes()), mib(q.bf16Bytes()), mib((Long) r.get("peak_heap_bytes")));
+        }
+        if (r.containsKey("written")) {
+            Map<String, Object> w = (Map<String, Object>) r.get("written");
+            o.printf("wrote %s (%s, %s)%n", String.join(", ", (List<String>) w.get("files")), w.get("type"), mib((Long) w.get("bytes")));
         }
         if (r.containsKey("metrics")) {
             TextTable t = new TextTable("metric", "value");
