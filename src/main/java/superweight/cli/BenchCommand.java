@@ -11,6 +11,13 @@ import superweight.engine.Interventions;
 import superweight.engine.Taps;
 import superweight.engine.Transformer;
 import superweight.model.Model;
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.Linear;
+import superweight.model.tensor.GgmlType;
+import superweight.model.tensor.MachineLimits;
+import superweight.model.tensor.Parallel;
+import superweight.model.tensor.Tensor;
+import superweight.model.tensor.VectorMath;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +29,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure open time, resident memory, prefill and decode speed (llama-bench style pp/tg).")
+        description = {"Measure open time, resident memory, prefill and decode speed (llama-bench style pp/tg), beside this "
+                + "machine's limits: the FMA peak of a register-only loop and the bandwidth of a streaming read, each speed as a "
+                + "fraction of its limit.",
+                "With --compare llama-bench, llama.cpp's llama-bench runs on the same file, interleaved, and the ratios are printed."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -33,11 +43,24 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--gen-tokens", defaultValue = "64", description = "Decode length (tg), default ${DEFAULT-VALUE}.") int genTokens;
     @Option(names = "--repetitions", defaultValue = "3", description = "Runs of each measurement; the median is reported (default ${DEFAULT-VALUE}).") int repetitions;
     @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured rounds first, so the JIT has compiled the kernels (default ${DEFAULT-VALUE}).") int warmup;
+    @Option(names = "--threads", description = "Kernel threads (default: the number of processors, or -Dsuperweight.threads).") Integer threads;
+    @Option(names = "--fma-units", defaultValue = "2", description = "FMA units per core for the theoretical peak (default ${DEFAULT-VALUE}; "
+            + "2 on recent x86 cores).") int fmaUnits;
+    @Option(names = "--bandwidth-mib", defaultValue = "512", description = "Size of the streaming read that measures memory bandwidth "
+            + "(default ${DEFAULT-VALUE}; keep it several times the last-level cache).") int bandwidthMib;
+    @Option(names = "--no-limits", description = "Skip measuring the FMA peak and the memory bandwidth.") boolean noLimits;
+    @Option(names = "--compare", paramLabel = "LLAMA_BENCH", description = "Also run this llama-bench binary (a path, or a name on the PATH) "
+            + "on the same file with the same threads, interleaved with each repetition, and print the ratios.") String compare;
     @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
     @Override
     public Integer call() {
         if (promptTokens < 1 || genTokens < 1 || repetitions < 1) throw new SuperweightException("--prompt-tokens, --gen-tokens and --repetitions must be positive");
+        if (threads != null && threads < 1) throw new SuperweightException("--threads must be positive");
+        if (fmaUnits < 1) throw new SuperweightException("--fma-units must be positive");
+        if (bandwidthMib < 1) throw new SuperweightException("--bandwidth-mib must be positive");
+        if (threads != null) Parallel.useThreads(threads);
+        Path llamaBench = compare == null ? null : LlamaBench.find(compare);
         long rssBefore = rssKb();
         long t0 = System.nanoTime();
         Model m = model.load();
@@ -46,26 +69,26 @@ final class BenchCommand implements Callable<Integer> {
             long rssOpen = rssKb();
             long heapOpen = usedHeapKb();
             Transformer t = new Transformer(m);
-            SplittableRandom rnd = new SplittableRandom(42);
-            int vocab = m.config().vocabSize();
-            int[] prompt = rnd.ints(promptTokens, 0, vocab).toArray();
+            int[] prompt = new SplittableRandom(42).ints(promptTokens, 0, m.config().vocabSize()).toArray();
             double[] pp = new double[repetitions], tg = new double[repetitions];
+            double[] llamaPp = new double[repetitions], llamaTg = new double[repetitions];
             for (int r = -Math.max(0, warmup); r < repetitions; r++) {
-                InferenceState st = t.newState(promptTokens);
-                long a = System.nanoTime();
-                t.forward(st, prompt, Taps.NONE, Interventions.NONE, promptTokens - 1, (p, l, o) -> { });
-                double ppRate = promptTokens / ((System.nanoTime() - a) / 1e9);
-                InferenceState g = t.newState(genTokens);
-                a = System.nanoTime();
-                for (int i = 0; i < genTokens; i++) t.forward(g, new int[]{prompt[i]}, Taps.NONE, Interventions.NONE, 0, (p, l, o) -> { });
-                double tgRate = genTokens / ((System.nanoTime() - a) / 1e9);
-                if (r >= 0) {
-                    pp[r] = ppRate;
-                    tg[r] = tgRate;
+                double[] rates = round(t, prompt);
+                if (r < 0) continue;
+                pp[r] = rates[0];
+                tg[r] = rates[1];
+                if (llamaBench != null) {
+                    double[] theirs = LlamaBench.run(llamaBench, m.checkpoint().path(), Parallel.threads(), promptTokens, genTokens);
+                    llamaPp[r] = theirs[0];
+                    llamaTg[r] = theirs[1];
                 }
             }
             Map<String, Object> res = new LinkedHashMap<>();
             res.put("model", m.checkpoint().path().toString());
+            res.put("cpu", MachineLimits.cpuModel());
+            res.put("vector_bits", VectorMath.S.vectorBitSize());
+            res.put("threads", Parallel.threads());
+            res.put("load_average_1min", MachineLimits.loadAverage());
             res.put("file_bytes", m.checkpoint().dataBytes());
             res.put("parameters", m.parameterCount());
             res.put("open_ms", openMs);
@@ -73,21 +96,86 @@ final class BenchCommand implements Callable<Integer> {
             res.put("rss_kb_after_open", rssOpen);
             res.put("heap_kb_after_open", heapOpen);
             res.put("rss_kb_after_run", rssKb());
-            res.put("threads", superweight.model.tensor.Parallel.threads());
-            res.put("pp" + promptTokens + "_tokens_per_s", Arrays.stream(pp).toArray());
-            res.put("tg" + genTokens + "_tokens_per_s", Arrays.stream(tg).toArray());
+            res.put("pp" + promptTokens + "_tokens_per_s", pp);
+            res.put("tg" + genTokens + "_tokens_per_s", tg);
             res.put("pp_median", median(pp));
             res.put("tg_median", median(tg));
+            double ppGflops = prefillFlops(m, promptTokens) * median(pp) / promptTokens / 1e9;
+            double tgGBs = decodeBytes(m) * median(tg) / 1e9;
+            res.put("pp_gflops", ppGflops);
+            res.put("tg_weight_gb_per_s", tgGBs);
+            if (!noLimits) limits(res, ppGflops, tgGBs);
+            if (llamaBench != null) {
+                res.put("llama_bench", llamaBench.toString());
+                res.put("llama_pp_tokens_per_s", llamaPp);
+                res.put("llama_tg_tokens_per_s", llamaTg);
+                res.put("pp_ratio_vs_llama", median(pp) / median(llamaPp));
+                res.put("tg_ratio_vs_llama", median(tg) / median(llamaTg));
+            }
             var out = spec.commandLine().getOut();
             if (json) Cli.printJson(out, res);
             else {
-                res.forEach((k, v) -> out.printf("%-24s %s%n", k, v instanceof double[] d ? Arrays.toString(d) : v));
+                res.forEach((k, v) -> out.printf("%-28s %s%n", k, v instanceof double[] d ? Arrays.toString(d) : v));
                 out.flush();
             }
             return 0;
         } finally {
             m.checkpoint().close();
         }
+    }
+
+    /** One prefill of the prompt and one decode of genTokens tokens; tokens/s of each. */
+    private double[] round(Transformer t, int[] prompt) {
+        InferenceState st = t.newState(promptTokens);
+        long a = System.nanoTime();
+        t.forward(st, prompt, Taps.NONE, Interventions.NONE, promptTokens - 1, (p, l, o) -> { });
+        double ppRate = promptTokens / ((System.nanoTime() - a) / 1e9);
+        InferenceState g = t.newState(genTokens);
+        a = System.nanoTime();
+        for (int i = 0; i < genTokens; i++) t.forward(g, new int[]{prompt[i]}, Taps.NONE, Interventions.NONE, 0, (p, l, o) -> { });
+        return new double[]{ppRate, genTokens / ((System.nanoTime() - a) / 1e9)};
+    }
+
+    /** The measured limits, the theoretical FMA peak beside the measured one, and each speed as a fraction. */
+    private void limits(Map<String, Object> res, double ppGflops, double tgGBs) {
+        MachineLimits.FmaPeak peak = MachineLimits.fmaPeak(fmaUnits);
+        double bandwidth = MachineLimits.readBandwidthGBs((long) bandwidthMib << 20, 3);
+        res.put("fma_peak_gflops", peak.measuredGflops());
+        res.put("fma_peak_gflops_theoretical", peak.theoreticalGflops());
+        res.put("fma_peak_theoretical_formula", String.format("%d cores x %.2f GHz x %d lanes x 2 x %d FMA units",
+                Runtime.getRuntime().availableProcessors(), peak.ghz(), peak.lanes(), peak.fmaUnits()));
+        res.put("read_bandwidth_gb_per_s", bandwidth);
+        res.put("pp_fraction_of_fma_peak", ppGflops / peak.measuredGflops());
+        res.put("tg_fraction_of_bandwidth", tgGBs / bandwidth);
+    }
+
+    /** Multiply-adds x 2 of one prefill: every linear layer per position, plus causal attention (scores and values). */
+    static double prefillFlops(Model m, int n) {
+        double linear = 0;
+        for (LayerWeights w : m.layers()) {
+            for (Linear which : Linear.values()) if (w.linear(which) != null) linear += w.linear(which).elements();
+        }
+        var c = m.config();
+        double attention = (double) c.layers() * c.heads() * c.headDim() * n * (n + 1) / 2.0 * 2;
+        return 2 * (linear * n + attention) + 2.0 * m.lmHead().elements();
+    }
+
+    /** Weight bytes one decoded token streams: every linear layer and the lm head, as stored (the embedding: one row). */
+    static double decodeBytes(Model m) {
+        double bytes = storedBytes(m.lmHead());
+        for (LayerWeights w : m.layers()) {
+            for (Linear which : Linear.values()) if (w.linear(which) != null) bytes += storedBytes(w.linear(which));
+        }
+        return bytes;
+    }
+
+    private static double storedBytes(Tensor t) {
+        for (int type = 0; type < 40; type++) {
+            if (GgmlType.supported(type) && GgmlType.name(type).equals(t.dtype())) {
+                return (double) t.elements() * GgmlType.blockBytes(type) / GgmlType.blockSize(type);
+            }
+        }
+        return 4.0 * t.elements();
     }
 
     private static double median(double[] v) {

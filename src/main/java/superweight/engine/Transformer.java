@@ -97,7 +97,9 @@ public final class Transformer {
             float[] in = new float[cnt * d];
             System.arraycopy(h, p0 * d, in, 0, cnt * d);
             float[] out = new float[cnt * vocab];
-            m.lmHead().matmul(in, cnt, out);
+            // A decode call stays on the matrix-vector path; any longer call scores every position with the GEMM.
+            if (n == 1) m.lmHead().matvec(in, out);
+            else m.lmHead().matmul(in, cnt, out);
             for (int i = 0; i < cnt; i++) sink.accept(start + p0 + i, out, i * vocab);
         }
     }
@@ -143,12 +145,9 @@ public final class Transformer {
                     scores[j] = s;
                     if (s > max) max = s;
                 }
+                VectorMath.expShifted(scores, first, pos + 1, max);
                 double sum = 0;
-                for (int j = first; j <= pos; j++) {
-                    float e = (float) Math.exp(scores[j] - max);
-                    scores[j] = e;
-                    sum += e;
-                }
+                for (int j = first; j <= pos; j++) sum += scores[j];
                 float inv = (float) (1.0 / sum);
                 for (int j = first; j <= pos; j++) scores[j] *= inv;
                 VectorMath.weightedRowSum(scores, first, pos + 1, values, kvOff, kvDim, out, qOff, hd);
@@ -162,7 +161,7 @@ public final class Transformer {
         int half = c.rotaryDims() / 2, hd = c.headDim();
         for (int i = 0; i < half; i++) {
             double angle = pos * invFreq[i];
-            float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
+            float cos = (float) StrictMath.cos(angle), sin = (float) StrictMath.sin(angle); // the same bits on every JVM and CPU
             for (int h = 0; h < heads; h++) {
                 int b = off + h * hd;
                 float x1 = x[b + i], x2 = x[b + i + half];
@@ -184,7 +183,8 @@ public final class Transformer {
         float[] act;
         if (w.gate() != null) {
             float[] gate = linear(l, Linear.GATE, w.gate(), null, in, n, iv);
-            for (int i = 0; i < gate.length; i++) gate[i] = activation(gate[i]) * up[i];
+            if (c.activation() == ModelConfig.Activation.SILU) VectorMath.siluTimes(gate, up, gate.length);
+            else for (int i = 0; i < gate.length; i++) gate[i] = activation(gate[i]) * up[i];
             act = gate;
         } else {
             for (int i = 0; i < up.length; i++) up[i] = activation(up[i]);
@@ -203,8 +203,8 @@ public final class Transformer {
 
     private float activation(float x) {
         return switch (c.activation()) {
-            case SILU -> (float) (x / (1.0 + Math.exp(-x)));
-            case GELU_TANH -> (float) (0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))));
+            case SILU -> x / (VectorMath.exp(-x) + 1f);
+            case GELU_TANH -> (float) (0.5 * x * (1 + StrictMath.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))));
             case GELU_ERF -> (float) (0.5 * x * (1 + Erf.erf(x / 1.4142135623730951)));
         };
     }
@@ -219,7 +219,8 @@ public final class Transformer {
         }
         int rows = (int) t.rows();
         float[] out = new float[n * rows];
-        t.matmul(x, n, out);
+        if (n == 1) t.matvec(x, out);
+        else t.matmul(x, n, out);
         if (bias != null) {
             for (int i = 0; i < n; i++) for (int r = 0; r < rows; r++) out[i * rows + r] += bias[r];
         }

@@ -1,5 +1,6 @@
 package superweight.model.tensor;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -11,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * as a whole matrix-vector product of a small model.
  */
 public final class Parallel {
-    private static final int THREADS = Math.max(1, Integer.getInteger("superweight.threads", Runtime.getRuntime().availableProcessors()));
+    private static volatile int threads = Math.max(1, Integer.getInteger("superweight.threads", Runtime.getRuntime().availableProcessors()));
     /** How long an idle worker keeps polling for the next range before it parks. */
     private static final long SPIN_NANOS = 200_000;
     private static final long YIELD_AFTER_NANOS = 20_000;
@@ -19,15 +20,12 @@ public final class Parallel {
     private static final int CHUNKS_PER_THREAD = 4;
 
     private static final AtomicBoolean BUSY = new AtomicBoolean();
-    private static final Worker[] WORKERS = new Worker[THREADS - 1];
+    private static volatile Worker[] workers = new Worker[0];
     private static volatile Job current;
     private static volatile long generation;
 
     static {
-        for (int i = 0; i < WORKERS.length; i++) {
-            WORKERS[i] = new Worker("superweight-worker-" + i);
-            WORKERS[i].start();
-        }
+        startWorkers(threads - 1);
     }
 
     private Parallel() {
@@ -38,7 +36,28 @@ public final class Parallel {
     }
 
     public static int threads() {
-        return THREADS;
+        return threads;
+    }
+
+    /**
+     * Sets the number of threads (caller included) that later ranges use, starting workers if needed: for
+     * {@code bench --threads} and for the tests that check results do not depend on it. Results never do.
+     */
+    public static synchronized void useThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads must be positive, not " + n);
+        startWorkers(n - 1);
+        threads = n;
+    }
+
+    private static synchronized void startWorkers(int count) {
+        Worker[] now = workers;
+        if (count <= now.length) return;
+        Worker[] more = Arrays.copyOf(now, count);
+        for (int i = now.length; i < count; i++) {
+            more[i] = new Worker("superweight-worker-" + i);
+            more[i].start();
+        }
+        workers = more;
     }
 
     /**
@@ -48,17 +67,18 @@ public final class Parallel {
     public static void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
         int g = Math.max(grain, 1);
-        int chunks = Math.min(THREADS * CHUNKS_PER_THREAD, Math.max(1, n / g));
-        if (THREADS == 1 || chunks <= 1 || !BUSY.compareAndSet(false, true)) {
+        int t = threads;
+        int chunks = Math.min(t * CHUNKS_PER_THREAD, Math.max(1, n / g));
+        if (t == 1 || chunks <= 1 || !BUSY.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
         try {
             int per = ((n + chunks - 1) / chunks + g - 1) / g * g;
-            Job job = new Job(body, n, per, (n + per - 1) / per);
+            Job job = new Job(body, n, per, (n + per - 1) / per, t - 1);
             current = job;
             generation++;
-            for (Worker w : WORKERS) if (w.parked) LockSupport.unpark(w);
+            for (Worker w : workers) if (w.parked) LockSupport.unpark(w);
             job.work();
             long waitingSince = System.nanoTime();
             while (job.done.get() < job.chunks) pause(waitingSince);
@@ -86,13 +106,16 @@ public final class Parallel {
         final RangeBody body;
         final int n, per, chunks;
         final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+        /** Workers that may still join: the caller plus at most threads - 1 of them run the chunks. */
+        final AtomicInteger seats;
         volatile Throwable error;
 
-        Job(RangeBody body, int n, int per, int chunks) {
+        Job(RangeBody body, int n, int per, int chunks, int seats) {
             this.body = body;
             this.n = n;
             this.per = per;
             this.chunks = chunks;
+            this.seats = new AtomicInteger(seats);
         }
 
         /** Claims and runs chunks until none is left. */
@@ -134,7 +157,7 @@ public final class Parallel {
                 }
                 seen = generation;
                 Job job = current;
-                if (job != null) job.work();
+                if (job != null && job.seats.getAndDecrement() > 0) job.work();
             }
         }
     }

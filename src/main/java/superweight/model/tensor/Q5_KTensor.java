@@ -1,6 +1,12 @@
 package superweight.model.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /**
  * ggml Q5_K: Q4_K with a fifth bit per value. Bytes: d, dmin, scales[12], qh[32], qs[128]; value l of half h
@@ -8,6 +14,9 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Q5_KTensor extends StoredTensor {
     static final int BLOCK = 256, BYTES = 176;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = F.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    private static final int LANES = F.length();
 
     public Q5_KTensor(String name, long rows, int cols, MemorySegment data) {
         super(name, rows, cols, data);
@@ -28,6 +37,7 @@ public final class Q5_KTensor extends StoredTensor {
         return f16(data.get(I16, b)) * KQuants.scale(data, b + 4, sub) * q - f16(data.get(I16, b + 2)) * KQuants.min(data, b + 4, sub);
     }
 
+    /** Vectorised decode, LANES values per step; the arithmetic of {@link #get} (d * scale * q - dmin * min). */
     @Override
     public void readRow(long row, float[] dst, int off) {
         long b = row * (cols / BLOCK) * BYTES;
@@ -37,13 +47,23 @@ public final class Q5_KTensor extends StoredTensor {
                 float d1 = d * KQuants.scale(data, b + 4, 2 * group), m1 = dmin * KQuants.min(data, b + 4, 2 * group);
                 float d2 = d * KQuants.scale(data, b + 4, 2 * group + 1), m2 = dmin * KQuants.min(data, b + 4, 2 * group + 1);
                 int o = off + c + group * 64;
-                for (int l = 0; l < 32; l++) {
-                    int q = data.get(I8, b + 48 + group * 32 + l) & 0xFF;
-                    int h = data.get(I8, b + 16 + l) >>> (2 * group);
-                    dst[o + l] = d1 * ((q & 15) + ((h & 1) << 4)) - m1;
-                    dst[o + 32 + l] = d2 * ((q >>> 4) + ((h & 2) << 3)) - m2;
+                for (int l = 0; l < 32; l += LANES) {
+                    ByteVector q = bytes(b + 48 + group * 32 + l), h = bytes(b + 16 + l).lanewise(VectorOperators.LSHR, 2 * group);
+                    ByteVector lo = q.and((byte) 15).or(h.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+                    floats(lo).mul(d1).sub(m1).intoArray(dst, o + l);
+                    floats(hi).mul(d2).sub(m2).intoArray(dst, o + 32 + l);
                 }
             }
         }
+    }
+
+    /** LANES bytes at {@code at} (LANES = the float lanes per step: 16 with 512-bit vectors, else 8). */
+    private ByteVector bytes(long at) {
+        return ByteVector.fromMemorySegment(B, data, at, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static FloatVector floats(ByteVector q) {
+        return (FloatVector) q.convertShape(VectorOperators.B2F, F, 0);
     }
 }

@@ -8,9 +8,6 @@ package superweight.model.tensor;
  * <p>{@link #get} is the scalar reference every kernel is tested against; {@link #matmul} is the fast path.
  */
 public abstract class Tensor {
-    /** Positions processed together while a block of weight rows stays in cache. */
-    private static final int POSITION_CHUNK = 48;
-
     protected final String name;
     protected final long rows;
     protected final int cols;
@@ -61,38 +58,23 @@ public abstract class Tensor {
     }
 
     /**
-     * out[p*rows + r] = dot(row r, x[p*cols ..]) for p in [0, n): all positions at once, rows split across threads.
-     * Weight rows are decoded in blocks of four and multiplied against blocks of three positions; for n > 1 every
-     * output is computed with the same arithmetic whatever its tile or thread, so a position's result does not
-     * depend on the other positions of the call.
+     * out[p*rows + r] = dot(row r, x[p*cols ..]) for p in [0, n), through {@link Gemm}: every output is the in-order
+     * fma chain along k, so a position's result does not depend on the other positions of the call, the thread
+     * count or the vector width. The scoring path.
      */
     public void matmul(float[] x, int n, float[] out) {
         if (rows > Integer.MAX_VALUE) throw new IllegalStateException(name + " is too large for one matmul");
-        int m = (int) rows;
-        if (n == 1) {
-            Parallel.forRange(m, 16, (from, to) -> {
-                for (int r = from; r < to; r++) out[r] = dot(r, x, 0);
-            });
-            return;
-        }
-        Parallel.forRange(m, 4, (from, to) -> {
-            float[] w = rowBuffer(4 * cols);
-            for (int p0 = 0; p0 < n; p0 += POSITION_CHUNK) {
-                int p1 = Math.min(n, p0 + POSITION_CHUNK);
-                int r = from;
-                for (; r + 4 <= to; r += 4) {
-                    for (int i = 0; i < 4; i++) readRow(r + i, w, i * cols);
-                    int p = p0;
-                    for (; p + 3 <= p1; p += 3) VectorMath.tile4x3(w, 0, x, p, cols, out, m, r);
-                    for (; p < p1; p++) {
-                        for (int i = 0; i < 4; i++) out[p * m + r + i] = VectorMath.dot1(w, i * cols, x, p * cols, cols);
-                    }
-                }
-                for (; r < to; r++) {
-                    readRow(r, w, 0);
-                    for (int p = p0; p < p1; p++) out[p * m + r] = VectorMath.dot1(w, 0, x, p * cols, cols);
-                }
-            }
+        Gemm.multiply(this, x, n, out);
+    }
+
+    /**
+     * out[r] = dot(row r, x): the decode path, a matrix-vector product of {@link #dot}s (lanes along k, bound by
+     * memory bandwidth), rows split across threads. Deterministic, but not bit-identical to {@link #matmul}.
+     */
+    public void matvec(float[] x, float[] out) {
+        if (rows > Integer.MAX_VALUE) throw new IllegalStateException(name + " is too large for one matvec");
+        Parallel.forRange((int) rows, 16, (from, to) -> {
+            for (int r = from; r < to; r++) out[r] = dot(r, x, 0);
         });
     }
 

@@ -1,14 +1,31 @@
 package superweight.model.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vectorised float primitives shared by all tensor kernels. */
 public final class VectorMath {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The float species of every kernel: the CPU's preferred width, or 128, 256 or 512 bits from
+     * {@code -Dsuperweight.vector.bits} (the tests run the kernels at each width on any CPU; a width the CPU lacks
+     * runs, slowly, in the Vector API's Java fallback). A static final constant, so the JIT compiles it in.
+     */
+    public static final VectorSpecies<Float> S = species(Integer.getInteger("superweight.vector.bits", 0));
     private static final int L = S.length();
 
     private VectorMath() {
+    }
+
+    private static VectorSpecies<Float> species(int bits) {
+        return switch (bits) {
+            case 0 -> FloatVector.SPECIES_PREFERRED;
+            case 128 -> FloatVector.SPECIES_128;
+            case 256 -> FloatVector.SPECIES_256;
+            case 512 -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException("superweight.vector.bits must be 128, 256 or 512, not " + bits);
+        };
     }
 
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
@@ -37,64 +54,6 @@ public final class VectorMath {
         float s = 0;
         for (int i = 0; i < n; i += 2) s += t[i] + t[i + 1];
         return s;
-    }
-
-    /**
-     * out[(p0+j)*outStride + r0+i] = dot(w row i, x row p0+j) for a tile of 4 weight rows (at w[wo + i*k]) by
-     * 3 input rows (at x[(p0+j)*k]): 12 accumulators plus 3 + 1 operands fill the 16 AVX2 registers without
-     * spilling, and each loaded vector serves three or four products. Every output has one accumulator summed in
-     * k order and then {@link #finish}ed, exactly as {@link #dot1} computes it, so a result never depends on which
-     * tile (or which thread) produced it.
-     */
-    static void tile4x3(float[] w, int wo, float[] x, int p0, int k, float[] out, int outStride, int r0) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00;
-        int x0 = p0 * k, x1 = x0 + k, x2 = x1 + k;
-        int w0 = wo, w1 = wo + k, w2 = w1 + k, w3 = w2 + k;
-        int i = 0;
-        for (int bound = k - L; i <= bound; i += L) {
-            FloatVector a0 = FloatVector.fromArray(S, x, x0 + i);
-            FloatVector a1 = FloatVector.fromArray(S, x, x1 + i);
-            FloatVector a2 = FloatVector.fromArray(S, x, x2 + i);
-            FloatVector b = FloatVector.fromArray(S, w, w0 + i);
-            c00 = b.fma(a0, c00); c01 = b.fma(a1, c01); c02 = b.fma(a2, c02);
-            b = FloatVector.fromArray(S, w, w1 + i);
-            c10 = b.fma(a0, c10); c11 = b.fma(a1, c11); c12 = b.fma(a2, c12);
-            b = FloatVector.fromArray(S, w, w2 + i);
-            c20 = b.fma(a0, c20); c21 = b.fma(a1, c21); c22 = b.fma(a2, c22);
-            b = FloatVector.fromArray(S, w, w3 + i);
-            c30 = b.fma(a0, c30); c31 = b.fma(a1, c31); c32 = b.fma(a2, c32);
-        }
-        int o0 = p0 * outStride + r0, o1 = o0 + outStride, o2 = o1 + outStride;
-        out[o0] = finish(c00, w, w0, x, x0, i, k);
-        out[o1] = finish(c01, w, w0, x, x1, i, k);
-        out[o2] = finish(c02, w, w0, x, x2, i, k);
-        out[o0 + 1] = finish(c10, w, w1, x, x0, i, k);
-        out[o1 + 1] = finish(c11, w, w1, x, x1, i, k);
-        out[o2 + 1] = finish(c12, w, w1, x, x2, i, k);
-        out[o0 + 2] = finish(c20, w, w2, x, x0, i, k);
-        out[o1 + 2] = finish(c21, w, w2, x, x1, i, k);
-        out[o2 + 2] = finish(c22, w, w2, x, x2, i, k);
-        out[o0 + 3] = finish(c30, w, w3, x, x0, i, k);
-        out[o1 + 3] = finish(c31, w, w3, x, x1, i, k);
-        out[o2 + 3] = finish(c32, w, w3, x, x2, i, k);
-    }
-
-    /** dot(w[wo ..], x[xo ..]) over k with the arithmetic of one {@link #tile4x3} entry: one accumulator, then finish. */
-    static float dot1(float[] w, int wo, float[] x, int xo, int k) {
-        FloatVector c = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = k - L; i <= bound; i += L) c = FloatVector.fromArray(S, w, wo + i).fma(FloatVector.fromArray(S, x, xo + i), c);
-        return finish(c, w, wo, x, xo, i, k);
-    }
-
-    /** Reduces one accumulator in the fixed lane order and adds the scalar tail [from, k). */
-    private static float finish(FloatVector c, float[] w, int wo, float[] x, int xo, int from, int k) {
-        float sum = sum(c);
-        for (int t = from; t < k; t++) sum += w[wo + t] * x[xo + t];
-        return sum;
     }
 
     /**
@@ -166,5 +125,64 @@ public final class VectorMath {
             for (int j = from, row = mo + from * stride + c; j < to; j++, row += stride) s = Math.fma(m[row], p[j], s);
             out[oo + c] = s;
         }
+    }
+    // ---- e^x from IEEE operations only ---------------------------------------------------------------------------
+    // Math.exp may differ by an ulp between JVMs and CPUs and runs one value at a time; this one is built from
+    // min/max, fused multiply-adds and bit shifts, so a lane and the scalar tail give the same bits on any machine
+    // and at any vector width. Cephes' expf: e^x = 2^n * e^r, r = x - n ln2 in [-ln2/2, ln2/2], degree-7 polynomial
+    // for e^r; relative error below 2e-7. Inputs are clamped to [-87.34, 88] (results 2^-126 .. 1.65e38).
+
+    private static final float EXP_LO = -87.33654f, EXP_HI = 88f, LOG2E = 1.44269504088896341f;
+    private static final float ROUND = 12582912f; // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
+    private static final int ROUND_BITS = 0x4B400000;
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
+            P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+
+    /** e^x with the arithmetic of every lane of {@link #expShifted}. */
+    public static float exp(float x) {
+        x = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float t = Math.fma(x, LOG2E, ROUND), n = t - ROUND;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(P0, r, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        float y = Math.fma(p, r * r, r) + 1f;
+        return y * Float.intBitsToFloat((Float.floatToRawIntBits(t) - ROUND_BITS + 127) << 23);
+    }
+
+    /** a[i] = e^(a[i] - shift) for i in [from, to): softmax numerators. */
+    public static void expShifted(float[] a, int from, int to, float shift) {
+        int i = from;
+        for (int bound = to - L; i <= bound; i += L) expVector(FloatVector.fromArray(S, a, i).sub(shift)).intoArray(a, i);
+        for (; i < to; i++) a[i] = exp(a[i] - shift);
+    }
+
+    /** gate[i] = silu(gate[i]) * up[i] = gate / (1 + e^-gate) * up, for i in [0, n): the SwiGLU product. */
+    public static void siluTimes(float[] gate, float[] up, int n) {
+        int i = 0;
+        for (int bound = n - L; i <= bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, gate, i);
+            g.div(expVector(g.neg()).add(1f)).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) gate[i] = gate[i] / (exp(-gate[i]) + 1f) * up[i];
+    }
+
+    private static FloatVector expVector(FloatVector v) {
+        FloatVector x = v.max(EXP_LO).min(EXP_HI);
+        FloatVector t = x.fma(LOG2E, ROUND), n = t.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, P0).fma(r, FloatVector.broadcast(S, P1));
+        p = p.fma(r, FloatVector.broadcast(S, P2));
+        p = p.fma(r, FloatVector.broadcast(S, P3));
+        p = p.fma(r, FloatVector.broadcast(S, P4));
+        p = p.fma(r, FloatVector.broadcast(S, P5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        return y.mul(bits.reinterpretAsFloats());
     }
 }

@@ -62,6 +62,41 @@ class FastKernelTest {
         }
     }
 
+    @Test
+    void expIsWithinTwoTenthsOfAMillionthOfMathExp() {
+        for (double x = -87; x <= 88; x += 0.01) {
+            double want = Math.exp((float) x);
+            assertThat((double) VectorMath.exp((float) x)).as("exp(%f)", x).isCloseTo(want, within(2e-7 * want));
+        }
+        assertThat(VectorMath.exp(0f)).isEqualTo(1f);
+        assertThat(VectorMath.exp(Float.NEGATIVE_INFINITY)).isPositive().isLessThan(1.2e-38f); // clamped: about 2^-126
+        assertThat(VectorMath.exp(1000f)).isFinite();
+    }
+
+    /** The vector lanes and the scalar tail give the same bits for the same input, wherever it falls. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 37, 64, 75})
+    void expShiftedAndSiluLanesEqualTheScalarFormula(int n) {
+        Random r = new Random(n);
+        float[] a = new float[n + 3], gate = new float[n], up = new float[n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) (20 * r.nextGaussian());
+        for (int i = 0; i < n; i++) {
+            gate[i] = (float) (5 * r.nextGaussian());
+            up[i] = (float) r.nextGaussian();
+        }
+        float[] e = a.clone(), g = gate.clone();
+        VectorMath.expShifted(e, 2, n + 2, 3.5f);
+        VectorMath.siluTimes(g, up, n);
+        for (int i = 0; i < n; i++) {
+            assertThat(e[2 + i]).isEqualTo(VectorMath.exp(a[2 + i] - 3.5f));
+            assertThat(g[i]).isEqualTo(gate[i] / (VectorMath.exp(-gate[i]) + 1f) * up[i]);
+            double silu = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
+            assertThat((double) g[i]).isCloseTo(silu, within(1e-6 * (1 + Math.abs(silu))));
+        }
+        assertThat(e[0]).isEqualTo(a[0]);
+        assertThat(e[n + 2]).isEqualTo(a[n + 2]);
+    }
+
     private static Tensor q8(Random r, int rows, int cols) {
         ByteBuffer b = ByteBuffer.allocate(rows * cols / 32 * 34).order(ByteOrder.LITTLE_ENDIAN);
         for (int k = 0; k < rows * cols / 32; k++) {

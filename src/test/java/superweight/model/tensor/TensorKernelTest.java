@@ -139,6 +139,11 @@ class TensorKernelTest {
         int rows = (int) t.rows(), cols = t.cols();
         float[] out = new float[n * rows];
         t.matmul(x, n, out);
+        if (n == 1) {
+            float[] decode = new float[rows];
+            t.matvec(x, decode);
+            for (int i = 0; i < rows; i++) assertThat(decode[i]).isCloseTo(out[i], within(tolerance));
+        }
         for (int p = 0; p < n; p++) {
             for (int i = 0; i < rows; i++) {
                 double s = 0;

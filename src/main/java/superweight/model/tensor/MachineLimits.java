@@ -1,0 +1,130 @@
+package superweight.model.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.DoubleAdder;
+
+/**
+ * What this machine can do at most, measured the way the kernels run (same species, same worker threads), so that
+ * a speed can be read as a fraction of its limit: the FMA peak of a register-only loop, and the bandwidth of a
+ * streaming read far larger than the last-level cache.
+ */
+public final class MachineLimits {
+    private static final VectorSpecies<Float> S = VectorMath.S;
+
+    private MachineLimits() {
+    }
+
+    /** Measured peak, and the paper figure cores x GHz x lanes x 2 (multiply + add) x FMA units for comparison. */
+    public record FmaPeak(double measuredGflops, double theoreticalGflops, int threads, double ghz, int lanes, int fmaUnits) {
+    }
+
+    /**
+     * Float GFLOP/s of a loop of fused multiply-adds on 12 independent accumulators per thread (more than FMA latency
+     * x FMA units, so the loop is bound by throughput, with no load or store), on every kernel thread at once.
+     */
+    public static FmaPeak fmaPeak(int fmaUnits) {
+        int threads = Parallel.threads();
+        long iterations = 5_000_000L;
+        DoubleAdder sink = new DoubleAdder();
+        for (int i = 0; i < 400; i++) sink.add(fmaLoop(10_000, i)); // warm-up: compiled before it is timed
+        long t0 = System.nanoTime();
+        Parallel.forRange(threads, 1, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                sink.add(fmaLoop(iterations, 1f + i)); // the result is used, so the loop is not removed
+            }
+        });
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double flops = (double) threads * iterations * 12 * S.length() * 2;
+        double ghz = cpuGhz();
+        return new FmaPeak(flops / wall / 1e9, Runtime.getRuntime().availableProcessors() * ghz * S.length() * 2 * fmaUnits,
+                threads, ghz, S.length(), fmaUnits);
+    }
+
+    private static float fmaLoop(long iterations, float seed) {
+        FloatVector m = FloatVector.broadcast(S, 0.999999f), a = FloatVector.broadcast(S, 1e-7f);
+        FloatVector c0 = FloatVector.broadcast(S, seed), c1 = c0.add(1), c2 = c0.add(2), c3 = c0.add(3), c4 = c0.add(4), c5 = c0.add(5);
+        FloatVector c6 = c0.add(6), c7 = c0.add(7), c8 = c0.add(8), c9 = c0.add(9), c10 = c0.add(10), c11 = c0.add(11);
+        for (long i = 0; i < iterations; i++) {
+            c0 = c0.fma(m, a); c1 = c1.fma(m, a); c2 = c2.fma(m, a); c3 = c3.fma(m, a);
+            c4 = c4.fma(m, a); c5 = c5.fma(m, a); c6 = c6.fma(m, a); c7 = c7.fma(m, a);
+            c8 = c8.fma(m, a); c9 = c9.fma(m, a); c10 = c10.fma(m, a); c11 = c11.fma(m, a);
+        }
+        return c0.add(c1).add(c2.add(c3)).add(c4.add(c5).add(c6.add(c7))).add(c8.add(c9).add(c10.add(c11))).lane(0);
+    }
+
+    /**
+     * GB/s of a streaming read of {@code bytes} (use several times the last-level cache) split over the kernel
+     * threads; the best of {@code rounds} passes after one that faults the pages in.
+     */
+    public static double readBandwidthGBs(long bytes, int rounds) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment seg = arena.allocate(bytes, 64);
+            seg.fill((byte) 1);
+            int chunks = Math.toIntExact(bytes / (1 << 20));
+            DoubleAdder warm = new DoubleAdder();
+            for (int i = 0; i < 400; i++) warm.add(sum(seg, 0, 64 << 10)); // warm-up: compiled before it is timed
+            double best = 0;
+            for (int r = 0; r < rounds; r++) {
+                DoubleAdder sink = new DoubleAdder();
+                long t0 = System.nanoTime();
+                Parallel.forRange(chunks, 1, (from, to) -> sink.add(sum(seg, (long) from << 20, (long) to << 20)));
+                double s = (System.nanoTime() - t0) / 1e9;
+                best = Math.max(best, chunks * (double) (1 << 20) / s / 1e9);
+            }
+            return best;
+        }
+    }
+
+    private static float sum(MemorySegment seg, long from, long to) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        long step = S.vectorByteSize();
+        for (long at = from; at < to; at += 4 * step) {
+            a0 = a0.add(FloatVector.fromMemorySegment(S, seg, at, ByteOrder.LITTLE_ENDIAN));
+            a1 = a1.add(FloatVector.fromMemorySegment(S, seg, at + step, ByteOrder.LITTLE_ENDIAN));
+            a2 = a2.add(FloatVector.fromMemorySegment(S, seg, at + 2 * step, ByteOrder.LITTLE_ENDIAN));
+            a3 = a3.add(FloatVector.fromMemorySegment(S, seg, at + 3 * step, ByteOrder.LITTLE_ENDIAN));
+        }
+        return a0.add(a1).add(a2.add(a3)).lane(0);
+    }
+
+    /** The clock /proc/cpuinfo reports (the current, not the boost, frequency); NaN where there is none. */
+    static double cpuGhz() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("cpu MHz")) return Double.parseDouble(line.substring(line.indexOf(':') + 1).trim()) / 1000;
+            }
+        } catch (IOException | NumberFormatException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
+    /** The 1-minute load average from /proc/loadavg (how busy the machine was), or NaN. */
+    public static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The CPU's model name from /proc/cpuinfo, or os.arch where there is none. */
+    public static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+            }
+        } catch (IOException e) {
+            return System.getProperty("os.arch");
+        }
+        return System.getProperty("os.arch");
+    }
+}
