@@ -45,7 +45,11 @@ class AnalysisCommandsTest {
     }
 
     static double referencePerplexity(String file) {
-        float[] logits = Fixtures.floats(PLANTED.resolve(file));
+        return perplexity(Fixtures.floats(PLANTED.resolve(file)));
+    }
+
+    /** exp(mean NLL of tokens 2..n) of the fixture's tokens under logits [position][vocab], computed here directly. */
+    static double perplexity(float[] logits) {
         double nll = 0;
         for (int i = 0; i + 1 < TOKENS.length; i++) {
             double max = Double.NEGATIVE_INFINITY, sum = 0;

@@ -18,24 +18,13 @@ import static org.assertj.core.api.Assertions.within;
 import static superweight.cli.AnalysisCommandsTest.IDS;
 import static superweight.cli.AnalysisCommandsTest.MODEL;
 import static superweight.cli.AnalysisCommandsTest.TOKENS;
-import static superweight.cli.AnalysisCommandsTest.VOCAB;
+import static superweight.cli.AnalysisCommandsTest.perplexity;
 import static superweight.cli.AnalysisCommandsTest.run;
 
 /** quant-table end to end on the planted fixture: the rows, their numbers, the store keys and bad input. */
 class QuantTableCommandTest {
     @TempDir
     Path tmp;
-
-    private static double perplexity(float[] logits) {
-        double nll = 0;
-        for (int i = 0; i + 1 < TOKENS.length; i++) {
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (int v = 0; v < VOCAB; v++) max = Math.max(max, logits[i * VOCAB + v]);
-            for (int v = 0; v < VOCAB; v++) sum += Math.exp(logits[i * VOCAB + v] - max);
-            nll -= logits[i * VOCAB + TOKENS[i + 1]] - max - Math.log(sum);
-        }
-        return Math.exp(nll / (TOKENS.length - 1));
-    }
 
     @Test
     void everyRowIsTheSchemeItNames() throws Exception {

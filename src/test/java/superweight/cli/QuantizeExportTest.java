@@ -16,24 +16,13 @@ import static org.assertj.core.api.Assertions.within;
 import static superweight.cli.AnalysisCommandsTest.IDS;
 import static superweight.cli.AnalysisCommandsTest.MODEL;
 import static superweight.cli.AnalysisCommandsTest.TOKENS;
-import static superweight.cli.AnalysisCommandsTest.VOCAB;
+import static superweight.cli.AnalysisCommandsTest.perplexity;
 import static superweight.cli.AnalysisCommandsTest.run;
 
 /** quantize --out: the written file is the model that was evaluated in place, with its scheme in the metadata. */
 class QuantizeExportTest {
     @TempDir
     Path tmp;
-
-    private static double perplexity(float[] logits) {
-        double nll = 0;
-        for (int i = 0; i + 1 < TOKENS.length; i++) {
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (int v = 0; v < VOCAB; v++) max = Math.max(max, logits[i * VOCAB + v]);
-            for (int v = 0; v < VOCAB; v++) sum += Math.exp(logits[i * VOCAB + v] - max);
-            nll -= logits[i * VOCAB + TOKENS[i + 1]] - max - Math.log(sum);
-        }
-        return Math.exp(nll / (TOKENS.length - 1));
-    }
 
     @Test
     void theExportedGgufIsTheQuantizedModelEvaluatedInPlace() throws Exception {
