@@ -1,6 +1,7 @@
 package superweight.model.format;
 
 import superweight.SuperweightException;
+import superweight.io.PathRoot;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ public final class ModelPaths {
         Path p = Path.of(spec);
         if (Files.exists(p)) return p;
         if (spec.matches("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")) {
-            Path snapshot = cachedSnapshot(spec);
+            Path snapshot = cachedSnapshot(hubCache(), spec);
             if (snapshot != null) return snapshot;
             throw new SuperweightException(spec + ": no such file or directory, and not in the Hugging Face cache ("
                     + hubCache() + "); download it there or pass the model's directory");
@@ -34,12 +35,13 @@ public final class ModelPaths {
         return Path.of(System.getProperty("user.home"), ".cache", "huggingface", "hub");
     }
 
-    private static Path cachedSnapshot(String id) {
-        Path repo = hubCache().resolve("models--" + id.replace("/", "--"));
+    static Path cachedSnapshot(Path hub, String id) {
+        Path repo = hub.resolve("models--" + id.replace("/", "--"));
         try {
             Path ref = repo.resolve("refs/main");
             if (Files.exists(ref)) {
-                Path s = repo.resolve("snapshots").resolve(Files.readString(ref).trim());
+                // The commit hash is read from a file: it must name a folder inside the repository's snapshots.
+                Path s = PathRoot.of(repo.resolve("snapshots")).resolve(Files.readString(ref).trim(), ref, "commit hash");
                 if (Files.isDirectory(s)) return s;
             }
             Path snaps = repo.resolve("snapshots");
