@@ -3,6 +3,7 @@ package superweight.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import superweight.SuperweightException;
+import superweight.engine.NumericsCheck;
 
 import java.io.PrintWriter;
 
@@ -43,6 +44,12 @@ public final class Main implements Runnable {
         debug = value;
     }
 
+    @CommandLine.Option(names = "--check-numerics", scope = CommandLine.ScopeType.INHERIT,
+            description = "Check every layer's outputs for NaN/Inf and name the first layer and operation (the logits are always checked).")
+    void setCheckNumerics(boolean value) {
+        NumericsCheck.perLayer(value);
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
@@ -55,6 +62,7 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         debug = false;
+        NumericsCheck.perLayer(false);
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
