@@ -36,12 +36,9 @@ final class Cli {
         return tok.encode(s, addBos != null ? addBos : tok.addBosByDefault(), false);
     }
 
+    /** The model's tokenizer, or null when it has none; a tokenizer file that is there but broken is an error. */
     static Tokenizer tokenizerOrNull(Path model) {
-        try {
-            return Tokenizers.load(model);
-        } catch (SuperweightException e) {
-            return null;
-        }
+        return Tokenizers.exists(model) ? Tokenizers.load(model) : null;
     }
 
     static String readText(Path file) {

@@ -13,6 +13,7 @@ import superweight.eval.Results;
 import superweight.eval.RunStore;
 import superweight.eval.TaskResult;
 import superweight.eval.Tasks;
+import superweight.model.Model;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -119,24 +120,29 @@ final class EvaluationOptions {
      * (and "acc_norm:TASK" where the task reports it) per task, and "acc:avg", the unweighted mean of acc.
      */
     Map<String, Double> evaluate(AnalysisSession s, String condition, Interventions iv) {
+        return evaluate(s, s.model, condition, iv);
+    }
+
+    /** The same for a model derived from the session's (a quantized copy); its derivation keys the stored results. */
+    Map<String, Double> evaluate(AnalysisSession s, Model model, String condition, Interventions iv) {
         Map<String, Double> m = new LinkedHashMap<>();
         if (pplDatasets != null) {
             for (String ds : pplDatasets) {
                 var o = new Evaluation.PerplexityOptions(ctx, style, pplLimit, dataDir, storeFile(), condition, progress);
-                finite(m, "ppl:" + ds, condition, () -> Map.of("ppl:" + ds, Evaluation.perplexity(s.model, s.tokenizer(), iv, ds, o).ppl()));
+                finite(m, "ppl:" + ds, condition, () -> Map.of("ppl:" + ds, Evaluation.perplexity(model, s.tokenizer(), iv, ds, o).ppl()));
             }
         }
         if (stream != null) {
             int w = Math.min(window, stream.length);
             var o = new Perplexity.Options(w, Perplexity.Style.GPTQ, maxWindows);
             finite(m, "ppl:tokens", condition, () -> Map.of("ppl:tokens",
-                    Perplexity.compute(new Transformer(s.model), iv, stream, -1, o, "--ppl-tokens", null).ppl()));
+                    Perplexity.compute(new Transformer(model), iv, stream, -1, o, "--ppl-tokens", null).ppl()));
         }
         if (tasks != null && !tasks.isEmpty()) {
             EvalOptions o = new EvalOptions(dataDir, limit, null, storeFile(), 0, progress);
             finite(m, "acc:avg", condition, () -> {
                 Map<String, Double> t = new LinkedHashMap<>();
-                Results r = Evaluation.run(s.model, s.tokenizer(), iv, condition, tasks, o);
+                Results r = Evaluation.run(model, s.tokenizer(), iv, condition, tasks, o);
                 for (TaskResult tr : r.tasks()) {
                     if (tr.metric("acc") != null) t.put("acc:" + tr.task(), tr.metric("acc"));
                     if (tr.metric("acc_norm") != null) t.put("acc_norm:" + tr.task(), tr.metric("acc_norm"));

@@ -27,10 +27,11 @@ import java.io.PrintWriter;
                 TokenizeCommand.class,
                 PplCommand.class,
                 EvalCommand.class,
+                QuantTableCommand.class,
         })
 public final class Main implements Runnable {
-    /** Exit codes (documented in RELIABILITY.md): success, bad input, bad command line, internal error, out of memory. */
-    static final int OK = 0, BAD_INPUT = 1, USAGE = 2, INTERNAL_ERROR = 3, OUT_OF_MEMORY = 4;
+    /** Exit codes besides 0 (documented in RELIABILITY.md): bad input, bad command line, internal error, out of memory. */
+    static final int BAD_INPUT = 1, USAGE = 2, INTERNAL_ERROR = 3, OUT_OF_MEMORY = 4;
 
     private static boolean debug;
 

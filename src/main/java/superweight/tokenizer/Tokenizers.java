@@ -44,6 +44,31 @@ public final class Tokenizers {
                 + " .safetensors or .gguf)");
     }
 
+    /**
+     * Whether the model comes with a tokenizer at all (tokenizer.json where {@link #load} looks for it, or a GGUF
+     * with tokenizer metadata), so callers can run without one; a tokenizer that exists but is broken still fails
+     * in {@link #load} with its own message.
+     */
+    public static boolean exists(Path modelPath) {
+        String name = modelPath.getFileName() == null ? "" : modelPath.getFileName().toString();
+        if (Files.isDirectory(modelPath)) {
+            if (Files.isRegularFile(modelPath.resolve("tokenizer.json"))) return true;
+            List<Path> ggufs = ggufsIn(modelPath);
+            return ggufs.size() == 1 && ggufHasTokenizer(ggufs.getFirst());
+        }
+        if (name.endsWith(".gguf")) return ggufHasTokenizer(modelPath);
+        if (name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json")) {
+            return Files.isRegularFile(modelPath.toAbsolutePath().getParent().resolve("tokenizer.json"));
+        }
+        return name.endsWith(".json") && Files.isRegularFile(modelPath);
+    }
+
+    private static boolean ggufHasTokenizer(Path path) {
+        try (GgufFile gguf = GgufFile.open(path)) {
+            return gguf.metadata().containsKey("tokenizer.ggml.model");
+        }
+    }
+
     private static Tokenizer loadGguf(Path path) {
         try (GgufFile gguf = GgufFile.open(path)) {
             return GgufTokenizers.load(gguf);

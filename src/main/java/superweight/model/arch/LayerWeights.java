@@ -38,4 +38,10 @@ public record LayerWeights(
                 which == Linear.GATE ? t : gate, which == Linear.UP ? t : up, which == Linear.DOWN ? t : down,
                 upBias, downBias, postFfnNorm);
     }
+
+    /** A copy with other pre-norm weights and biases (SmoothQuant folds its factors into them). */
+    public LayerWeights withPreNorms(float[] newAttnNorm, float[] newAttnNormBias, float[] newFfnNorm, float[] newFfnNormBias) {
+        return new LayerWeights(newAttnNorm, newAttnNormBias, q, k, v, o, qBias, kBias, vBias, oBias, qNorm, kNorm, postAttnNorm,
+                newFfnNorm, newFfnNormBias, gate, up, down, upBias, downBias, postFfnNorm);
+    }
 }
