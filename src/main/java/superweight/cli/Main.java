@@ -102,6 +102,6 @@ public final class Main implements Runnable {
         if (!(ex instanceof SuperweightException)) {
             msg = ex.getClass().getSimpleName() + (msg == null ? "" : ": " + msg) + " (an internal error; run with --debug for details)";
         }
-        return msg == null ? ex.toString() : msg.replace('\n', ' ');
+        return SuperweightException.printable(msg == null ? ex.toString() : msg);
     }
 }

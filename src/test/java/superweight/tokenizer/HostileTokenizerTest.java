@@ -25,7 +25,9 @@ class HostileTokenizerTest {
             "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}, \"added_tokens\": [{\"id\": 99999999, \"content\": \"x\"}]} | added_tokens id is 99999999",
             "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}, \"added_tokens\": [{\"content\": \"x\"}]} | added_tokens id is ",
             "{\"model\": {\"type\": \"BPE\", \"vocab\": [1, 2]}} | model.vocab is missing or not an object",
-            "[] | tokenizer model type"})
+            "[] | tokenizer model type",
+            // Found by FuzzTokenizerJsonTest (long run; Jazzer's regex-injection sanitizer): a pre-tokenizer regex Java cannot compile.
+            "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}, \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \"[^\\\\s\\\\x{L}]+\"}, \"behavior\": \"Isolated\"}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"use_regex\": false}]}} | does not compile in Java"})
     void hostileTokenizerJson(String json, String expected) throws Exception {
         Path p = Files.writeString(tmp.resolve("tokenizer.json"), json);
         assertThatThrownBy(() -> Tokenizers.load(p)).isInstanceOf(SuperweightException.class)

@@ -117,6 +117,13 @@ class MalformedInputTest {
         refused(file("a.gguf", b), "bad general.alignment");
     }
 
+    /** Found by FuzzGgufTest (long run): a tensor name with a newline made the message two lines. */
+    @Test
+    void controlCharactersInNamesAreEscapedInTheMessage() throws Exception {
+        byte[] b = new RawGguf(1, 0).str("output_nd\ncount\u001b[31m").u32(512).alignedData(64).toBytes();
+        refused(file("a.gguf", b), "tensor output_nd\\u000acount\\u001b[31m has 512 dimensions");
+    }
+
     @Test
     void ggufUnknownValueType() throws Exception {
         byte[] b = new RawGguf(0, 1).str("k").u32(99).alignedData(64).toBytes();
