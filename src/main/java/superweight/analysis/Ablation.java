@@ -8,12 +8,22 @@ import superweight.model.arch.Linear;
 
 import java.util.List;
 
-/** Turns a {@link Condition} into the interventions that realise it on a model with known super weights. */
+/** Turns a {@link Condition} into the model and interventions that realise it, given the super weights. */
 public final class Ablation {
+    /**
+     * What to evaluate for one condition: the model (the original, or a derived one for the all-weights rule, which
+     * edits tensors that interventions cannot reach), the interventions on it, and how many weights they change.
+     */
+    public record Plan(Model model, Interventions interventions, int weightEdits) {
+        static Plan of(Model model, Interventions iv) {
+            return new Plan(model, iv, iv.weightEdits().size());
+        }
+    }
+
     private Ablation() {
     }
 
-    public static Interventions plan(Condition condition, Model model, List<SuperWeight> superWeights) {
+    public static Plan plan(Condition condition, Model model, List<SuperWeight> superWeights) {
         boolean needsSuperWeights = condition instanceof Condition.PruneSuperWeights
                 || condition instanceof Condition.PruneSuperWeightsRestoreActivations || condition instanceof Condition.Scale;
         if (needsSuperWeights && superWeights.isEmpty()) {
@@ -21,13 +31,18 @@ public final class Ablation {
                     + " needs super weights, but none were detected or given");
         }
         return switch (condition) {
-            case Condition.Original o -> Interventions.NONE;
-            case Condition.PruneSuperWeights p -> Interventions.of(scaled(superWeights, 0f));
-            case Condition.PruneSuperWeightsRestoreActivations r -> SuperActivationRestore.interventions(model, superWeights);
-            case Condition.PruneNonSuperWeights p -> Interventions.of(LargestWeights.zeroEdits(LargestWeights.find(model, p.count(), superWeights)));
-            case Condition.PruneNonSuperWeightsPerTensor p ->
-                    Interventions.of(LargestWeights.zeroEdits(LargestWeights.perTensor(model, p.fraction(), superWeights)));
-            case Condition.Scale s -> Interventions.of(scaled(superWeights, s.factor()));
+            case Condition.Original o -> Plan.of(model, Interventions.NONE);
+            case Condition.PruneSuperWeights p -> Plan.of(model, Interventions.of(scaled(superWeights, 0f)));
+            case Condition.PruneSuperWeightsRestoreActivations r -> Plan.of(model, SuperActivationRestore.interventions(model, superWeights));
+            case Condition.PruneNonSuperWeights p ->
+                    Plan.of(model, Interventions.of(LargestWeights.zeroEdits(LargestWeights.find(model, p.count(), superWeights))));
+            case Condition.PruneNonSuperWeightsPerTensor p -> Plan.of(model, Interventions.of(LargestWeights.zeroEdits(
+                    LargestWeights.perTensor(model, p.fraction(), superWeights, p.firstLayer(), p.lastLayer()))));
+            case Condition.PruneNonSuperWeightsAllWeights p -> {
+                AllWeightsPruning.Result r = AllWeightsPruning.apply(model, p.fraction(), superWeights);
+                yield new Plan(r.model(), Interventions.NONE, r.zeroed());
+            }
+            case Condition.Scale s -> Plan.of(model, Interventions.of(scaled(superWeights, s.factor())));
         };
     }
 

@@ -21,11 +21,36 @@ import java.util.Optional;
 public final class Catalog {
     private static final String RESOURCE = "catalog.json";
 
-    public record Entry(String modelId, List<String> aliases, List<String> sources, List<SuperWeight> superWeights) {
+    /** One coordinate and the sources (keys of the catalog's source descriptions) that give it. */
+    public record Coordinate(SuperWeight weight, List<String> sources) {
+        public Coordinate {
+            sources = List.copyOf(sources);
+        }
+    }
+
+    /** A coordinate another source gives instead of {@code insteadOf} (shown, never used for ablations). */
+    public record Variant(Coordinate coordinate, SuperWeight insteadOf) {
+    }
+
+    /**
+     * One model: its super weights with their sources, variants, and a status: "published" (some source gives these
+     * coordinates for this very model) or "inferred" (taken over from a related model), with a note saying why.
+     */
+    public record Entry(String modelId, List<String> aliases, String status, String note, List<Coordinate> coordinates,
+                        List<Variant> variants) {
         public Entry {
             aliases = List.copyOf(aliases);
-            sources = List.copyOf(sources);
-            superWeights = List.copyOf(superWeights);
+            coordinates = List.copyOf(coordinates);
+            variants = List.copyOf(variants);
+        }
+
+        public List<SuperWeight> superWeights() {
+            return coordinates.stream().map(Coordinate::weight).toList();
+        }
+
+        /** Every source any of its coordinates names, in order of first use. */
+        public List<String> sources() {
+            return coordinates.stream().flatMap(c -> c.sources().stream()).distinct().toList();
         }
     }
 
@@ -76,15 +101,26 @@ public final class Catalog {
         root.path("sources").properties().forEach(e -> sources.put(e.getKey(), e.getValue().asText()));
         List<Entry> entries = new ArrayList<>();
         for (JsonNode m : root.path("models")) {
-            List<SuperWeight> sws = new ArrayList<>();
-            for (JsonNode c : m.path("super_weights")) sws.add(SuperWeight.at(c.get(0).asInt(), c.get(1).asInt(), c.get(2).asInt()));
+            List<Coordinate> coordinates = new ArrayList<>();
+            for (JsonNode c : m.path("super_weights")) coordinates.add(coordinate(c));
+            List<Variant> variants = new ArrayList<>();
+            for (JsonNode v : m.path("variants")) variants.add(new Variant(coordinate(v), weight(v.path("instead_of"))));
             List<String> aliases = new ArrayList<>();
             m.path("aliases").forEach(a -> aliases.add(a.asText()));
-            List<String> src = new ArrayList<>();
-            m.path("sources").forEach(s -> src.add(s.asText()));
-            entries.add(new Entry(m.path("id").asText(), aliases, src, sws));
+            String note = m.hasNonNull("note") ? m.get("note").asText() : null;
+            entries.add(new Entry(m.path("id").asText(), aliases, m.path("status").asText(), note, coordinates, variants));
         }
         return new Catalog(sources, List.copyOf(entries));
+    }
+
+    private static Coordinate coordinate(JsonNode c) {
+        List<String> src = new ArrayList<>();
+        c.path("sources").forEach(x -> src.add(x.asText()));
+        return new Coordinate(weight(c.path("at")), src);
+    }
+
+    private static SuperWeight weight(JsonNode at) {
+        return SuperWeight.at(at.get(0).asInt(), at.get(1).asInt(), at.get(2).asInt());
     }
 
     public List<Entry> entries() {

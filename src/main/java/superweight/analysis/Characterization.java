@@ -48,58 +48,67 @@ public final class Characterization {
         }
         Transformer t = new Transformer(model);
         List<Observation> obs = new ArrayList<>();
-        for (int p = 0; p < prompts.size(); p++) {
-            int[] tokens = prompts.get(p);
-            int prompt = p;
-            DownProjMaxima maxima = new DownProjMaxima(model.config().layers());
-            List<Observation> mine = new ArrayList<>();
-            Taps taps = new Taps() {
-                @Override
-                public void downProjInput(int layer, int start, float[] x, int n, int dim) {
-                    maxima.downProjInput(layer, start, x, n, dim);
-                }
-
-                @Override
-                public void downProjOutput(int layer, int start, float[] y, int n, int dim) {
-                    maxima.downProjOutput(layer, start, y, n, dim);
-                    for (int c : channels.getOrDefault(layer, List.of())) {
-                        int best = 0;
-                        for (int i = 1; i < n; i++) if (Math.abs(y[i * dim + c]) > Math.abs(y[best * dim + c])) best = i;
-                        mine.add(new Observation(prompt, layer, c, start + best, tokens[best], y[best * dim + c], false));
-                    }
-                }
-            };
-            t.forward(t.newState(tokens.length), tokens, taps, Interventions.NONE, tokens.length, (pos, l, o) -> { });
-            List<LayerMaximum> layers = maxima.layers(model.id());
-            for (Observation o : mine) {
-                LayerMaximum m = layers.get(o.layer());
-                boolean isMax = m.maxOutChannel() == o.channel() && m.maxOutPosition() == o.position();
-                obs.add(new Observation(o.prompt(), o.layer(), o.channel(), o.position(), o.token(), o.value(), isMax));
-            }
-        }
+        for (int p = 0; p < prompts.size(); p++) obs.addAll(observe(t, channels, p, prompts.get(p)));
         List<Summary> summaries = new ArrayList<>();
         channels.forEach((layer, chs) -> {
             for (int c : chs) {
-                List<Observation> of = obs.stream().filter(o -> o.layer() == layer && o.channel() == c).toList();
-                Map<Integer, Integer> positions = new java.util.TreeMap<>();
-                double sum = 0, min = Double.POSITIVE_INFINITY, max = 0;
-                int isMax = 0, first = 0;
-                for (Observation o : of) {
-                    positions.merge(o.position(), 1, Integer::sum);
-                    double a = Math.abs(o.value());
-                    sum += a;
-                    min = Math.min(min, a);
-                    max = Math.max(max, a);
-                    if (o.layerMaximum()) isMax++;
-                    if (o.position() == 0) first++;
-                }
-                double mean = of.isEmpty() ? 0 : sum / of.size(), var = 0;
-                for (Observation o : of) var += Math.pow(Math.abs(o.value()) - mean, 2);
-                double spread = of.isEmpty() || mean == 0 ? 0 : Math.sqrt(var / of.size()) / mean;
-                summaries.add(new Summary(layer, c, of.size(), isMax, positions, first, mean, of.isEmpty() ? 0 : min, max, spread));
+                int channel = c;
+                summaries.add(summarize(layer, c, obs.stream().filter(o -> o.layer() == layer && o.channel() == channel).toList()));
             }
         });
         return new Result(obs, summaries);
+    }
+
+    /** One prompt's pass: per watched channel, the position of its largest |output|, and whether that is the layer's maximum. */
+    private static List<Observation> observe(Transformer t, Map<Integer, List<Integer>> channels, int prompt, int[] tokens) {
+        Model model = t.model();
+        DownProjMaxima maxima = new DownProjMaxima(model.config().layers());
+        List<Observation> mine = new ArrayList<>();
+        Taps taps = new Taps() {
+            @Override
+            public void downProjInput(int layer, int start, float[] x, int n, int dim) {
+                maxima.downProjInput(layer, start, x, n, dim);
+            }
+
+            @Override
+            public void downProjOutput(int layer, int start, float[] y, int n, int dim) {
+                maxima.downProjOutput(layer, start, y, n, dim);
+                for (int c : channels.getOrDefault(layer, List.of())) {
+                    int best = 0;
+                    for (int i = 1; i < n; i++) if (Math.abs(y[i * dim + c]) > Math.abs(y[best * dim + c])) best = i;
+                    mine.add(new Observation(prompt, layer, c, start + best, tokens[best], y[best * dim + c], false));
+                }
+            }
+        };
+        t.forward(t.newState(tokens.length), tokens, taps, Interventions.NONE, tokens.length, (pos, l, o) -> { });
+        List<LayerMaximum> layers = maxima.layers(model.id());
+        List<Observation> r = new ArrayList<>();
+        for (Observation o : mine) {
+            LayerMaximum m = layers.get(o.layer());
+            boolean isMax = m.maxOutChannel() == o.channel() && m.maxOutPosition() == o.position();
+            r.add(new Observation(o.prompt(), o.layer(), o.channel(), o.position(), o.token(), o.value(), isMax));
+        }
+        return r;
+    }
+
+    /** Positions, layer-maximum count and magnitude statistics of one channel over the prompts. */
+    private static Summary summarize(int layer, int channel, List<Observation> of) {
+        Map<Integer, Integer> positions = new java.util.TreeMap<>();
+        double sum = 0, min = Double.POSITIVE_INFINITY, max = 0;
+        int isMax = 0, first = 0;
+        for (Observation o : of) {
+            positions.merge(o.position(), 1, Integer::sum);
+            double a = Math.abs(o.value());
+            sum += a;
+            min = Math.min(min, a);
+            max = Math.max(max, a);
+            if (o.layerMaximum()) isMax++;
+            if (o.position() == 0) first++;
+        }
+        double mean = of.isEmpty() ? 0 : sum / of.size(), var = 0;
+        for (Observation o : of) var += Math.pow(Math.abs(o.value()) - mean, 2);
+        double spread = of.isEmpty() || mean == 0 ? 0 : Math.sqrt(var / of.size()) / mean;
+        return new Summary(layer, channel, of.size(), isMax, positions, first, mean, of.isEmpty() ? 0 : min, max, spread);
     }
 
     /** Varied prompts for the default characterization (facts, code, dialogue, lists, other languages, numbers). */

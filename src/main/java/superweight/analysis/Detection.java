@@ -3,15 +3,16 @@ package superweight.analysis;
 import java.util.List;
 
 /**
- * The result of iterative detection: the super weights in the order found, the super activation each one
- * produced when it was found (one per (layer, channel)), and every iteration's per-layer maxima; the last
- * iteration shows the model with everything found removed.
+ * The result of iterative detection under one rule: the super weights in the order found, the super activation
+ * each one produced when it was found (one per (layer, channel)), every candidate with its evidence and class, and
+ * every iteration's per-layer maxima; the last iteration shows the model with every super weight removed.
  */
-public record Detection(List<SuperWeight> superWeights, List<SuperActivation> superActivations,
-                        List<Iteration> iterations, double threshold, int maxIterations) {
+public record Detection(List<SuperWeight> superWeights, List<SuperActivation> superActivations, List<Candidate> candidates,
+                        List<Iteration> iterations, DetectionRule rule, int maxIterations) {
     public Detection {
         superWeights = List.copyOf(superWeights);
         superActivations = List.copyOf(superActivations);
+        candidates = List.copyOf(candidates);
         iterations = List.copyOf(iterations);
     }
 
@@ -24,19 +25,10 @@ public record Detection(List<SuperWeight> superWeights, List<SuperActivation> su
         }
     }
 
-    /**
-     * How much of the output spike the super weight itself produces: W[j, k] * X[i, k] / Y[i, j] at the spike's
-     * position, from the pass that found it (about 1 for a true super weight; NaN when the input and output spikes
-     * sit at different positions, which already says the weight did not make that output).
-     */
-    public double explainedShare(SuperWeight sw) {
-        for (Iteration it : iterations) {
-            if (it.found().stream().noneMatch(sw::sameCoordinates)) continue;
-            LayerMaximum m = it.perLayer().get(sw.layer());
-            if (m.maxInPosition() != m.maxOutPosition()) return Double.NaN;
-            return (double) sw.value() * m.maxIn() / m.maxOut();
-        }
-        throw new IllegalArgumentException(sw.coordinates() + " was not detected");
+    /** The candidate record of a detected super weight (its evidence). */
+    public Candidate candidate(SuperWeight sw) {
+        return candidates.stream().filter(c -> c.weight().sameCoordinates(sw)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(sw.coordinates() + " was not a candidate"));
     }
 
     /** Per-layer maxima of the unmodified model (the first pass). */

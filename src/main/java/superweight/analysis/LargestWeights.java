@@ -70,43 +70,55 @@ public final class LargestWeights {
     }
 
     /**
-     * The paper code's own "prune non-SW" rule (its {@code search_percentage} outlier method followed by restoring
-     * the super weights): in every decoder linear tensor separately, the floor(elements * fraction) largest |w|
-     * (all elements with |w| >= that k-th magnitude, ties included, as its mask does), minus the super weights.
-     * Tensors where the count is below one are left alone.
+     * The paper code's own "prune non-SW" rule (its {@code search_percentage_F_A-B_all} outlier method followed by
+     * restoring the super weights): in every decoder linear tensor of layers firstLayer..lastLayer separately, the
+     * int(elements * fraction) largest |w| (all elements with |w| >= that k-th magnitude, ties included, as its mask
+     * does), minus the super weights. Tensors where the count is below one are left alone.
      */
-    public static List<Element> perTensor(Model model, double fraction, List<SuperWeight> excluded) {
+    public static List<Element> perTensor(Model model, double fraction, List<SuperWeight> excluded, int firstLayer, int lastLayer) {
         List<Element> r = new ArrayList<>();
-        for (int l = 0; l < model.config().layers(); l++) {
+        for (int l = firstLayer; l <= Math.min(lastLayer, model.config().layers() - 1); l++) {
             LayerWeights w = model.layers().get(l);
             for (Linear lin : Linear.values()) {
                 Tensor t = w.linear(lin);
                 if (t == null) continue;
-                long k = (long) Math.floor(t.elements() * fraction);
-                if (k < 1) continue;
-                if (k > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("fraction " + fraction + " selects too many weights");
-                Heap top = new Heap((int) k);
-                float[] row = new float[t.cols()];
-                for (int rr = 0; rr < t.rows(); rr++) {
-                    t.readRow(rr, row, 0);
-                    for (int c = 0; c < row.length; c++) {
-                        float a = Math.abs(row[c]);
-                        if (!top.full() || a >= top.minMagnitude()) top.offer(a, key(l, lin, rr, c));
-                    }
-                }
-                float threshold = top.minMagnitude();
-                for (int rr = 0; rr < t.rows(); rr++) {
-                    t.readRow(rr, row, 0);
-                    for (int c = 0; c < row.length; c++) {
-                        if (Math.abs(row[c]) < threshold) continue;
-                        int layer = l, rowIndex = rr, col = c;
-                        boolean isSuper = lin == Linear.DOWN && excluded.stream().anyMatch(s -> s.layer() == layer && s.row() == rowIndex && s.col() == col);
-                        if (!isSuper) r.add(new Element(l, lin, rr, c, row[c]));
-                    }
-                }
+                int layer = l;
+                forEachTop(t, fraction, (row, col, v) -> {
+                    boolean isSuper = lin == Linear.DOWN && excluded.stream().anyMatch(s -> s.layer() == layer && s.row() == row && s.col() == col);
+                    if (!isSuper) r.add(new Element(layer, lin, (int) row, col, v));
+                });
             }
         }
         return r;
+    }
+
+    /** Receives one selected element. */
+    interface ElementSink {
+        void accept(long row, int col, float value);
+    }
+
+    /**
+     * Every element of {@code t} with |w| at least the k-th largest magnitude, k = int(elements * fraction) (torch's
+     * topk(...).values[-1] threshold and mask |w| >= threshold); nothing when k < 1.
+     */
+    static void forEachTop(Tensor t, double fraction, ElementSink sink) {
+        long k = (long) Math.floor(t.elements() * fraction);
+        if (k < 1) return;
+        if (k > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("fraction " + fraction + " selects too many weights");
+        Heap top = new Heap((int) k);
+        float[] row = new float[t.cols()];
+        for (long rr = 0; rr < t.rows(); rr++) {
+            t.readRow(rr, row, 0);
+            for (int c = 0; c < row.length; c++) {
+                float a = Math.abs(row[c]);
+                if (!top.full() || a >= top.minMagnitude()) top.offer(a, rr * row.length + c);
+            }
+        }
+        float threshold = top.minMagnitude();
+        for (long rr = 0; rr < t.rows(); rr++) {
+            t.readRow(rr, row, 0);
+            for (int c = 0; c < row.length; c++) if (Math.abs(row[c]) >= threshold) sink.accept(rr, c, row[c]);
+        }
     }
 
     public static List<WeightEdit> zeroEdits(List<Element> elements) {

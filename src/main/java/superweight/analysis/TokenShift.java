@@ -71,10 +71,10 @@ public final class TokenShift {
         return avg;
     }
 
-    /** Original vs changed over the prompts; {@code step} runs after each of the 2 x prompts passes. */
-    public static Result compare(Model model, List<int[]> prompts, Interventions changed, IntFunction<String> pieces, int top, Runnable step) {
+    /** Original vs changed (a condition's plan) over the prompts; {@code step} runs after each of the 2 x prompts passes. */
+    public static Result compare(Model model, List<int[]> prompts, Ablation.Plan changed, IntFunction<String> pieces, int top, Runnable step) {
         double[] before = averageNextToken(model, prompts, Interventions.NONE, step);
-        double[] after = averageNextToken(model, prompts, changed, step);
+        double[] after = averageNextToken(changed.model(), prompts, changed.interventions(), step);
         double swBefore = 0, swAfter = 0;
         List<TokenChange> all = new ArrayList<>();
         for (int i = 0; i < before.length; i++) {
@@ -99,9 +99,9 @@ public final class TokenShift {
     public record Ranked(int rank, int token, String piece, double probability) {
     }
 
-    public static CaseStudy caseStudy(Model model, int[] prompt, Interventions changed, IntFunction<String> pieces, int k) {
+    public static CaseStudy caseStudy(Model model, int[] prompt, Ablation.Plan changed, IntFunction<String> pieces, int k) {
         double[] b = averageNextToken(model, List.of(prompt), Interventions.NONE, () -> { });
-        double[] a = averageNextToken(model, List.of(prompt), changed, () -> { });
+        double[] a = averageNextToken(changed.model(), List.of(prompt), changed.interventions(), () -> { });
         return new CaseStudy(topK(b, pieces, k), topK(a, pieces, k));
     }
 

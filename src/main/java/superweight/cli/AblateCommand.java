@@ -8,7 +8,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import superweight.analysis.Ablation;
 import superweight.analysis.Condition;
 import superweight.analysis.SuperWeight;
-import superweight.engine.Interventions;
 import superweight.report.AnalysisJson;
 import superweight.report.Outputs;
 import superweight.report.TextTable;
@@ -30,10 +29,16 @@ import java.util.concurrent.Callable;
                 "  prune-sw                 super weights set to 0",
                 "  prune-sw-restore-sa      super weights 0, each sequence's original",
                 "                           super activation written back",
-                "  prune-non-sw[:N]         the N (7000) largest other Q/K/V/O/gate/up/down",
-                "                           weights set to 0",
-                "  prune-non-sw-per-tensor[:F]  the paper code's rule: the top fraction F",
-                "                           (1e-6) of each such tensor set to 0, SWs kept",
+                "  prune-non-sw             the paper code's rule: in each Q/K/V/O/gate/up/down",
+                "                           weight of layers 0-31, the int(numel*1e-6) largest",
+                "                           |w| (ties included) set to 0, SWs kept (later layers",
+                "                           of deeper models are not pruned: the code's 0-32)",
+                "  prune-non-sw-per-tensor[:F[:A-B]]  the same per tensor rule with fraction F",
+                "                           over layers A-B (default: every layer)",
+                "  prune-non-sw:N           global: the N largest other Q/K/V/O/gate/up/down",
+                "                           weights set to 0 (7000 in the paper's text)",
+                "  prune-non-sw-all-weights[:F]  Figure 4: int(numel*F) (5e-7) largest |w| of",
+                "                           every weight, embeddings, norms, lm_head included",
                 "  scale:F                  super weights multiplied by F",
                 "Writes ablate.json into --out."})
 final class AblateCommand implements Callable<Integer> {
@@ -66,28 +71,36 @@ final class AblateCommand implements Callable<Integer> {
         List<Condition> parsed = Condition.parseAll(conditions);
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             evaluation.prepare(s, spec.commandLine().getErr());
-            List<SuperWeight> sws = superWeights.resolve(s);
+            AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
+            List<SuperWeight> sws = set.weights();
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Condition c : parsed) {
-                Interventions iv = Ablation.plan(c, s.model, sws);
+                Ablation.Plan plan = Ablation.plan(c, s.model, sws);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("condition", c.label());
-                row.put("weight_edits", iv.weightEdits().size());
-                row.put("metrics", evaluation.evaluate(s, c.label(), iv));
+                row.put("rule", c.rule());
+                String uncovered = c instanceof Condition.PruneNonSuperWeightsPerTensor p ? p.uncovered(s.model.config().layers()) : null;
+                if (uncovered != null) row.put("note", uncovered);
+                row.put("weight_edits", plan.weightEdits());
+                row.put("metrics", evaluation.evaluate(s, c.label(), plan));
                 rows.add(row);
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", s.modelPath.toString());
             r.put("model_id", s.catalogQuery());
             r.put("super_weights", AnalysisJson.superWeights(sws));
+            r.put("super_weights_source", set.source());
             r.put("conditions", rows);
             Outputs.writeJson(out, "ablate.json", r);
             PrintWriter o = spec.commandLine().getOut();
             if (json) {
                 Cli.printJson(o, r);
             } else {
-                o.println(s.model.id() + ": super weights " + AnalysisSession.coordinates(sws));
+                o.println(s.model.id() + ": super weights " + set.describe());
                 o.print(table(rows));
+                for (var row : rows) {
+                    o.println(row.get("condition") + ": " + row.get("rule") + (row.containsKey("note") ? " (" + row.get("note") + ")" : ""));
+                }
                 o.println("wrote " + out.resolve("ablate.json"));
                 o.flush();
             }

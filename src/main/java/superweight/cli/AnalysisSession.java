@@ -3,6 +3,7 @@ package superweight.cli;
 import superweight.SuperweightException;
 import superweight.analysis.Catalog;
 import superweight.analysis.Detection;
+import superweight.analysis.DetectionRule;
 import superweight.analysis.ModelIdentity;
 import superweight.analysis.SuperWeight;
 import superweight.analysis.SuperWeightDetector;
@@ -16,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.function.IntFunction;
 
 /**
@@ -92,21 +95,34 @@ final class AnalysisSession implements AutoCloseable {
         return r;
     }
 
-    /**
-     * The super weights to work with: "detect" (iterative detection on the detection tokens), "catalog" (the
-     * published coordinates of this model) or an explicit list "L:R:C,L:R:C".
-     */
-    List<SuperWeight> superWeights(String source, int[] detectionTokens, double threshold) {
-        String s = source.trim();
-        if (s.equals("detect")) {
-            Detection d = new SuperWeightDetector(threshold, SuperWeightDetector.DEFAULT_MAX_ITERATIONS).detect(model, detectionTokens);
-            return d.superWeights();
+    /** The super weights an ablation works with, and where they came from (printed and recorded as "super_weights_source"). */
+    record SuperWeightSet(List<SuperWeight> weights, String source) {
+        SuperWeightSet {
+            weights = List.copyOf(weights);
         }
+
+        /** "(l, r, c) (l, r, c) from SOURCE". */
+        String describe() {
+            return coordinates(weights) + " from " + source;
+        }
+    }
+
+    /**
+     * The super weights to work with: "auto" (the catalog entry when the model has one, detection otherwise),
+     * "detect" (iterative detection on the detection tokens under {@code rule}), "catalog" (the published
+     * coordinates of this model) or an explicit list "L:R:C,L:R:C".
+     */
+    SuperWeightSet superWeights(String source, Supplier<int[]> detectionTokens, DetectionRule rule) {
+        String s = source.trim();
+        if (s.equals("auto")) {
+            Optional<Catalog.Entry> e = Catalog.published().find(catalogQuery());
+            return e.isPresent() ? fromCatalog(e.get()) : detected(detectionTokens.get(), rule, "auto: not in the catalog, ");
+        }
+        if (s.equals("detect")) return detected(detectionTokens.get(), rule, "");
         if (s.equals("catalog")) {
             String q = catalogQuery();
-            var e = Catalog.published().find(q).orElseThrow(() -> new SuperweightException(
-                    "--super-weights catalog: no catalog entry for '" + q + "' (see 'superweight catalog'; use --model-id)"));
-            return e.superWeights().stream().map(this::withValue).toList();
+            return fromCatalog(Catalog.published().find(q).orElseThrow(() -> new SuperweightException(
+                    "--super-weights catalog: no catalog entry for '" + q + "' (see 'superweight catalog'; use --model-id)")));
         }
         List<SuperWeight> r = new ArrayList<>();
         for (String part : s.split(",")) {
@@ -115,10 +131,19 @@ final class AnalysisSession implements AutoCloseable {
                 if (f.length != 3) throw new NumberFormatException();
                 r.add(withValue(SuperWeight.at(Integer.parseInt(f[0].trim()), Integer.parseInt(f[1].trim()), Integer.parseInt(f[2].trim()))));
             } catch (NumberFormatException e) {
-                throw new SuperweightException("--super-weights '" + source + "': expected detect, catalog or layer:row:col[,layer:row:col...]");
+                throw new SuperweightException("--super-weights '" + source + "': expected auto, detect, catalog or layer:row:col[,layer:row:col...]");
             }
         }
-        return r;
+        return new SuperWeightSet(r, "--super-weights");
+    }
+
+    private SuperWeightSet fromCatalog(Catalog.Entry e) {
+        return new SuperWeightSet(e.superWeights().stream().map(this::withValue).toList(), "catalog entry " + e.modelId() + " (" + e.status() + "; " + String.join(", ", e.sources()) + ")");
+    }
+
+    private SuperWeightSet detected(int[] tokens, DetectionRule rule, String prefix) {
+        Detection d = new SuperWeightDetector(rule, SuperWeightDetector.DEFAULT_MAX_ITERATIONS).detect(model, tokens);
+        return new SuperWeightSet(d.superWeights(), prefix + "detection, rule " + rule.label());
     }
 
     /** The coordinates checked against the model, with the weight's value filled in. */

@@ -60,7 +60,8 @@ final class CaseStudyCommand implements Callable<Integer> {
         if (topK < 1) throw new SuperweightException("--top-k " + topK + ": must be at least 1");
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             int[] ids = tokens != null ? s.ids(tokens, "--tokens") : s.encode(prompt, "--prompt");
-            List<SuperWeight> sws = superWeights.resolve(s);
+            AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
+            List<SuperWeight> sws = set.weights();
             var pieces = s.pieces(tokens == null);
             TokenShift.CaseStudy cs = TokenShift.caseStudy(s.model, ids, Ablation.plan(c, s.model, sws), pieces, topK);
             Map<String, Object> j = new LinkedHashMap<>();
@@ -69,6 +70,7 @@ final class CaseStudyCommand implements Callable<Integer> {
             j.put("tokens", ids);
             j.put("condition", c.label());
             j.put("super_weights", AnalysisJson.superWeights(sws));
+            j.put("super_weights_source", set.source());
             j.put("original", ranked(cs.before()));
             j.put("changed", ranked(cs.after()));
             Outputs.writeJson(out, "case-study.json", j);
@@ -77,6 +79,7 @@ final class CaseStudyCommand implements Callable<Integer> {
                 Cli.printJson(o, j);
             } else {
                 o.printf("%s: next token after %s%n", s.model.id(), tokens == null ? "\"" + prompt + "\"" : ids.length + " tokens");
+                o.println("super weights " + set.describe());
                 TextTable t = new TextTable("rank", "original", "p", c.label(), "p ");
                 for (int i = 0; i < cs.before().size(); i++) {
                     var b = cs.before().get(i);

@@ -7,7 +7,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import superweight.SuperweightException;
 import superweight.analysis.Characterization;
-import superweight.analysis.SuperWeight;
 import superweight.report.AnalysisJson;
 import superweight.report.Outputs;
 import superweight.report.TextTable;
@@ -19,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 
 @Command(name = "characterize", mixinStandardHelpOptions = true,
         description = {"Over several prompts, where does each super activation appear: is it always the same channel "
@@ -51,77 +51,83 @@ final class CharacterizeCommand implements Callable<Integer> {
     public Integer call() {
         if (promptsFile != null && tokensFile != null) throw new SuperweightException("give --prompts-file or --tokens-file, not both");
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
-            List<int[]> prompts;
-            List<String> texts = null;
-            if (tokensFile != null) {
-                prompts = s.promptsFromFile(tokensFile, true, "--tokens-file");
-            } else if (promptsFile != null) {
-                prompts = s.promptsFromFile(promptsFile, false, "--prompts-file");
-            } else {
-                texts = Characterization.DEFAULT_PROMPTS;
-                prompts = new ArrayList<>();
-                for (String t : texts) prompts.add(s.encode(t, "built-in prompt"));
-            }
-            List<SuperWeight> sws = superWeights.resolve(s);
-            if (sws.isEmpty()) throw new SuperweightException(s.modelSpec + ": no super weights detected, nothing to characterize");
-            var pieces = s.pieces(tokensFile == null);
-            Characterization.Result r = Characterization.run(s.model, sws, prompts);
+            List<String> texts = promptsFile == null && tokensFile == null ? Characterization.DEFAULT_PROMPTS : null;
+            List<int[]> prompts = prompts(s, texts);
+            AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
+            if (set.weights().isEmpty()) throw new SuperweightException(s.modelSpec + ": no super weights (" + set.source() + "), nothing to characterize");
+            IntFunction<String> pieces = s.pieces(tokensFile == null);
+            Characterization.Result r = Characterization.run(s.model, set.weights(), prompts);
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("model", s.modelPath.toString());
-            j.put("super_weights", AnalysisJson.superWeights(sws));
+            j.put("super_weights", AnalysisJson.superWeights(set.weights()));
+            j.put("super_weights_source", set.source());
             j.put("prompts", texts);
-            List<Map<String, Object>> obs = new ArrayList<>();
-            for (var o : r.observations()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("prompt", o.prompt());
-                m.put("layer", o.layer());
-                m.put("channel", o.channel());
-                m.put("position", o.position());
-                m.put("token", o.token());
-                m.put("text", pieces.apply(o.token()));
-                m.put("value", o.value());
-                m.put("layer_maximum", o.layerMaximum());
-                obs.add(m);
-            }
-            j.put("observations", obs);
-            List<Map<String, Object>> sums = new ArrayList<>();
-            for (var x : r.summaries()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("layer", x.layer());
-                m.put("channel", x.channel());
-                m.put("prompts", x.prompts());
-                m.put("same_channel", x.sameChannel());
-                m.put("layer_maximum_count", x.layerMaximumCount());
-                m.put("same_position", x.samePosition());
-                m.put("positions", x.positions());
-                m.put("first_token_count", x.firstTokenCount());
-                m.put("mean_magnitude", x.meanMagnitude());
-                m.put("min_magnitude", x.minMagnitude());
-                m.put("max_magnitude", x.maxMagnitude());
-                m.put("relative_spread", x.relativeSpread());
-                sums.add(m);
-            }
-            j.put("summaries", sums);
+            j.put("observations", r.observations().stream().map(o -> observation(o, pieces)).toList());
+            j.put("summaries", r.summaries().stream().map(CharacterizeCommand::summary).toList());
             Outputs.writeJson(out, "characterize.json", j);
             PrintWriter o = spec.commandLine().getOut();
             if (json) {
                 Cli.printJson(o, j);
             } else {
-                TextTable t = new TextTable("prompt", "layer", "channel", "position", "token", "value", "layer max");
-                for (var x : r.observations()) {
-                    t.row(x.prompt(), x.layer(), x.channel(), x.position(), TokenShiftCommand.label(pieces.apply(x.token())), TextTable.num(x.value()), x.layerMaximum() ? "yes" : "no");
-                }
-                o.print(t);
-                o.println();
-                for (var x : r.summaries()) {
-                    o.printf("layer %d channel %d: largest output of its layer in %d/%d prompts; positions %s (first token in %d); |value| %s..%s, mean %s, spread %s%n",
-                            x.layer(), x.channel(), x.layerMaximumCount(), x.prompts(), x.positions(), x.firstTokenCount(),
-                            TextTable.num(x.minMagnitude()), TextTable.num(x.maxMagnitude()), TextTable.num(x.meanMagnitude()), TextTable.percent(x.relativeSpread()));
-                }
-                o.println("wrote " + out.resolve("characterize.json"));
-                o.flush();
+                print(o, set, r, pieces);
             }
             return 0;
         }
+    }
+
+    /** The prompts as token ids: from --tokens-file, --prompts-file, or the built-in texts. */
+    private List<int[]> prompts(AnalysisSession s, List<String> builtIn) {
+        if (tokensFile != null) return s.promptsFromFile(tokensFile, true, "--tokens-file");
+        if (promptsFile != null) return s.promptsFromFile(promptsFile, false, "--prompts-file");
+        List<int[]> r = new ArrayList<>();
+        for (String t : builtIn) r.add(s.encode(t, "built-in prompt"));
+        return r;
+    }
+
+    private static Map<String, Object> observation(Characterization.Observation o, IntFunction<String> pieces) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("prompt", o.prompt());
+        m.put("layer", o.layer());
+        m.put("channel", o.channel());
+        m.put("position", o.position());
+        m.put("token", o.token());
+        m.put("text", pieces.apply(o.token()));
+        m.put("value", o.value());
+        m.put("layer_maximum", o.layerMaximum());
+        return m;
+    }
+
+    private static Map<String, Object> summary(Characterization.Summary x) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("layer", x.layer());
+        m.put("channel", x.channel());
+        m.put("prompts", x.prompts());
+        m.put("same_channel", x.sameChannel());
+        m.put("layer_maximum_count", x.layerMaximumCount());
+        m.put("same_position", x.samePosition());
+        m.put("positions", x.positions());
+        m.put("first_token_count", x.firstTokenCount());
+        m.put("mean_magnitude", x.meanMagnitude());
+        m.put("min_magnitude", x.minMagnitude());
+        m.put("max_magnitude", x.maxMagnitude());
+        m.put("relative_spread", x.relativeSpread());
+        return m;
+    }
+
+    private void print(PrintWriter o, AnalysisSession.SuperWeightSet set, Characterization.Result r, IntFunction<String> pieces) {
+        o.println("super weights " + set.describe());
+        TextTable t = new TextTable("prompt", "layer", "channel", "position", "token", "value", "layer max");
+        for (var x : r.observations()) {
+            t.row(x.prompt(), x.layer(), x.channel(), x.position(), TokenShiftCommand.label(pieces.apply(x.token())), TextTable.num(x.value()), x.layerMaximum() ? "yes" : "no");
+        }
+        o.print(t);
+        o.println();
+        for (var x : r.summaries()) {
+            o.printf("layer %d channel %d: largest output of its layer in %d/%d prompts; positions %s (first token in %d); |value| %s..%s, mean %s, spread %s%n",
+                    x.layer(), x.channel(), x.layerMaximumCount(), x.prompts(), x.positions(), x.firstTokenCount(),
+                    TextTable.num(x.minMagnitude()), TextTable.num(x.maxMagnitude()), TextTable.num(x.meanMagnitude()), TextTable.percent(x.relativeSpread()));
+        }
+        o.println("wrote " + out.resolve("characterize.json"));
+        o.flush();
     }
 }

@@ -5,10 +5,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import superweight.analysis.Candidate;
 import superweight.analysis.Catalog;
 import superweight.analysis.Detection;
 import superweight.analysis.LayerMaximum;
-import superweight.analysis.SuperActivation;
 import superweight.analysis.SuperWeight;
 import superweight.analysis.SuperWeightDetector;
 import superweight.report.AnalysisJson;
@@ -27,8 +27,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "detect", mixinStandardHelpOptions = true,
         description = {"Find super weights from one prompt: per layer, the largest |down_proj input| and |output|; a layer "
-                + "where both exceed the threshold gives W[j, k] (k = input spike channel, j = output spike channel). "
-                + "Found weights are zeroed and the pass repeated until nothing new appears.",
+                + "that spikes on both sides gives a candidate W[j, k] (k = input spike channel, j = output spike channel), "
+                + "reported with its evidence (same token, share of the output the weight explains, persistence in the "
+                + "residual stream) and class (super weight / late-layer spike / unexplained). Super weights are zeroed "
+                + "and the pass repeated until nothing new appears.",
                 "Writes detect.json and the per-layer maxima plots (layer-maxima-input/-output .png/.svg) into --out."})
 final class DetectCommand implements Callable<Integer> {
     @Spec
@@ -47,8 +49,8 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--tokens", paramLabel = "IDS", description = "Token ids instead of --prompt, comma or space separated (no tokenizer needed).")
     String tokens;
 
-    @Option(names = "--threshold", defaultValue = "50", paramLabel = "T", description = "Spike threshold on |value| (default ${DEFAULT-VALUE}).")
-    double threshold;
+    @Mixin
+    DetectionRuleOptions rule;
 
     @Option(names = "--max-iterations", defaultValue = "10", paramLabel = "N", description = "Detection passes at most (default ${DEFAULT-VALUE}).")
     int maxIterations;
@@ -61,7 +63,7 @@ final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SuperWeightDetector detector = new SuperWeightDetector(threshold, maxIterations);
+        SuperWeightDetector detector = new SuperWeightDetector(rule.rule(), maxIterations);
         try (AnalysisSession s = new AnalysisSession(model.spec, modelId)) {
             int[] ids = tokens != null ? s.ids(tokens, "--tokens") : s.encode(prompt, "--prompt");
             Detection d = detector.detect(s.model, ids);
@@ -91,19 +93,14 @@ final class DetectCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter o, String name, Detection d, Catalog.Agreement agreement, List<Path> files) {
-        o.printf("%s: %d super weight(s) after %d pass(es) (threshold %s)%n", name, d.superWeights().size(), d.iterations().size(), TextTable.num(d.threshold()));
-        TextTable sw = new TextTable("layer", "row", "col", "weight", "found in pass", "activation", "position", "W*X/Y");
-        for (SuperWeight w : d.superWeights()) {
-            int pass = d.iterations().stream().filter(it -> it.found().stream().anyMatch(w::sameCoordinates)).findFirst().orElseThrow().index();
-            SuperActivation a = d.superActivations().stream().filter(x -> x.layer() == w.layer() && x.channel() == w.row()).findFirst().orElse(null);
-            sw.row(w.layer(), w.row(), w.col(), TextTable.num(w.value()), pass, a == null ? null : TextTable.num(a.value()), a == null ? null : a.position(), TextTable.num(d.explainedShare(w)));
-        }
-        if (sw.size() > 0) o.print(sw);
-        TextTable t = new TextTable("layer", "max|in|", "pos", "chan", "max|out|", "pos", "chan", "max|in| after", "max|out| after");
+        o.printf("%s: %d super weight(s) after %d pass(es), rule %s%n", name, d.superWeights().size(), d.iterations().size(), d.rule().label());
+        if (!d.candidates().isEmpty()) o.print(candidates(d));
+        TextTable t = new TextTable("layer", "max|in|", "pos", "chan", "in/median", "max|out|", "pos", "chan", "out/median", "max|in| after", "max|out| after");
         for (int l = 0; l < d.before().size(); l++) {
             LayerMaximum b = d.before().get(l), a = d.after().get(l);
-            t.row(l, TextTable.num(Math.abs(b.maxIn())), b.maxInPosition(), b.maxInChannel(), TextTable.num(Math.abs(b.maxOut())),
-                    b.maxOutPosition(), b.maxOutChannel(), TextTable.num(Math.abs(a.maxIn())), TextTable.num(Math.abs(a.maxOut())));
+            t.row(l, TextTable.num(Math.abs(b.maxIn())), b.maxInPosition(), b.maxInChannel(), TextTable.num(b.inputRatio()),
+                    TextTable.num(Math.abs(b.maxOut())), b.maxOutPosition(), b.maxOutChannel(), TextTable.num(b.outputRatio()),
+                    TextTable.num(Math.abs(a.maxIn())), TextTable.num(Math.abs(a.maxOut())));
         }
         o.println();
         o.print(t);
@@ -111,5 +108,21 @@ final class DetectCommand implements Callable<Integer> {
         o.println("catalog: " + agreement.summary());
         o.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
         o.flush();
+    }
+
+    /** Every candidate with its evidence; "counted" says whether the rule counts it as a super weight. */
+    private static TextTable candidates(Detection d) {
+        TextTable t = new TextTable("layer", "row", "col", "weight", "pass", "X (pos)", "Y (pos)", "same token", "W*X/Y",
+                "persistence", "class", "counted");
+        for (Candidate c : d.candidates()) {
+            SuperWeight w = c.weight();
+            LayerMaximum m = c.spike();
+            boolean counted = d.superWeights().stream().anyMatch(w::sameCoordinates);
+            t.row(w.layer(), w.row(), w.col(), TextTable.num(w.value()), c.pass(),
+                    TextTable.num(m.maxIn()) + " (" + m.maxInPosition() + ")", TextTable.num(m.maxOut()) + " (" + m.maxOutPosition() + ")",
+                    c.sameToken() ? "yes" : "no", TextTable.num(c.explainedShare()), TextTable.percent(c.persistence()),
+                    c.kind().text(), counted ? "yes" : "no");
+        }
+        return t;
     }
 }

@@ -7,7 +7,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import superweight.SuperweightException;
 import superweight.engine.Interventions;
+import superweight.eval.BosConvention;
 import superweight.eval.EvalOptions;
+import superweight.eval.SampleLog;
 import superweight.eval.Evaluation;
 import superweight.eval.Progress;
 import superweight.eval.Results;
@@ -34,7 +36,7 @@ public final class EvalCommand implements Callable<Integer> {
     ModelOption model;
 
     @Option(names = "--tasks", required = true, split = ",",
-            description = "Comma-separated: piqa, arc_easy, arc_challenge, hellaswag, lambada_openai, winogrande, sciq.")
+            description = "Comma-separated: piqa, arc_easy, arc_challenge, hellaswag, lambada_openai, winogrande, sciq, wikitext.")
     List<String> tasks;
 
     @Option(names = "--limit", description = "Only the first N documents of each task.")
@@ -53,8 +55,21 @@ public final class EvalCommand implements Callable<Integer> {
     String condition;
 
     @Option(names = "--add-bos", negatable = true,
-            description = "Prepend BOS to every request (default: as lm-eval's HFLM: no, except for Gemma).")
+            description = "Prepend BOS to every request (default: as the --lm-eval-bos version's HFLM does).")
     Boolean addBos;
+
+    @Option(names = "--lm-eval-bos", defaultValue = "0.4.3", paramLabel = "VERSION",
+            description = "Whose BOS default to follow: 0.4.3 (the paper's lm-eval: no BOS, except Gemma) or 0.4.10 "
+                    + "(the tokenizer's own default, e.g. BOS for Llama); default ${DEFAULT-VALUE}.")
+    String lmEvalBos;
+
+    @Option(names = "--max-length", paramLabel = "N",
+            description = "lm-eval's max_length (default: the context length the model declares; a larger one proceeds with a warning).")
+    Integer maxLength;
+
+    @Option(names = "--log-samples", paramLabel = "DIR",
+            description = "Write lm-eval's per-sample log, DIR/samples_<task>.jsonl (doc_id, target, each choice's log-likelihood and is-greedy, acc, acc_norm, ...).")
+    Path logSamples;
 
     @Option(names = "--threads", description = "Items scored at once (default: all cores for small models, else 1).")
     Integer threads;
@@ -76,14 +91,25 @@ public final class EvalCommand implements Callable<Integer> {
         List<String> names = tasks.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
         names.forEach(Tasks::get);
         Path storeFile = noStore ? null : (store != null ? store : RunStore.defaultFile());
+        if (maxLength != null && maxLength < 2) throw new SuperweightException("--max-length " + maxLength + ": must be at least 2");
         EvalOptions o = new EvalOptions(dataDir, limit == null ? 0 : limit, addBos, storeFile, threads == null ? 0 : threads,
-                Progress.console(err, Duration.ofSeconds(30)));
+                Progress.console(err, Duration.ofSeconds(30)), BosConvention.parse(lmEvalBos), maxLength == null ? 0 : maxLength);
         Model m = model.load();
         Results r;
         try {
+            String warning = Evaluation.contextWarning(m, Evaluation.maxLength(m, o), "--max-length");
+            if (warning != null) {
+                err.println(warning);
+                err.flush();
+            }
             r = Evaluation.run(m, ModelTokenizer.load(model.path()), Interventions.NONE, condition, names, o);
         } finally {
             m.checkpoint().close();
+        }
+        if (logSamples != null) {
+            for (TaskResult t : r.tasks()) {
+                AtomicOutput.writeString(logSamples.resolve("samples_" + t.task() + ".jsonl"), SampleLog.jsonLines(Tasks.get(t.task()), t.sampleLog()));
+            }
         }
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         if (outFile != null) {
@@ -101,17 +127,18 @@ public final class EvalCommand implements Callable<Integer> {
 
     private static void printTable(PrintWriter out, Results r) {
         out.printf("%s (%s), condition %s%n", r.model(), r.fingerprint().substring(0, 12), r.condition());
-        out.printf("%-16s %7s %-11s %9s %9s%n", "Task", "Version", "Metric", "Value", "Stderr");
+        out.printf("%-16s %7s %-15s %9s %9s%n", "Task", "Version", "Metric", "Value", "Stderr");
         for (TaskResult t : r.tasks()) {
-            for (String metric : List.of("acc", "acc_norm", "perplexity")) {
+            for (String metric : List.of("acc", "acc_norm", "perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte")) {
                 Double v = t.metric(metric);
                 if (v == null) continue;
                 Double se = t.metrics().get(metric + "_stderr,none");
-                out.printf("%-16s %7.1f %-11s %9.4f %9s%n", t.task(), t.version(), metric, v,
+                out.printf("%-16s %7.1f %-15s %9.4f %9s%n", t.task(), t.version(), metric, v,
                         se == null || se.isNaN() ? "N/A" : String.format("%.4f", se));
             }
         }
-        out.printf("%-16s %7s %-11s %9.4f   (%d tasks: %s)%n", "average", "", "acc", r.average("acc"), r.tasks().size(),
+        if (Double.isNaN(r.average("acc"))) return;
+        out.printf("%-16s %7s %-15s %9.4f   (%d tasks: %s)%n", "average", "", "acc", r.average("acc"), r.tasks().size(),
                 String.join(", ", Arrays.asList(r.tasks().stream().map(TaskResult::task).toArray(String[]::new))));
     }
 }

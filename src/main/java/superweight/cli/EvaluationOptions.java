@@ -2,6 +2,7 @@ package superweight.cli;
 
 import picocli.CommandLine.Option;
 import superweight.SuperweightException;
+import superweight.analysis.Ablation;
 import superweight.engine.Interventions;
 import superweight.engine.NumericalFault;
 import superweight.engine.Transformer;
@@ -119,8 +120,8 @@ final class EvaluationOptions {
      * metric -> value for one condition: "ppl:DATA" per data set, "ppl:tokens" for the token stream, "acc:TASK"
      * (and "acc_norm:TASK" where the task reports it) per task, and "acc:avg", the unweighted mean of acc.
      */
-    Map<String, Double> evaluate(AnalysisSession s, String condition, Interventions iv) {
-        return evaluate(s, s.model, condition, iv);
+    Map<String, Double> evaluate(AnalysisSession s, String condition, Ablation.Plan plan) {
+        return evaluate(s, plan.model(), condition, plan.interventions());
     }
 
     /** The same for a model derived from the session's (a quantized copy); its derivation keys the stored results. */

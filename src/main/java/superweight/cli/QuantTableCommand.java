@@ -87,7 +87,8 @@ final class QuantTableCommand implements Callable<Integer> {
         }
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             evaluation.prepare(s, spec.commandLine().getErr());
-            List<SuperWeight> sws = superWeights.resolve(s);
+            AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
+            List<SuperWeight> sws = set.weights();
             List<int[]> calib = needsCalibration(base) ? calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength()) : List.of();
             List<Map<String, Object>> results = new ArrayList<>();
             for (String row : rows) results.add(evaluateRow(s, row, base, sws, calib));
@@ -95,7 +96,7 @@ final class QuantTableCommand implements Callable<Integer> {
             r.put("model", s.modelPath.toString());
             r.put("model_id", s.catalogQuery());
             r.put("super_weights", AnalysisJson.superWeights(sws));
-            r.put("super_weights_source", superWeights.source);
+            r.put("super_weights_source", set.source());
             r.put("activation_scales", (perToken ? "per-token" : "per-tensor") + (staticScales ? ", static" : ", dynamic per sequence"));
             r.put("sa_scope", saScope);
             r.put("smoothquant_alpha", alpha);

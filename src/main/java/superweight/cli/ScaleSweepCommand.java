@@ -55,15 +55,17 @@ final class ScaleSweepCommand implements Callable<Integer> {
         List<Float> fs = Condition.parseFactors(factors);
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             evaluation.prepare(s, spec.commandLine().getErr());
-            List<SuperWeight> sws = superWeights.resolve(s);
+            AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
+            List<SuperWeight> sws = set.weights();
             List<Map<String, Object>> rows = new ArrayList<>();
             for (float f : fs) {
                 Condition c = new Condition.Scale(f);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("condition", c.label());
                 row.put("factor", f);
-                row.put("weight_edits", sws.size());
-                row.put("metrics", evaluation.evaluate(s, c.label(), Ablation.plan(c, s.model, sws)));
+                Ablation.Plan plan = Ablation.plan(c, s.model, sws);
+                row.put("weight_edits", plan.weightEdits());
+                row.put("metrics", evaluation.evaluate(s, c.label(), plan));
                 rows.add(row);
             }
             List<Path> files = plots(s.model.id(), rows);
@@ -71,6 +73,7 @@ final class ScaleSweepCommand implements Callable<Integer> {
             r.put("model", s.modelPath.toString());
             r.put("model_id", s.catalogQuery());
             r.put("super_weights", AnalysisJson.superWeights(sws));
+            r.put("super_weights_source", set.source());
             r.put("points", rows);
             files.add(out.resolve("sweep.json"));
             r.put("files", files.stream().map(Path::toString).toList());
@@ -79,7 +82,7 @@ final class ScaleSweepCommand implements Callable<Integer> {
             if (json) {
                 Cli.printJson(o, r);
             } else {
-                o.println(s.model.id() + ": super weights " + AnalysisSession.coordinates(sws) + " scaled by each factor");
+                o.println(s.model.id() + ": super weights " + set.describe() + ", scaled by each factor");
                 o.print(AblateCommand.table(rows));
                 o.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
                 o.flush();

@@ -80,7 +80,8 @@ final class TokenShiftCommand implements Callable<Integer> {
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             List<int[]> ps = tokensFile != null ? s.promptsFromFile(tokensFile, true, "--tokens-file") : lambadaPrompts(s);
             if (ps.size() > prompts) ps = ps.subList(0, prompts);
-            List<SuperWeight> sws = superWeights.resolve(s);
+            AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
+            List<SuperWeight> sws = set.weights();
             IntFunction<String> pieces = s.pieces(tokensFile == null);
             TokenShift.Result r;
             try (Progress.Bar bar = Progress.console(spec.commandLine().getErr(), Duration.ofSeconds(30)).start("token-shift", "prompts", 2L * ps.size(), 0)) {
@@ -98,6 +99,7 @@ final class TokenShiftCommand implements Callable<Integer> {
             j.put("model_id", s.catalogQuery());
             j.put("condition", c.label());
             j.put("super_weights", AnalysisJson.superWeights(sws));
+            j.put("super_weights_source", set.source());
             j.put("prompts", ps.size());
             j.put("stopword_share_before", r.stopwordShareBefore());
             j.put("stopword_share_after", r.stopwordShareAfter());
@@ -111,17 +113,22 @@ final class TokenShiftCommand implements Callable<Integer> {
                 Cli.printJson(o, j);
             } else {
                 o.printf("%s, %d prompts, %s vs original%n", s.model.id(), ps.size(), c.label());
-                o.printf("stopword/punctuation share of the next-token mass: %s -> %s%n",
-                        TextTable.percent(r.stopwordShareBefore()), TextTable.percent(r.stopwordShareAfter()));
-                o.println("\nmost likely tokens of the original model:");
-                o.print(table(r.topBefore()));
-                o.println("\nlargest increases:");
-                o.print(table(r.mostIncreased()));
-                o.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
-                o.flush();
+                print(o, set, r, files);
             }
             return 0;
         }
+    }
+
+    private static void print(PrintWriter o, AnalysisSession.SuperWeightSet set, TokenShift.Result r, List<Path> files) {
+        o.println("super weights " + set.describe());
+        o.printf("stopword/punctuation share of the next-token mass: %s -> %s%n",
+                TextTable.percent(r.stopwordShareBefore()), TextTable.percent(r.stopwordShareAfter()));
+        o.println("\nmost likely tokens of the original model:");
+        o.print(table(r.topBefore()));
+        o.println("\nlargest increases:");
+        o.print(table(r.mostIncreased()));
+        o.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
+        o.flush();
     }
 
     /** The first texts of a LAMBADA JSONL file with the last space-separated word removed, as the paper's code does. */

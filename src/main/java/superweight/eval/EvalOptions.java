@@ -7,35 +7,52 @@ import java.nio.file.Path;
  *
  * @param dataDir     the data directory (null = {@link DataDirs#defaultDataDir()}); the HF hub cache is searched too
  * @param limit       the first N documents of each task (0 = all)
- * @param addBos      prepend BOS to every request (null = lm-eval's HFLM default: no BOS, except Gemma models)
+ * @param addBos      prepend BOS to every request (null = the {@code bos} convention's default)
  * @param store       the run store file (null = an in-memory store, nothing persists)
  * @param concurrency items scored at the same time (0 = automatic: every core for small models, else 1)
  * @param progress    where progress is shown
+ * @param bos         which lm-eval BOS behaviour to follow (null = {@link BosConvention#LM_EVAL_0_4_3}, the paper's)
+ * @param maxLength   lm-eval's {@code max_length} (0 = the context length the model declares)
  */
-public record EvalOptions(Path dataDir, int limit, Boolean addBos, Path store, int concurrency, Progress progress) {
+public record EvalOptions(Path dataDir, int limit, Boolean addBos, Path store, int concurrency, Progress progress,
+                          BosConvention bos, int maxLength) {
     public EvalOptions {
         if (limit < 0) throw new superweight.SuperweightException("--limit " + limit + ": must be at least 1 (or 0 for all)");
+        if (maxLength < 0 || maxLength == 1) throw new superweight.SuperweightException("--max-length " + maxLength + ": must be at least 2");
         if (progress == null) progress = Progress.NONE;
+        if (bos == null) bos = BosConvention.LM_EVAL_0_4_3;
     }
 
-    /** All documents, lm-eval's BOS default, the default run store, automatic concurrency, no progress display. */
+    public EvalOptions(Path dataDir, int limit, Boolean addBos, Path store, int concurrency, Progress progress) {
+        this(dataDir, limit, addBos, store, concurrency, progress, null, 0);
+    }
+
+    /** All documents, lm-eval 0.4.3's BOS default, the default run store, automatic concurrency, no progress display. */
     public static EvalOptions defaults() {
         return new EvalOptions(null, 0, null, RunStore.defaultFile(), 0, Progress.NONE);
     }
 
     public EvalOptions withLimit(int n) {
-        return new EvalOptions(dataDir, n, addBos, store, concurrency, progress);
+        return new EvalOptions(dataDir, n, addBos, store, concurrency, progress, bos, maxLength);
     }
 
     public EvalOptions withStore(Path file) {
-        return new EvalOptions(dataDir, limit, addBos, file, concurrency, progress);
+        return new EvalOptions(dataDir, limit, addBos, file, concurrency, progress, bos, maxLength);
     }
 
     public EvalOptions withDataDir(Path dir) {
-        return new EvalOptions(dir, limit, addBos, store, concurrency, progress);
+        return new EvalOptions(dir, limit, addBos, store, concurrency, progress, bos, maxLength);
     }
 
     public EvalOptions withProgress(Progress p) {
-        return new EvalOptions(dataDir, limit, addBos, store, concurrency, p);
+        return new EvalOptions(dataDir, limit, addBos, store, concurrency, p, bos, maxLength);
+    }
+
+    public EvalOptions withBos(BosConvention c) {
+        return new EvalOptions(dataDir, limit, addBos, store, concurrency, progress, c, maxLength);
+    }
+
+    public EvalOptions withMaxLength(int n) {
+        return new EvalOptions(dataDir, limit, addBos, store, concurrency, progress, bos, n);
     }
 }

@@ -48,12 +48,13 @@ public final class Evaluation {
         List<List<JsonNode>> docs = new ArrayList<>();
         for (TaskSpec s : specs) docs.add(Tasks.documents(s, dirs));
         ModelConfig c = model.config();
-        boolean addBos = o.addBos() != null ? o.addBos() : lmEvalAddsBos(c);
+        boolean addBos = o.addBos() != null ? o.addBos() : o.bos().defaultAddBos(c, tokenizer);
         if (addBos && tokenizer.bosId() < 0) throw new SuperweightException(model.id() + ": --add-bos given but the vocabulary has no BOS token");
+        int maxLength = maxLength(model, o);
         ItemScorer scorer = customScorer != null ? customScorer
-                : ItemScorer.of(new RequestEncoder(tokenizer, addBos, c.contextLength()), new LoglikelihoodScorer(new Transformer(model), iv));
+                : ItemScorer.of(new RequestEncoder(tokenizer, addBos, maxLength, o.bos()), new LoglikelihoodScorer(new Transformer(model), iv));
         String fingerprint = ModelFingerprint.of(model);
-        String settings = "add_bos=" + addBos + ";max_length=" + c.contextLength() + ";interventions=" + interventionsDigest(iv);
+        String settings = settingsKey(addBos, o.bos(), maxLength, iv);
         int concurrency = o.concurrency() > 0 ? o.concurrency() : (c.hiddenSize() <= SMALL_MODEL_HIDDEN ? Parallel.threads() : 1);
         List<TaskResult> results = new ArrayList<>();
         try (RunStore store = o.store() != null ? RunStore.open(o.store()) : RunStore.inMemory()) {
@@ -65,15 +66,22 @@ public final class Evaluation {
         config.put("limit", o.limit() > 0 ? o.limit() : null);
         config.put("num_fewshot", 0);
         config.put("add_bos_token", addBos);
-        config.put("max_length", c.contextLength());
+        config.put("bos_convention", "lm-eval " + o.bos().label());
+        config.put("max_length", maxLength);
         config.put("bootstrap_iters", Metrics.BOOTSTRAP_ITERS);
         config.put("data_dir", dirs.dataDir().toString());
         return new Results(model.id(), fingerprint, condition, results, config);
     }
 
-    /** lm-eval's HFLM default: add_bos_token=False for causal models, forced on when the model type contains "gemma". */
-    static boolean lmEvalAddsBos(ModelConfig c) {
-        return c.architecture().contains("gemma");
+    /** lm-eval's max_length: an explicit one as given (even beyond the declared context), else the declared context. */
+    public static int maxLength(Model model, EvalOptions o) {
+        return o.maxLength() > 0 ? o.maxLength() : model.config().contextLength();
+    }
+
+    /** Everything besides model and condition that changes an item's scores: the run store keys items by it. */
+    static String settingsKey(boolean addBos, BosConvention bos, int maxLength, Interventions iv) {
+        return "add_bos=" + addBos + ";bos_convention=" + bos.label() + ";max_length=" + maxLength
+                + ";interventions=" + interventionsDigest(iv);
     }
 
     /**
@@ -96,32 +104,39 @@ public final class Evaluation {
         }
     }
 
-    /** The window length a perplexity run uses; an explicit one longer than the model's context is an error. */
+    /**
+     * The window length a perplexity run uses: an explicit {@code --ctx} as given, even beyond the context length
+     * the file declares (converted GGUFs often declare a wrong one; llama.cpp proceeds too, see
+     * {@link #contextWarning}); by default the style's length capped at the declared context.
+     */
     public static int windowLength(Model model, PerplexityOptions o) {
-        int max = model.config().contextLength();
-        if (o.ctx() > 0) {
-            if (o.ctx() > max) {
-                throw new SuperweightException("--ctx " + o.ctx() + " is longer than the context length " + max + " of " + model.id());
-            }
-            return o.ctx();
-        }
-        return Math.min(o.style() == Perplexity.Style.LLAMACPP ? 512 : 2048, max);
+        if (o.ctx() > 0) return o.ctx();
+        return Math.min(o.style() == Perplexity.Style.LLAMACPP ? 512 : 2048, model.config().contextLength());
+    }
+
+    /** The one-line warning for an explicit window longer than the declared context, or null. */
+    public static String contextWarning(Model model, int ctx, String option) {
+        int declared = model.config().contextLength();
+        if (ctx <= declared) return null;
+        return "warning: " + option + " " + ctx + " is longer than the context length " + declared + " that " + model.id()
+                + " declares; proceeding as asked (positions past " + declared + " may be out of what the model was trained on)";
     }
 
     /**
-     * Perplexity of {@code dataset} (wikitext2, c4, or a text file path) under the interventions. With a store, each
-     * finished window is kept under (model fingerprint, condition, data set, settings) and a rerun resumes.
+     * Perplexity of {@code dataset} (wikitext2, c4, c4-new, or a text file path) under the interventions. With a
+     * store, each finished window is kept under (model fingerprint, condition, data set, settings) and a rerun resumes.
      */
     public static PerplexityResult perplexity(Model model, Tokenizer tokenizer, Interventions iv, String dataset, PerplexityOptions o) {
         TextCorpus corpus = TextCorpus.load(dataset, o.style(), DataDirs.of(o.dataDir()));
         boolean bos = tokenizer.addBosByDefault() && tokenizer.bosId() >= 0;
-        int[] tokens = tokenizer.encode(corpus.text(), bos, false);
         int ctx = windowLength(model, o);
+        int[] tokens = corpus.sampled()
+                ? C4Sampler.sample(corpus.documents(), text -> tokenizer.encode(text, bos, false), ctx, corpus.maxWindows())
+                : tokenizer.encode(corpus.text(), bos, false);
         int limit = o.limit();
         if (corpus.maxWindows() > 0) limit = limit > 0 ? Math.min(limit, corpus.maxWindows()) : corpus.maxWindows();
         int windows = Math.min(limit > 0 ? limit : Integer.MAX_VALUE, tokens.length / ctx);
         Perplexity.Options po = new Perplexity.Options(ctx, o.style(), limit);
-        Transformer t = new Transformer(model);
         int bosId = bos ? tokenizer.bosId() : -1;
         try (RunStore store = o.store() != null ? RunStore.open(o.store()) : null;
              Progress.Bar bar = o.progress().start(corpus.name(), "windows", Math.max(windows, 0), 0)) {
@@ -131,7 +146,8 @@ public final class Evaluation {
                         + ";interventions=" + interventionsDigest(iv);
                 log = store.windowLog(new RunStore.Key(ModelFingerprint.of(model), o.condition(), corpus.name(), settings));
             }
-            return Perplexity.compute(t, iv, tokens, bosId, po, corpus.name(), w -> bar.step(), log);
+            return Perplexity.compute(new Transformer(model), iv, tokens, bosId, po, corpus.name(), w -> bar.step(), log)
+                    .describedBy(corpus.name(), corpus.rule(), corpus.source());
         }
     }
 

@@ -56,8 +56,12 @@ public final class Harness {
             }
         }
         List<List<ChoiceScore>> scores = new ArrayList<>(n);
-        for (TaskItem it : items) scores.add(done.get(it.index()));
-        return TaskResult.aggregate(spec, items, scores, docs.size());
+        List<SampleLog.Sample> log = new ArrayList<>(n);
+        for (TaskItem it : items) {
+            scores.add(done.get(it.index()));
+            log.add(new SampleLog.Sample(docs.get(it.index()), it, done.get(it.index())));
+        }
+        return TaskResult.aggregate(spec, items, scores, docs.size()).withSamples(log);
     }
 
     private void finish(RunStore.Key key, TaskItem it, ItemScorer scorer, Map<Integer, List<ChoiceScore>> done, Progress.Bar bar) {

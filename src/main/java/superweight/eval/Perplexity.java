@@ -8,7 +8,9 @@ import superweight.engine.Interventions;
 import superweight.engine.Taps;
 import superweight.engine.Transformer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
@@ -77,14 +79,17 @@ public final class Perplexity {
         int windows = o.limit() > 0 ? Math.min(o.limit(), available) : available;
         int vocab = transformer.model().config().vocabSize();
         int firstScored = o.style() == Style.LLAMACPP ? ctx / 2 : 0;
+        int perWindow = ctx - 1 - firstScored;
         InferenceState st = transformer.newState(ctx);
         double nllSum = 0;
         long scored = 0;
+        List<PerplexityResult.Window> done = new ArrayList<>(windows);
         for (int w = 0; w < windows; w++) {
             Double before = log.finished(w);
             if (before != null) {
                 nllSum += before;
-                scored += ctx - 1 - firstScored;
+                scored += perWindow;
+                done.add(new PerplexityResult.Window(w, w * ctx + firstScored + 1, perWindow, before));
                 if (onWindow != null) onWindow.accept(w + 1);
                 continue;
             }
@@ -99,10 +104,11 @@ public final class Perplexity {
             });
             log.record(w, sum[0]);
             nllSum += sum[0];
-            scored += ctx - 1 - firstScored;
+            scored += perWindow;
+            done.add(new PerplexityResult.Window(w, w * ctx + firstScored + 1, perWindow, sum[0]));
             if (onWindow != null) onWindow.accept(w + 1);
         }
         double nll = nllSum / scored;
-        return new PerplexityResult(dataset, o.style().name().toLowerCase(), Math.exp(nll), nll, scored, windows, ctx);
+        return new PerplexityResult(dataset, o.style().name().toLowerCase(), Math.exp(nll), nll, scored, windows, ctx, "", null, done);
     }
 }

@@ -16,7 +16,7 @@ import java.util.function.ToIntFunction;
  *
  * @param kind           how requests are formed (see {@link Kind})
  * @param target         {@code doc_to_target} text for {@link Kind#MULTIPLE_INPUT} and {@link Kind#LOGLIKELIHOOD}
- * @param metrics        metric names as in lm-eval: acc, acc_norm, perplexity
+ * @param metrics        metric names as in lm-eval: acc, acc_norm, perplexity, word_perplexity, byte_perplexity, bits_per_byte
  * @param sources        where documents may be found, in order of preference
  */
 public record TaskSpec(String name, double version, Kind kind, Function<JsonNode, String> text,
@@ -30,7 +30,12 @@ public record TaskSpec(String name, double version, Kind kind, Function<JsonNode
         /** The choices are contexts (lm-eval "multiple input", winogrande's partial evaluation): (choice, delimiter + target). */
         MULTIPLE_INPUT,
         /** One request (text, target); acc = every target token greedy (lambada). */
-        LOGLIKELIHOOD
+        LOGLIKELIHOOD,
+        /**
+         * One rolling request over the whole target (lm-eval {@code loglikelihood_rolling}); {@code text} gives the
+         * original document whose words and bytes normalise the metrics (kept as the item's only "choice").
+         */
+        LOGLIKELIHOOD_ROLLING
     }
 
     public TaskSpec {
@@ -57,6 +62,7 @@ public record TaskSpec(String name, double version, Kind kind, Function<JsonNode
                     yield new TaskItem(name, index, rs, cs, checkedGold(doc, cs.size()));
                 }
                 case LOGLIKELIHOOD -> new TaskItem(name, index, List.of(new Request(text.apply(doc), target.apply(doc))), List.of(), -1);
+                case LOGLIKELIHOOD_ROLLING -> new TaskItem(name, index, List.of(Request.rolling(target.apply(doc))), List.of(text.apply(doc)), -1);
             };
         } catch (SuperweightException e) {
             throw e;

@@ -77,6 +77,16 @@ public final class Tasks {
                         DataSource.hub(List.of("allenai/sciq", "sciq"), List.of("**test*.parquet"), Documents::table))));
     }
 
+    static {
+        // lm-eval's wikitext (version 2.0): document-level WikiText-2 test pages, detokenized, rolling log-likelihood.
+        add(new TaskSpec("wikitext", 2.0, Kind.LOGLIKELIHOOD_ROLLING,
+                d -> str(d, "page"), null, null,
+                d -> Wikitext.detokenize(str(d, "page")),
+                "", List.of("word_perplexity", "byte_perplexity", "bits_per_byte"),
+                List.of(DataSource.local("wikitext-2-raw/wiki.test.raw", f -> Wikitext.records(Documents.text(f))),
+                        DataSource.hub(List.of("EleutherAI/wikitext_document_level"), List.of("wikitext-2-raw-v1/**test*.parquet"), Documents::table))));
+    }
+
     private Tasks() {
     }
 

@@ -14,38 +14,60 @@ import java.util.List;
  *   <li>wikitext2, GPTQ style: the HF rows of WikiText-2-raw test joined with "\n\n" (GPTQ/AWQ/SmoothQuant). The raw
  *   file's lines are the rows: a line " \n" is the empty row "", any other line is a row including its "\n".</li>
  *   <li>wikitext2, llama.cpp style: the raw file {@code wiki.test.raw} as is (what llama-perplexity -f reads).</li>
- *   <li>c4: GPTQ's "c4-new" rule (first 1100 documents joined with " ", at most 256 windows) applied to the
- *   documents available; see docs/eval.md: the shared sample is NOT GPTQ's validation shard.</li>
+ *   <li>c4: GPTQ's original rule (256 windows drawn at random from long documents, see {@link C4Sampler}); the text
+ *   is not joined, {@link #documents} holds the documents.</li>
+ *   <li>c4-new: GPTQ's "c4-new" rule (first 1100 documents joined with " ", at most 256 windows).</li>
  *   <li>any other value: a UTF-8 text file read as is.</li>
  * </ul>
+ * Both C4 rules read {@code en/c4-validation.00000-of-00008.json.gz} from the HF cache when it is there; on any other
+ * documents (the shared 2000-document sample) the data set is named "c4-like" / "c4-new-like": the same rule, not
+ * GPTQ's documents, so not comparable digit for digit with papers.
  *
+ * @param name       the data set as reported and keyed in the run store
+ * @param rule       which assembly rule was applied (reported with every number)
+ * @param source     the file the text came from
  * @param maxWindows the data set's own cap on windows (0 = none)
+ * @param documents  the documents the c4 rule samples from (empty for the other data sets)
  */
-public record TextCorpus(String name, String text, int maxWindows) {
+public record TextCorpus(String name, String rule, Path source, String text, int maxWindows, List<String> documents) {
     static final int C4_DOCUMENTS = 1100, C4_WINDOWS = 256;
+    static final String C4_SHARD = "en/c4-validation.00000-of-00008.json.gz";
+
+    public TextCorpus {
+        documents = List.copyOf(documents);
+    }
 
     private static final List<DataSource> WIKITEXT2 = List.of(
             DataSource.local("wikitext-2-raw/wiki.test.raw", f -> List.of(Documents.JSON.createObjectNode().put("raw", Documents.text(f)))),
             DataSource.hub(List.of("Salesforce/wikitext", "wikitext"), List.of("wikitext-2-raw-v1/**test*.parquet"), Documents::table));
+    // GPTQ's shard first: only it makes the number GPTQ's; the shared sample gives a "C4-like" number.
     private static final List<DataSource> C4 = List.of(
-            DataSource.local("c4_validation_sample/c4_validation_2k.parquet", Documents::table),
-            DataSource.hub(List.of("allenai/c4"), List.of("en/c4-validation.00000-of-00008.json.gz"), Documents::table));
+            DataSource.hub(List.of("allenai/c4"), List.of(C4_SHARD), Documents::table),
+            DataSource.local("c4_validation_sample/c4_validation_2k.parquet", Documents::table));
 
     public static TextCorpus load(String dataset, Perplexity.Style style, DataDirs dirs) {
         return switch (dataset) {
-            case "wikitext2" -> wikitext2(find("wikitext2", WIKITEXT2, dirs), style);
-            case "c4" -> c4(find("c4", C4, dirs));
+            case "wikitext2" -> {
+                Found f = find("wikitext2", WIKITEXT2, dirs);
+                yield wikitext2(f.records(), style, f.file());
+            }
+            case "c4", "c4-new" -> {
+                Found f = find(dataset, C4, dirs);
+                List<String> docs = f.records().stream().map(r -> r.path("text").asText()).toList();
+                boolean shard = f.file().toString().replace('\\', '/').endsWith(C4_SHARD);
+                yield dataset.equals("c4") ? c4(docs, shard, f.file()) : c4New(docs, shard, f.file());
+            }
             default -> {
                 Path p = Path.of(dataset);
                 if (!Files.isRegularFile(p)) {
-                    throw new SuperweightException(dataset + ": neither a known data set (wikitext2, c4) nor a readable file");
+                    throw new SuperweightException(dataset + ": neither a known data set (wikitext2, c4, c4-new) nor a readable file");
                 }
-                yield new TextCorpus(p.getFileName().toString(), Documents.text(p), 0);
+                yield new TextCorpus(p.getFileName().toString(), "text file as is", p, Documents.text(p), 0, List.of());
             }
         };
     }
 
-    static TextCorpus wikitext2(List<JsonNode> records, Perplexity.Style style) {
+    static TextCorpus wikitext2(List<JsonNode> records, Perplexity.Style style, Path source) {
         List<String> rows;
         String raw;
         if (records.size() == 1 && records.getFirst().has("raw")) {
@@ -57,7 +79,9 @@ public record TextCorpus(String name, String text, int maxWindows) {
             for (String r : rows) sb.append(r.isEmpty() ? " \n" : r);
             raw = sb.toString();
         }
-        return new TextCorpus("wikitext2", style == Perplexity.Style.LLAMACPP ? raw : String.join("\n\n", rows), 0);
+        return style == Perplexity.Style.LLAMACPP
+                ? new TextCorpus("wikitext2", "raw wiki.test.raw bytes (llama-perplexity -f)", source, raw, 0, List.of())
+                : new TextCorpus("wikitext2", "HF test rows joined with \"\\n\\n\" (GPTQ)", source, String.join("\n\n", rows), 0, List.of());
     }
 
     /** The HF rows of a WikiText raw file: each line with its "\n", and "" for a blank line (" \n"). */
@@ -74,20 +98,33 @@ public record TextCorpus(String name, String text, int maxWindows) {
         return rows;
     }
 
-    static TextCorpus c4(List<JsonNode> docs) {
-        int n = Math.min(C4_DOCUMENTS, docs.size());
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            if (i > 0) sb.append(' ');
-            sb.append(docs.get(i).path("text").asText());
-        }
-        return new TextCorpus("c4", sb.toString(), C4_WINDOWS);
+    static TextCorpus c4(List<String> docs, boolean shard, Path source) {
+        return new TextCorpus(shard ? "c4" : "c4-like",
+                "GPTQ c4: " + C4_WINDOWS + " windows drawn with Python random.seed(0) from documents of at least ctx tokens"
+                        + (shard ? "" : " (C4-like: not GPTQ's validation shard)"),
+                source, "", C4_WINDOWS, docs);
     }
 
-    private static List<JsonNode> find(String name, List<DataSource> sources, DataDirs dirs) {
+    static TextCorpus c4New(List<String> docs, boolean shard, Path source) {
+        int n = Math.min(C4_DOCUMENTS, docs.size());
+        return new TextCorpus(shard ? "c4-new" : "c4-new-like",
+                "GPTQ c4-new: first " + C4_DOCUMENTS + " documents joined with \" \", at most " + C4_WINDOWS + " windows"
+                        + (shard ? "" : " (C4-like: not GPTQ's validation shard)"),
+                source, String.join(" ", docs.subList(0, n)), C4_WINDOWS, List.of());
+    }
+
+    /** Whether the corpus is sampled by windows from documents (the c4 rule) rather than cut from one text. */
+    boolean sampled() {
+        return !documents.isEmpty();
+    }
+
+    private record Found(List<JsonNode> records, Path file) {
+    }
+
+    private static Found find(String name, List<DataSource> sources, DataDirs dirs) {
         for (DataSource s : sources) {
             List<Path> files = s.locate().apply(dirs);
-            if (!files.isEmpty()) return s.read().apply(dirs, files);
+            if (!files.isEmpty()) return new Found(s.read().apply(dirs, files), files.getFirst());
         }
         throw new SuperweightException(name + ": data not found; looked for "
                 + String.join(", ", sources.stream().map(DataSource::where).toList())

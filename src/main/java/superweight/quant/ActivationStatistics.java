@@ -20,19 +20,16 @@ import java.util.TreeMap;
  */
 public final class ActivationStatistics {
     private final Map<Long, float[]> channelMax;
-    private final int windows, tokens;
 
-    private ActivationStatistics(Map<Long, float[]> channelMax, int windows, int tokens) {
+    private ActivationStatistics(Map<Long, float[]> channelMax) {
         this.channelMax = channelMax;
-        this.windows = windows;
-        this.tokens = tokens;
     }
 
     /** A table of given maxima (for tests and for statistics computed elsewhere). */
     static ActivationStatistics of(Map<Long, float[]> channelMax) {
         Map<Long, float[]> copy = new HashMap<>();
         channelMax.forEach((k, v) -> copy.put(k, v.clone()));
-        return new ActivationStatistics(copy, 0, 0);
+        return new ActivationStatistics(copy);
     }
 
     /** Runs {@code windows} through {@code model} under {@code base} (e.g. explicit smoothing divisors). */
@@ -45,13 +42,11 @@ public final class ActivationStatistics {
         });
         Transformer t = new Transformer(model);
         Interventions iv = Interventions.NONE.withLinearInputHook(recorder);
-        int count = 0;
         for (int[] w : windows) {
             InferenceState st = t.newState(w.length);
             t.forward(st, w, Taps.NONE, iv, w.length, (pos, logits, off) -> { });
-            count += w.length;
         }
-        return new ActivationStatistics(max, windows.size(), count);
+        return new ActivationStatistics(max);
     }
 
     /** max |x[:, c]| of the input of {@code linear} in {@code layer}. */
@@ -70,14 +65,6 @@ public final class ActivationStatistics {
             out.put(slot, a);
         });
         return out;
-    }
-
-    public int windows() {
-        return windows;
-    }
-
-    public int tokens() {
-        return tokens;
     }
 
     /** A digest of every calibrated maximum, for the keys of schemes derived from them. */

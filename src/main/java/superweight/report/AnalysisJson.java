@@ -1,5 +1,6 @@
 package superweight.report;
 
+import superweight.analysis.Candidate;
 import superweight.analysis.Catalog;
 import superweight.analysis.Detection;
 import superweight.analysis.LayerMaximum;
@@ -47,6 +48,8 @@ public final class AnalysisJson {
         m.put("max_out", l.maxOut());
         m.put("max_out_position", l.maxOutPosition());
         m.put("max_out_channel", l.maxOutChannel());
+        m.put("median_abs_in", finite(l.medianAbsIn()));
+        m.put("median_abs_out", finite(l.medianAbsOut()));
         return m;
     }
 
@@ -64,18 +67,44 @@ public final class AnalysisJson {
         return m;
     }
 
-    /** The detection result: super weights, activations, every iteration, first/last pass maxima. */
+    /** One candidate with its evidence: same token, explained share, persistence (residual values) and class. */
+    public static Map<String, Object> candidate(Candidate c) {
+        Map<String, Object> m = superWeight(c.weight());
+        m.put("pass", c.pass());
+        m.put("class", c.kind().text());
+        m.put("max_in", c.spike().maxIn());
+        m.put("max_in_position", c.spike().maxInPosition());
+        m.put("max_out", c.spike().maxOut());
+        m.put("max_out_position", c.spike().maxOutPosition());
+        m.put("input_ratio", finite(c.spike().inputRatio()));
+        m.put("output_ratio", finite(c.spike().outputRatio()));
+        m.put("same_token", c.sameToken());
+        m.put("explained_share", finite(c.explainedShare()));
+        m.put("persistence", c.persistence());
+        m.put("residual", c.residual().stream().map(r -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("layer", r.layer());
+            v.put("original", r.original());
+            v.put("zeroed", r.zeroed());
+            return v;
+        }).toList());
+        return m;
+    }
+
+    /** The detection result: rule, super weights (with their evidence), every candidate, every iteration, first/last pass maxima. */
     public static Map<String, Object> detection(Detection d) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("threshold", d.threshold());
+        m.put("rule", d.rule().label());
         m.put("max_iterations", d.maxIterations());
         m.put("super_weights", d.superWeights().stream().map(s -> {
             Map<String, Object> w = superWeight(s);
-            double share = d.explainedShare(s);
-            w.put("explained_share", Double.isNaN(share) ? null : share);
+            Candidate c = d.candidate(s);
+            w.put("explained_share", finite(c.explainedShare()));
+            w.put("persistence", c.persistence());
             return w;
         }).toList());
         m.put("super_activations", d.superActivations().stream().map(AnalysisJson::superActivation).toList());
+        m.put("candidates", d.candidates().stream().map(AnalysisJson::candidate).toList());
         List<Map<String, Object>> its = new ArrayList<>();
         for (Detection.Iteration it : d.iterations()) {
             Map<String, Object> i = new LinkedHashMap<>();
@@ -89,5 +118,10 @@ public final class AnalysisJson {
         m.put("per_layer", d.before().stream().map(AnalysisJson::layerMaximum).toList());
         m.put("per_layer_after", d.after().stream().map(AnalysisJson::layerMaximum).toList());
         return m;
+    }
+
+    /** JSON has no NaN or infinity: null instead. */
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 }

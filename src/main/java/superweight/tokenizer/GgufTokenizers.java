@@ -42,44 +42,83 @@ final class GgufTokenizers {
         TokenType[] types = new TokenType[tokens.length];
         for (int i = 0; i < tokens.length; i++) types[i] = typeCodes == null ? TokenType.NORMAL : TokenType.ofGguf(typeCodes[i]);
 
-        switch (model) {
-            case "llama" -> {
-                Vocabulary v = new Vocabulary(tokens, scores, types, id(gguf, "bos_token_id", 1), id(gguf, "eos_token_id", 2),
-                        id(gguf, "unknown_token_id", 0), flag(gguf, "add_bos_token", true));
-                return SentencePieceBpe.fromScores(v, flag(gguf, "add_space_prefix", true));
-            }
-            case "gpt2" -> {
-                String pre = gguf.getString("tokenizer.ggml.pre");
-                if (pre == null) pre = "default"; // llama.cpp's choice for files converted before the key existed
-                PreTokenizer preTokenizer = PreTokenizer.forGgufPre(pre);
-                if (preTokenizer == null) {
-                    throw new SuperweightException(where + ": unknown pre-tokenizer tokenizer.ggml.pre = \"" + pre + "\"");
-                }
-                String[] merges = gguf.getStringArray("tokenizer.ggml.merges");
-                if (merges == null) throw new SuperweightException(where + ": BPE vocabulary without tokenizer.ggml.merges");
-                boolean wholeWordFirst = WHOLE_WORD_FIRST.contains(pre);
-                Vocabulary v = new Vocabulary(tokens, scores, types, id(gguf, "bos_token_id", -1), id(gguf, "eos_token_id", -1),
-                        id(gguf, "unknown_token_id", -1), flag(gguf, "add_bos_token", wholeWordFirst));
-                return new ByteLevelBpe(v, splitMerges(merges, where), preTokenizer, wholeWordFirst);
-            }
-            case "bert" -> {
-                int cls = id(gguf, "cls_token_id", id(gguf, "bos_token_id", -1));
-                int sep = id(gguf, "seperator_token_id", id(gguf, "separator_token_id", id(gguf, "eos_token_id", -1)));
-                Vocabulary v = new Vocabulary(tokens, scores, types, cls, sep, id(gguf, "unknown_token_id", 100),
-                        flag(gguf, "add_bos_token", true));
-                // llama.cpp stores word-initial pieces as "\u2581piece" and continuation pieces without "##".
-                Map<String, Integer> initial = new HashMap<>();
-                Map<String, Integer> continuation = new HashMap<>();
-                for (int i = 0; i < tokens.length; i++) {
-                    if (types[i] == TokenType.CONTROL || tokens[i].isEmpty()) continue;
-                    if (tokens[i].charAt(0) == SentencePieceBpe.SPACE) initial.put(tokens[i].substring(1), i);
-                    else continuation.put(tokens[i], i);
-                }
-                return new WordPiece(v, initial, continuation, WordPiece.Options.UNCASED, v.bos, v.eos);
-            }
+        return switch (model) {
+            case "llama" -> sentencePiece(gguf, tokens, scores, types);
+            case "gpt2" -> byteLevel(gguf, tokens, scores, types, where);
+            case "bert" -> wordPiece(gguf, tokens, scores, types);
             default -> throw new SuperweightException(where + ": tokenizer model \"" + model
                     + "\" is not supported (supported: llama, gpt2, bert)");
+        };
+    }
+
+    private static Tokenizer sentencePiece(GgufFile gguf, String[] tokens, float[] scores, TokenType[] types) {
+        Vocabulary v = new Vocabulary(tokens, scores, types, id(gguf, "bos_token_id", 1), id(gguf, "eos_token_id", 2),
+                id(gguf, "unknown_token_id", 0), flag(gguf, "add_bos_token", true));
+        llamaCppAttributes(v, gguf);
+        return SentencePieceBpe.fromScores(v, flag(gguf, "add_space_prefix", true));
+    }
+
+    private static Tokenizer byteLevel(GgufFile gguf, String[] tokens, float[] scores, TokenType[] types, String where) {
+        String pre = gguf.getString("tokenizer.ggml.pre");
+        if (pre == null) pre = "default"; // llama.cpp's choice for files converted before the key existed
+        PreTokenizer preTokenizer = PreTokenizer.forGgufPre(pre);
+        if (preTokenizer == null) {
+            throw new SuperweightException(where + ": unknown pre-tokenizer tokenizer.ggml.pre = \"" + pre + "\"");
         }
+        String[] merges = gguf.getStringArray("tokenizer.ggml.merges");
+        if (merges == null) throw new SuperweightException(where + ": BPE vocabulary without tokenizer.ggml.merges");
+        boolean wholeWordFirst = WHOLE_WORD_FIRST.contains(pre);
+        Vocabulary v = new Vocabulary(tokens, scores, types, id(gguf, "bos_token_id", -1), id(gguf, "eos_token_id", -1),
+                id(gguf, "unknown_token_id", -1), flag(gguf, "add_bos_token", wholeWordFirst));
+        llamaCppAttributes(v, gguf);
+        return new ByteLevelBpe(v, splitMerges(merges, where), preTokenizer, wholeWordFirst);
+    }
+
+    private static Tokenizer wordPiece(GgufFile gguf, String[] tokens, float[] scores, TokenType[] types) {
+        int cls = id(gguf, "cls_token_id", id(gguf, "bos_token_id", -1));
+        int sep = id(gguf, "seperator_token_id", id(gguf, "separator_token_id", id(gguf, "eos_token_id", -1)));
+        Vocabulary v = new Vocabulary(tokens, scores, types, cls, sep, id(gguf, "unknown_token_id", 100),
+                flag(gguf, "add_bos_token", true));
+        llamaCppAttributes(v, gguf);
+        // llama.cpp stores word-initial pieces as "\u2581piece" and continuation pieces without "##".
+        Map<String, Integer> initial = new HashMap<>();
+        Map<String, Integer> continuation = new HashMap<>();
+        for (int i = 0; i < tokens.length; i++) {
+            if (types[i] == TokenType.CONTROL || tokens[i].isEmpty()) continue;
+            if (tokens[i].charAt(0) == SentencePieceBpe.SPACE) initial.put(tokens[i].substring(1), i);
+            else continuation.put(tokens[i], i);
+        }
+        return new WordPiece(v, initial, continuation, WordPiece.Options.UNCASED, v.bos, v.eos);
+    }
+
+    /**
+     * GGUF stores no lstrip/rstrip per token, so llama.cpp (llama-vocab.cpp, end of load) sets them by name: a
+     * {@code <mask>} that strips the whitespace before it for the jina-v2 pre-tokenizers and the nomic-bert-moe /
+     * jina-bert-v3 architectures; for a model whose lower-cased {@code general.name} contains "phi-3" or "phi3",
+     * every special token (control, user-defined, unknown) and {@code </s>} strip the whitespace AFTER them, except
+     * {@code <unk>}, {@code <s>} and {@code <|endoftext|>}; for "modern-bert", {@code [MASK]} strips before.
+     */
+    static void llamaCppAttributes(Vocabulary v, GgufFile gguf) {
+        String name = lower(gguf.getString("general.name")), pre = lower(gguf.getString("tokenizer.ggml.pre"));
+        String arch = lower(gguf.getString("general.architecture"));
+        if (containsAny(pre, "jina-v2-de", "jina-v2-es", "jina-v2-code") || containsAny(arch, "nomic-bert-moe", "jina-bert-v3")) {
+            v.set(v.id("<mask>"), Vocabulary.LSTRIP, true);
+        } else if (containsAny(name, "phi-3", "phi3")) {
+            for (int id = 0; id < v.size(); id++) if (v.types[id].isSpecial()) v.set(id, Vocabulary.RSTRIP, true);
+            v.set(v.id("</s>"), Vocabulary.RSTRIP, true);
+            for (String t : List.of("<unk>", "<s>", "<|endoftext|>")) v.set(v.id(t), Vocabulary.RSTRIP, false);
+        } else if (containsAny(name, "modern-bert")) {
+            v.set(v.id("[MASK]"), Vocabulary.LSTRIP, true);
+        }
+    }
+
+    private static String lower(String s) {
+        return s == null ? "" : s.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static boolean containsAny(String s, String... parts) {
+        for (String p : parts) if (s.contains(p)) return true;
+        return false;
     }
 
     /** Splits "left right" merge strings at the first space after the first character, as llama.cpp does. */

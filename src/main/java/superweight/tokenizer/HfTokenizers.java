@@ -28,18 +28,45 @@ final class HfTokenizers {
     private HfTokenizers() {
     }
 
+    /** The model's token table plus the added tokens, with each id's piece, type and reverse lookup. */
+    private record Table(Map<String, Integer> model, String[] pieces, TokenType[] types, Map<String, Integer> ids) {
+    }
+
+    /** BOS/EOS/UNK and the post-processor template's first and last special tokens. */
+    private record Specials(int bos, int eos, int unk, boolean addBos, int templateFirst, int templateLast) {
+    }
+
     static Tokenizer load(Path tokenizerJson) {
         String where = tokenizerJson.toString();
         JsonNode root = read(tokenizerJson);
         JsonNode config = readOptional(tokenizerJson.resolveSibling("tokenizer_config.json"));
         JsonNode model = root.path("model");
+        String type = modelType(model, where);
+        Table table = table(root, model, where);
+        Specials sp = specials(root, config, model, table.ids());
+        if (type.equals("WordPiece")) return wordPiece(root, config, model, table, sp, where);
+        Vocabulary v = withAddedTokenOptions(new Vocabulary(table.pieces(), null, table.types(), sp.bos(), sp.eos(), sp.unk(), sp.addBos()), root);
+        List<String[]> merges = merges(model.path("merges"), where);
+        if (mentions(root.path("pre_tokenizer"), "ByteLevel") || mentions(root.path("decoder"), "ByteLevel")) {
+            PreTokenizer pre = new PreTokenizer(normalizer(root.path("normalizer"), where), steps(root.path("pre_tokenizer"), where));
+            return new ByteLevelBpe(v, merges, pre, model.path("ignore_merges").asBoolean(false));
+        }
+        JsonNode pre = root.path("pre_tokenizer");
+        boolean metaspace = pre.path("type").asText("").equals("Metaspace");
+        return SentencePieceBpe.fromMerges(v, merges, spaceSentencePiece(root, where), metaspace && pre.path("split").asBoolean(true));
+    }
+
+    private static String modelType(JsonNode model, String where) {
         String type = model.path("type").asText("");
         if (type.isEmpty() && model.has("merges")) type = "BPE"; // old files omit the type of BPE models
         if (!type.equals("BPE") && !type.equals("WordPiece")) {
-            throw new SuperweightException(where + ": tokenizer model type \"" + type
-                    + "\" is not supported (supported: BPE, WordPiece)");
+            throw new SuperweightException(where + ": tokenizer model type \"" + type + "\" is not supported (supported: BPE, WordPiece)");
         }
-        // Vocabulary: the model's table plus added tokens (special ones are control tokens).
+        return type;
+    }
+
+    /** The model's vocabulary plus added tokens (special ones are control tokens, the others user-defined). */
+    private static Table table(JsonNode root, JsonNode model, String where) {
         Map<String, Integer> table = new HashMap<>();
         JsonNode vocabNode = model.path("vocab");
         if (!vocabNode.isObject()) throw new SuperweightException(where + ": model.vocab is missing or not an object");
@@ -48,25 +75,27 @@ final class HfTokenizers {
         for (JsonNode t : root.path("added_tokens")) size = Math.max(size, tokenIdField(t.path("id"), where, "added_tokens id") + 1);
         String[] pieces = new String[size];
         TokenType[] types = new TokenType[size];
-        for (int i = 0; i < size; i++) {
-            pieces[i] = "";
-            types[i] = TokenType.UNUSED;
-        }
+        java.util.Arrays.fill(pieces, "");
+        java.util.Arrays.fill(types, TokenType.UNUSED);
+        boolean byteFallback = model.path("byte_fallback").asBoolean(false);
         table.forEach((piece, id) -> {
             if (id < 0) throw new SuperweightException(where + ": negative id " + id + " for \"" + piece + "\"");
             pieces[id] = piece;
-            types[id] = piece.matches("<0x[0-9A-F]{2}>") && model.path("byte_fallback").asBoolean(false)
-                    ? TokenType.BYTE : TokenType.NORMAL;
+            types[id] = byteFallback && piece.matches("<0x[0-9A-F]{2}>") ? TokenType.BYTE : TokenType.NORMAL;
         });
         for (JsonNode t : root.path("added_tokens")) {
             int id = t.path("id").asInt();
+            if (id < 0) throw new SuperweightException(where + ": negative added token id " + id);
             pieces[id] = t.path("content").asText();
             types[id] = t.path("special").asBoolean(false) ? TokenType.CONTROL : TokenType.USER_DEFINED;
         }
         Map<String, Integer> ids = new HashMap<>();
         for (int i = 0; i < size; i++) if (types[i] != TokenType.UNUSED) ids.put(pieces[i], i);
+        return new Table(table, pieces, types, ids);
+    }
 
-        // Special ids: tokenizer_config.json first, then the post-processor's template.
+    /** Special ids: tokenizer_config.json first, then the post-processor's template. */
+    private static Specials specials(JsonNode root, JsonNode config, JsonNode model, Map<String, Integer> ids) {
         int templateFirst = templateSpecial(root.path("post_processor"), true, ids);
         int templateLast = templateSpecial(root.path("post_processor"), false, ids);
         int bos = tokenId(config.path("bos_token"), ids, templateFirst);
@@ -74,37 +103,43 @@ final class HfTokenizers {
         boolean addBos = config.has("add_bos_token") ? config.path("add_bos_token").asBoolean() : templateFirst >= 0;
         int unk = model.hasNonNull("unk_token") ? ids.getOrDefault(model.path("unk_token").asText(), -1) : -1;
         if (unk < 0) unk = tokenId(config.path("unk_token"), ids, -1);
+        return new Specials(bos, eos, unk, addBos, templateFirst, templateLast);
+    }
 
-        if (type.equals("WordPiece")) {
-            String pre = root.path("pre_tokenizer").path("type").asText("BertPreTokenizer");
-            if (!pre.equals("BertPreTokenizer")) {
-                throw new SuperweightException(where + ": WordPiece with pre-tokenizer " + pre
-                        + " is not supported (expected BertPreTokenizer)");
-            }
-            String prefix = model.path("continuing_subword_prefix").asText("##");
-            Map<String, Integer> initial = new HashMap<>();
-            Map<String, Integer> continuation = new HashMap<>();
-            table.forEach((piece, id) -> {
-                if (piece.startsWith(prefix) && piece.length() > prefix.length()) continuation.put(piece.substring(prefix.length()), id);
-                else initial.put(piece, id);
-            });
-            int cls = templateFirst >= 0 ? templateFirst : tokenId(config.path("cls_token"), ids, ids.getOrDefault("[CLS]", -1));
-            int sep = templateLast >= 0 ? templateLast : tokenId(config.path("sep_token"), ids, ids.getOrDefault("[SEP]", -1));
-            Vocabulary v = new Vocabulary(pieces, null, types, cls, sep, unk, addBos || templateFirst >= 0);
-            return new WordPiece(v, initial, continuation, bertOptions(root.path("normalizer"), model, where), cls, sep);
+    /**
+     * The added tokens' {@code lstrip}, {@code rstrip} and {@code single_word} options, as Hugging Face tokenizers
+     * applies them when it cuts added tokens out of the text (whitespace = Rust's char::is_whitespace).
+     * {@code normalized} is not applied: every added token is matched against the raw text (see docs/tokenizer.md).
+     */
+    private static Vocabulary withAddedTokenOptions(Vocabulary v, JsonNode root) {
+        v.unicodeStrip = true;
+        for (JsonNode t : root.path("added_tokens")) {
+            int id = t.path("id").asInt();
+            v.set(id, Vocabulary.LSTRIP, t.path("lstrip").asBoolean(false));
+            v.set(id, Vocabulary.RSTRIP, t.path("rstrip").asBoolean(false));
+            v.set(id, Vocabulary.SINGLE_WORD, t.path("single_word").asBoolean(false));
         }
+        return v;
+    }
 
-        Vocabulary v = new Vocabulary(pieces, null, types, bos, eos, unk, addBos);
-        List<String[]> merges = merges(model.path("merges"), where);
-        if (mentions(root.path("pre_tokenizer"), "ByteLevel") || mentions(root.path("decoder"), "ByteLevel")) {
-            PreTokenizer pre = new PreTokenizer(normalizer(root.path("normalizer"), where),
-                    steps(root.path("pre_tokenizer"), where));
-            return new ByteLevelBpe(v, merges, pre, model.path("ignore_merges").asBoolean(false));
+    private static Tokenizer wordPiece(JsonNode root, JsonNode config, JsonNode model, Table table, Specials sp, String where) {
+        String pre = root.path("pre_tokenizer").path("type").asText("BertPreTokenizer");
+        if (!pre.equals("BertPreTokenizer")) {
+            throw new SuperweightException(where + ": WordPiece with pre-tokenizer " + pre + " is not supported (expected BertPreTokenizer)");
         }
-        JsonNode pre = root.path("pre_tokenizer");
-        boolean metaspace = pre.path("type").asText("").equals("Metaspace");
-        return SentencePieceBpe.fromMerges(v, merges, spaceSentencePiece(root, where),
-                metaspace && pre.path("split").asBoolean(true));
+        String prefix = model.path("continuing_subword_prefix").asText("##");
+        Map<String, Integer> initial = new HashMap<>();
+        Map<String, Integer> continuation = new HashMap<>();
+        table.model().forEach((piece, id) -> {
+            if (piece.startsWith(prefix) && piece.length() > prefix.length()) continuation.put(piece.substring(prefix.length()), id);
+            else initial.put(piece, id);
+        });
+        Map<String, Integer> ids = table.ids();
+        int cls = sp.templateFirst() >= 0 ? sp.templateFirst() : tokenId(config.path("cls_token"), ids, ids.getOrDefault("[CLS]", -1));
+        int sep = sp.templateLast() >= 0 ? sp.templateLast() : tokenId(config.path("sep_token"), ids, ids.getOrDefault("[SEP]", -1));
+        Vocabulary v = withAddedTokenOptions(new Vocabulary(table.pieces(), null, table.types(), cls, sep, sp.unk(),
+                sp.addBos() || sp.templateFirst() >= 0), root);
+        return new WordPiece(v, initial, continuation, bertOptions(root.path("normalizer"), model, where), cls, sep);
     }
 
     /** For SentencePiece-style BPE: checks that spaces become U+2581 and reports whether a dummy prefix is added. */

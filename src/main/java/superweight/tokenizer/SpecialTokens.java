@@ -8,7 +8,9 @@ import java.util.Map;
 /**
  * Cuts text at occurrences of special-token text before the model sees it. User-defined tokens are always cut out
  * (the reference does so even without special parsing); control and unknown tokens only when asked to. At each
- * position the longest matching token wins (leftmost-longest, as Hugging Face's added-vocabulary matcher).
+ * position the longest matching token wins (leftmost-longest, as Hugging Face's added-vocabulary matcher). A token
+ * marked lstrip / rstrip also swallows the whitespace before / after it, and a single_word token matches only when
+ * no word character touches it (Hugging Face's AddedToken options; llama.cpp's LSTRIP/RSTRIP attributes).
  */
 final class SpecialTokens {
     /** A piece of input: either raw text (token = -1) or one special token. */
@@ -18,21 +20,24 @@ final class SpecialTokens {
         }
     }
 
-    private record Entry(String text, int id, boolean alwaysMatched) {
+    private record Entry(String text, int id, boolean alwaysMatched, boolean lstrip, boolean rstrip, boolean singleWord) {
     }
 
     private final Map<Character, List<Entry>> byFirstChar = new HashMap<>();
     /** Quick filter so that ordinary characters cost one array read. */
     private final boolean[] startsSpecial = new boolean[0x10000];
+    private final boolean unicodeStrip;
 
     SpecialTokens(Vocabulary vocab) {
+        this.unicodeStrip = vocab.unicodeStrip;
         for (int id = 0; id < vocab.size(); id++) {
             TokenType t = vocab.types[id];
             String text = vocab.pieces[id];
             if (!t.isSpecial() || text.isEmpty()) continue;
             startsSpecial[text.charAt(0)] = true;
             byFirstChar.computeIfAbsent(text.charAt(0), c -> new ArrayList<>())
-                    .add(new Entry(text, id, t == TokenType.USER_DEFINED));
+                    .add(new Entry(text, id, t == TokenType.USER_DEFINED, vocab.has(id, Vocabulary.LSTRIP),
+                            vocab.has(id, Vocabulary.RSTRIP), vocab.has(id, Vocabulary.SINGLE_WORD)));
         }
         for (List<Entry> l : byFirstChar.values()) l.sort((a, b) -> b.text.length() - a.text.length());
     }
@@ -51,9 +56,12 @@ final class SpecialTokens {
                 i++;
                 continue;
             }
-            if (i > start) out.add(new Fragment(text.substring(start, i), -1));
+            int end = i;
+            if (hit.lstrip) while (end > start && isStripSpace(text.charAt(end - 1))) end--;
+            if (end > start) out.add(new Fragment(text.substring(start, end), -1));
             out.add(new Fragment(hit.text, hit.id));
             i += hit.text.length();
+            if (hit.rstrip) while (i < text.length() && isStripSpace(text.charAt(i))) i++;
             start = i;
         }
         if (start < text.length()) out.add(new Fragment(text.substring(start), -1));
@@ -65,8 +73,29 @@ final class SpecialTokens {
         List<Entry> candidates = byFirstChar.get(text.charAt(at));
         if (candidates == null) return null;
         for (Entry e : candidates) {
-            if ((parseSpecial || e.alwaysMatched) && text.startsWith(e.text, at)) return e;
+            if ((parseSpecial || e.alwaysMatched) && text.startsWith(e.text, at)
+                    && (!e.singleWord || aloneAsWord(text, at, at + e.text.length()))) return e;
         }
         return null;
+    }
+
+    /** No word character (Unicode \w, as the Rust regex crate has it) right before or after [from, to). */
+    private static boolean aloneAsWord(String text, int from, int to) {
+        return (from == 0 || !isWordChar(text.codePointBefore(from))) && (to >= text.length() || !isWordChar(text.codePointAt(to)));
+    }
+
+    /** Unicode {@code \w}: alphabetic, marks, decimal digits, connector punctuation, join controls. */
+    private static boolean isWordChar(int cp) {
+        if (Character.isAlphabetic(cp) || cp == 0x200C || cp == 0x200D) return true;
+        int t = Character.getType(cp);
+        return t == Character.NON_SPACING_MARK || t == Character.ENCLOSING_MARK || t == Character.COMBINING_SPACING_MARK
+                || t == Character.DECIMAL_DIGIT_NUMBER || t == Character.CONNECTOR_PUNCTUATION;
+    }
+
+    /** Rust's char::is_whitespace (Unicode White_Space) for tokenizer.json, C isspace for GGUF rules. */
+    private boolean isStripSpace(char c) {
+        if (!unicodeStrip) return c == ' ' || (c >= '\t' && c <= '\r');
+        if (c >= '\u001c' && c <= '\u001f') return false;   // Java counts these, Unicode White_Space does not
+        return Character.isWhitespace(c) || c == '\u0085' || c == '\u00a0' || c == '\u2007' || c == '\u202f';
     }
 }

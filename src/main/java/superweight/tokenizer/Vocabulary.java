@@ -16,6 +16,16 @@ final class Vocabulary {
     final int eos;
     final int unk;
     final boolean addBos;
+    /**
+     * Per-token matching attributes of special tokens ({@link #LSTRIP}, {@link #RSTRIP}, {@link #SINGLE_WORD} bits):
+     * from tokenizer.json's added_tokens, or llama.cpp's per-model rules for GGUF. Set by the loader before the
+     * tokenizer is built.
+     */
+    final byte[] attributes;
+    /** What counts as whitespace for lstrip/rstrip: Unicode for tokenizer.json (Rust), ASCII for GGUF (C isspace). */
+    boolean unicodeStrip;
+
+    static final byte LSTRIP = 1, RSTRIP = 2, SINGLE_WORD = 4;
 
     Vocabulary(String[] pieces, float[] scores, TokenType[] types, int bos, int eos, int unk, boolean addBos) {
         this.pieces = pieces;
@@ -27,6 +37,16 @@ final class Vocabulary {
         this.eos = valid(eos);
         this.unk = valid(unk);
         this.addBos = addBos;
+        this.attributes = new byte[pieces.length];
+    }
+
+    void set(int id, byte attribute, boolean on) {
+        if (id < 0 || id >= attributes.length) return;
+        attributes[id] = (byte) (on ? attributes[id] | attribute : attributes[id] & ~attribute);
+    }
+
+    boolean has(int id, byte attribute) {
+        return (attributes[id] & attribute) != 0;
     }
 
     private int valid(int id) {

@@ -41,7 +41,7 @@ class AblationTest {
     }
 
     private static float[] logits(Condition c) {
-        return new Transformer(model).logits(tokens, Taps.NONE, Ablation.plan(c, model, planted));
+        return new Transformer(model).logits(tokens, Taps.NONE, Ablation.plan(c, model, planted).interventions());
     }
 
     @Test
@@ -82,7 +82,7 @@ class AblationTest {
     void restoringTheSuperActivationPutsItBackWhereTruthSaysItIs() {
         var sa = truth.get("super_activation");
         int layer = truth.get("layer").asInt(), channel = sa.get("hidden_channel").asInt(), position = sa.get("position").asInt();
-        Interventions iv = Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), model, planted);
+        Interventions iv = Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), model, planted).interventions();
         Captured c = run(tokens, iv);
         int d = model.config().hiddenSize();
         assertThat((double) c.out()[layer][position * d + channel]).isCloseTo(sa.get("down_proj_output_value").asDouble(), within(1e-3));
@@ -91,7 +91,7 @@ class AblationTest {
         }
         // the weight itself stays zero, and every other position keeps the pruned output
         assertThat(iv.applyTo(model).layers().get(layer).linear(Linear.DOWN).get(channel, truth.get("col").asInt())).isZero();
-        Captured pruned = run(tokens, Ablation.plan(new Condition.PruneSuperWeights(), model, planted));
+        Captured pruned = run(tokens, Ablation.plan(new Condition.PruneSuperWeights(), model, planted).interventions());
         for (int i = 0; i < tokens.length; i++) {
             if (i != position) assertThat(c.out()[layer][i * d + channel]).isEqualTo(pruned.out()[layer][i * d + channel]);
         }
@@ -111,14 +111,14 @@ class AblationTest {
         for (int i = 1; i < noBos.length; i++) {
             if (Math.abs(original.out()[layer][i * d + channel]) > Math.abs(original.out()[layer][best * d + channel])) best = i;
         }
-        Captured restored = run(noBos, Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), model, planted));
+        Captured restored = run(noBos, Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), model, planted).interventions());
         assertThat(restored.out()[layer][best * d + channel]).isCloseTo(original.out()[layer][best * d + channel], within(1e-5f));
         assertThat(Math.abs(original.out()[layer][best * d + channel])).isLessThan(50f);
     }
 
     @Test
     void restorationIsTheSameWhenASequenceArrivesInKvCachedPieces() {
-        Interventions iv = Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), model, planted);
+        Interventions iv = Ablation.plan(new Condition.PruneSuperWeightsRestoreActivations(), model, planted).interventions();
         Transformer t = new Transformer(model);
         int vocab = model.config().vocabSize(), split = 12;
         float[] whole = t.logits(tokens, Taps.NONE, iv);
@@ -135,7 +135,7 @@ class AblationTest {
 
     @Test
     void scalingMultipliesTheSuperWeight() {
-        Interventions iv = Ablation.plan(new Condition.Scale(2.5f), model, planted);
+        Interventions iv = Ablation.plan(new Condition.Scale(2.5f), model, planted).interventions();
         var sw = planted.getFirst();
         assertThat(iv.applyTo(model).layers().get(sw.layer()).linear(Linear.DOWN).get(sw.row(), sw.col()))
                 .isEqualTo(3.0f * 2.5f);
@@ -143,7 +143,7 @@ class AblationTest {
 
     @Test
     void pruningNonSuperWeightsKeepsTheSuperWeightAndZeroesTheNextLargest() {
-        Interventions iv = Ablation.plan(new Condition.PruneNonSuperWeights(5), model, planted);
+        Interventions iv = Ablation.plan(new Condition.PruneNonSuperWeights(5), model, planted).interventions();
         assertThat(iv.weightEdits()).hasSize(5);
         var sw = planted.getFirst();
         assertThat(iv.weightEdits()).noneMatch(e -> e.layer() == sw.layer() && e.linear() == Linear.DOWN && e.row() == sw.row() && e.col() == sw.col());

@@ -80,7 +80,7 @@ class LargestWeightsTest {
         Model m = TinyModels.build(8, 2, 1, List.of(sw));
         // fraction 3 / 2048: floor(q 1024, k/v 512, o 1024, gate/up/down 2048 elements * f) = 1, 0, 0, 1, 3, 3, 3
         double f = 3.0 / 2048;
-        List<LargestWeights.Element> got = LargestWeights.perTensor(m, f, List.of(SuperWeight.at(0, 2, 4)));
+        List<LargestWeights.Element> got = LargestWeights.perTensor(m, f, List.of(SuperWeight.at(0, 2, 4)), 0, Integer.MAX_VALUE);
         for (int l = 0; l < 2; l++) {
             for (Linear lin : Linear.values()) {
                 Tensor t = m.layers().get(l).linear(lin);
@@ -103,5 +103,72 @@ class LargestWeightsTest {
             }
         }
         assertThat(got).noneMatch(e -> e.layer() == 0 && e.linear() == Linear.DOWN && e.row() == 2 && e.col() == 4);
+    }
+
+    /** The brute-force top of one tensor: every (row, col) with |w| >= the k-th largest magnitude, k = floor(numel * f). */
+    private static List<long[]> bruteTop(Tensor t, double f) {
+        int k = (int) Math.floor(t.elements() * f);
+        if (k == 0) return List.of();
+        List<Float> mags = new ArrayList<>();
+        for (int r = 0; r < t.rows(); r++) for (int c = 0; c < t.cols(); c++) mags.add(Math.abs(t.get(r, c)));
+        mags.sort(Comparator.reverseOrder());
+        float threshold = mags.get(k - 1);
+        List<long[]> r = new ArrayList<>();
+        for (int row = 0; row < t.rows(); row++) for (int c = 0; c < t.cols(); c++) if (Math.abs(t.get(row, c)) >= threshold) r.add(new long[]{row, c});
+        return r;
+    }
+
+    @Test
+    void thePruneNonSwConditionZeroesEachTensorsTopOfItsLayersButNeverTheSuperWeight() {
+        // the super weight (4.0) is the largest |w| of its down_proj, so a rule that forgot to exclude it would zero it
+        var sw = new TinyModels.Planted(1, 2, 4);
+        Model m = TinyModels.build(8, 3, 1, List.of(sw));
+        List<SuperWeight> sws = List.of(new SuperWeight(1, 2, 4, TinyModels.SUPER_WEIGHT));
+        double f = 3.0 / 2048;
+        var plan = Ablation.plan(new Condition.PruneNonSuperWeightsPerTensor(f, 0, 1), m, sws);
+        List<String> expected = new ArrayList<>();
+        for (int l = 0; l <= 1; l++) {   // layer 2 lies outside 0-1
+            for (Linear lin : Linear.values()) {
+                for (long[] e : bruteTop(m.layers().get(l).linear(lin), f)) {
+                    if (l == 1 && lin == Linear.DOWN && e[0] == 2 && e[1] == 4) continue;
+                    expected.add(l + " " + lin + " " + e[0] + " " + e[1]);
+                }
+            }
+        }
+        assertThat(plan.interventions().weightEdits()).extracting(w -> w.layer() + " " + w.linear() + " " + w.row() + " " + w.col())
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(expected).isNotEmpty();
+        assertThat(plan.weightEdits()).isEqualTo(expected.size());
+        assertThat(plan.model()).isSameAs(m);
+    }
+
+    @Test
+    void theAllWeightsRuleAlsoPrunesEmbeddingsAndHeadButKeepsTheSuperWeight() {
+        var sw = new TinyModels.Planted(0, 2, 4);
+        Model m = TinyModels.build(8, 2, 1, List.of(sw));
+        double f = 3.0 / 2048;   // embeddings/head 1280 elements: 1 each; norms 32: none
+        var plan = Ablation.plan(new Condition.PruneNonSuperWeightsAllWeights(f), m, List.of(new SuperWeight(0, 2, 4, TinyModels.SUPER_WEIGHT)));
+        Model p = plan.model();
+        assertThat(p.derivation()).singleElement().asString().contains("prune-non-sw-all-weights").contains("(0, 2, 4)");
+        assertThat(p.layers().get(0).down().get(2, 4)).isEqualTo(TinyModels.SUPER_WEIGHT);
+        int zeroed = 0;
+        for (Tensor[] pair : new Tensor[][]{{m.embeddings(), p.embeddings()}, {m.lmHead(), p.lmHead()}}) {
+            List<long[]> top = bruteTop(pair[0], f);
+            assertThat(top).hasSize(1);
+            assertThat(pair[0].get(top.getFirst()[0], (int) top.getFirst()[1])).isNotZero();
+            assertThat(pair[1].get(top.getFirst()[0], (int) top.getFirst()[1])).isZero();
+            zeroed += top.size();
+        }
+        for (int l = 0; l < 2; l++) {
+            for (Linear lin : Linear.values()) {
+                for (long[] e : bruteTop(m.layers().get(l).linear(lin), f)) {
+                    if (l == 0 && lin == Linear.DOWN && e[0] == 2 && e[1] == 4) continue;
+                    assertThat(p.layers().get(l).linear(lin).get(e[0], (int) e[1])).isZero();
+                    zeroed++;
+                }
+            }
+        }
+        assertThat(plan.weightEdits()).isEqualTo(zeroed);
+        assertThat(plan.interventions().weightEdits()).isEmpty();
     }
 }

@@ -45,7 +45,7 @@ class SuperWeightDetectorTest {
             assertThat(l1.maxInChannel()).isEqualTo(sa.get("intermediate_channel").asInt());
             assertThat(Math.abs(d.after().get(1).maxOut())).isLessThan(50f);
             // the weight makes (almost) all of the output spike: W * X / Y from truth.json's values
-            assertThat(d.explainedShare(sw)).isCloseTo(truth.get("value").asDouble() * sa.get("intermediate_value").asDouble()
+            assertThat(d.candidate(sw).explainedShare()).isCloseTo(truth.get("value").asDouble() * sa.get("intermediate_value").asDouble()
                     / sa.get("down_proj_output_value").asDouble(), within(1e-4));
         } finally {
             model.checkpoint().close();
@@ -78,7 +78,7 @@ class SuperWeightDetectorTest {
         var first = new TinyModels.Planted(a, otherThan(rnd, marker), rnd.nextInt(TinyModels.INTERMEDIATE));
         var second = new TinyModels.Planted(b, otherThan(rnd, marker), rnd.nextInt(TinyModels.INTERMEDIATE));
         Model m = TinyModels.build(seed, 4, marker, List.of(first, second));
-        Detection d = new SuperWeightDetector().detect(m, TinyModels.prompt(seed, 10));
+        Detection d = new SuperWeightDetector(50, 10).detect(m, TinyModels.prompt(seed, 10));   // the paper's rule
         assertThat(d.iterations()).hasSize(3);
         assertThat(d.iterations().get(0).found()).containsExactly(new SuperWeight(a, first.row(), first.col(), TinyModels.SUPER_WEIGHT));
         assertThat(d.iterations().get(1).found()).containsExactly(new SuperWeight(b, second.row(), second.col(), TinyModels.SUPER_WEIGHT));
@@ -86,6 +86,81 @@ class SuperWeightDetectorTest {
         // with only one pass allowed, the masked one stays hidden
         Detection once = new SuperWeightDetector(50, 1).detect(m, TinyModels.prompt(seed, 10));
         assertThat(once.superWeights()).hasSize(1);
+        // the evidence rule's relative criterion also sees the masked one (a spike of 3-15, hundreds of times its
+        // layer's median) and confirms both, whichever pass it takes
+        assertThat(new SuperWeightDetector().detect(m, TinyModels.prompt(seed, 10)).superWeights()).containsExactlyInAnyOrder(
+                new SuperWeight(a, first.row(), first.col(), TinyModels.SUPER_WEIGHT), new SuperWeight(b, second.row(), second.col(), TinyModels.SUPER_WEIGHT));
+    }
+
+    /** Layer 1 holds a real super weight, layer 3 a spike that 16 weights make together at token 5 (TinyModels.Decoy). */
+    static final TinyModels.Planted REAL = new TinyModels.Planted(1, 20, 10);
+    static final int[] DECOY_PROMPT = {TinyModels.BOS, 9, 5, 17, 22, 30, 8, 11};
+
+    static Model withDecoy(int decoyLayer) {
+        return TinyModels.build(21, 4, 3, List.of(REAL), TinyModels.SUPER_WEIGHT, new TinyModels.Decoy(decoyLayer, 7, 5, 12, 40, 16));
+    }
+
+    @Test
+    void thePaperRuleReportsTheDecoyTheEvidenceRuleClassifiesIt() {
+        Model m = withDecoy(3);
+        SuperWeight real = new SuperWeight(1, 20, 10, TinyModels.SUPER_WEIGHT);
+        // the 16 decoy columns get identical inputs, so the first (40) is the input maximum
+        SuperWeight decoy = new SuperWeight(3, 7, 40, TinyModels.Decoy.WEIGHT);
+        Detection paper = new SuperWeightDetector(new DetectionRule.Paper(50), 10).detect(m, DECOY_PROMPT);
+        assertThat(paper.superWeights()).containsExactlyInAnyOrder(real, decoy);
+
+        Detection d = new SuperWeightDetector().detect(m, DECOY_PROMPT);
+        assertThat(d.superWeights()).containsExactly(real);
+        Candidate c = d.candidate(decoy);
+        assertThat(c.kind()).isEqualTo(Candidate.Kind.LATE_LAYER_SPIKE);
+        assertThat(c.sameToken()).isTrue();
+        assertThat(c.spike().maxInPosition()).isEqualTo(2);   // token 5 sits at position 2
+        assertThat(c.explainedShare()).isCloseTo(1.0 / 16, within(0.01));   // one of 16 equal contributions
+        assertThat(c.persistence()).isZero();
+        Candidate sw = d.candidate(real);
+        assertThat(sw.kind()).isEqualTo(Candidate.Kind.SUPER_WEIGHT);
+        assertThat(sw.explainedShare()).isCloseTo(1.0, within(0.02));   // the only large product in its row
+        assertThat(sw.persistence()).isEqualTo(1.0);
+        assertThat(sw.residual()).extracting(Candidate.ResidualValue::layer).containsExactly(1, 2, 3);
+        assertThat(sw.residual()).allSatisfy(r -> {
+            assertThat(Math.abs(r.original())).isGreaterThan(300f);
+            assertThat(Math.abs(r.zeroed())).isLessThan(5f);
+        });
+    }
+
+    @Test
+    void anEarlyManyWeightSpikeIsUnexplained() {
+        Detection d = new SuperWeightDetector().detect(withDecoy(0), DECOY_PROMPT);
+        assertThat(d.superWeights()).containsExactly(new SuperWeight(1, 20, 10, TinyModels.SUPER_WEIGHT));
+        assertThat(d.candidate(new SuperWeight(0, 7, 40, Float.NaN)).kind()).isEqualTo(Candidate.Kind.UNEXPLAINED);
+    }
+
+    @Test
+    void theRelativeRuleFindsASuperActivationOfTensThatThePaperThresholdMisses() {
+        var planted = new TinyModels.Planted(1, 20, 10);
+        Model m = TinyModels.build(31, 3, 3, List.of(planted), 0.25f, null);   // X ~ 128, so Y ~ 32
+        int[] prompt = TinyModels.prompt(31, 10);
+        assertThat(new SuperWeightDetector(new DetectionRule.Paper(50), 10).detect(m, prompt).superWeights()).isEmpty();
+        SuperWeight expected = new SuperWeight(1, 20, 10, 0.25f);
+        Detection relative = new SuperWeightDetector(DetectionRule.parse("relative", 50), 10).detect(m, prompt);
+        assertThat(relative.superWeights()).containsExactly(expected);
+        assertThat(Math.abs(relative.before().get(1).maxOut())).isBetween(20f, 50f);
+        assertThat(new SuperWeightDetector().detect(m, prompt).superWeights()).containsExactly(expected);
+        // R above the layer's own ratio: nothing
+        double ratio = Math.min(relative.before().get(1).inputRatio(), relative.before().get(1).outputRatio());
+        assertThat(new SuperWeightDetector(new DetectionRule.Relative(ratio * 1.01), 10).detect(m, prompt).superWeights()).isEmpty();
+    }
+
+    @Test
+    void rulesParseAndNameThemselves() {
+        assertThat(DetectionRule.parse("paper", 40)).isEqualTo(new DetectionRule.Paper(40));
+        assertThat(DetectionRule.parse("relative:20", 50)).isEqualTo(new DetectionRule.Relative(20));
+        assertThat(DetectionRule.parse("Relative", 50)).isEqualTo(new DetectionRule.Relative(100));
+        assertThat(DetectionRule.parse("evidence", 50)).isEqualTo(DetectionRule.defaultRule());
+        assertThat(DetectionRule.parse("relative:20", 50).label()).isEqualTo("relative:20");
+        assertThatThrownBy(() -> DetectionRule.parse("relative:1", 50)).isInstanceOf(SuperweightException.class).hasMessageContaining("--rule");
+        assertThatThrownBy(() -> DetectionRule.parse("relative:x", 50)).isInstanceOf(SuperweightException.class).hasMessageContaining("--rule");
+        assertThatThrownBy(() -> DetectionRule.parse("magic", 50)).isInstanceOf(SuperweightException.class).hasMessageContaining("evidence, paper or relative");
     }
 
     @Test
@@ -123,6 +198,19 @@ class SuperWeightDetectorTest {
         LayerMaximum m = taps.layers("x").getFirst();
         assertThat(List.of(m.maxIn(), (float) m.maxInPosition(), (float) m.maxInChannel())).containsExactly(5f, 2f, 1f);
         assertThat(List.of(m.maxOut(), (float) m.maxOutPosition(), (float) m.maxOutChannel())).containsExactly(-7f, 0f, 0f);
+        assertThat(m.medianAbsIn()).isNaN();   // the plain tap keeps no values
+    }
+
+    @Test
+    void mediansAreTheLowerMiddleMagnitudeOverEveryCall() {
+        DownProjMaxima taps = DownProjMaxima.withMedians(1);
+        taps.downProjInput(0, 0, new float[]{1, -8, 3, 0.5f}, 2, 2);
+        taps.downProjInput(0, 2, new float[]{-2, 6}, 1, 2);       // |values| 0.5 1 2 3 6 8: lower middle 2
+        taps.downProjOutput(0, 0, new float[]{-4, 1, 2}, 1, 3);   // 1 2 4: 2
+        LayerMaximum m = taps.layers("x").getFirst();
+        assertThat(m.medianAbsIn()).isEqualTo(2.0);
+        assertThat(m.inputRatio()).isEqualTo(4.0);
+        assertThat(m.outputRatio()).isEqualTo(2.0);
     }
 
     private static int otherThan(Random rnd, int excluded) {

@@ -20,12 +20,22 @@ import java.util.Random;
  * <p>A later planted weight that reads the same marker channel is masked while an earlier super activation
  * rides the residual stream (RMSNorm then shrinks the marker about 90x), so only the second detection pass,
  * with the first super weight zeroed, reveals it.
+ *
+ * <p>A {@link Decoy} is the opposite, the late-layer spike of the paper's issue #2: a token whose embedding carries
+ * a second marker channel drives {@code columns} intermediate channels of one layer to about 125 each, and
+ * {@code columns} moderate down-projection weights (0.25) of one row add them up into an output spike of about
+ * 16 * 125 * 0.25 = 500 at that token. Both sides spike, but no single weight makes more than 1/16 of the output.
  */
 final class TinyModels {
     static final int HIDDEN = 32, INTERMEDIATE = 64, VOCAB = 40, BOS = 1;
     static final float GATE = 2f, SUPER_WEIGHT = 4f;
 
     record Planted(int layer, int row, int col) {
+    }
+
+    /** An output spike in {@code row} of {@code layer} at every occurrence of {@code token}, built by {@code columns} weights together. */
+    record Decoy(int layer, int row, int token, int marker, int firstColumn, int columns) {
+        static final float WEIGHT = 0.25f;
     }
 
     private TinyModels() {
@@ -39,10 +49,19 @@ final class TinyModels {
 
     /** A model whose planted super weights all read the intermediate activation driven by residual channel {@code marker}. */
     static Model build(long seed, int layers, int marker, List<Planted> planted) {
+        return build(seed, layers, marker, planted, SUPER_WEIGHT, null);
+    }
+
+    /** As above, with the planted weights set to {@code superWeight} and an optional decoy spike. */
+    static Model build(long seed, int layers, int marker, List<Planted> planted, float superWeight, Decoy decoy) {
         Random rnd = new Random(seed);
         float[] embed = small(rnd, VOCAB * HIDDEN, 0.1f);
         for (int t = 0; t < VOCAB; t++) embed[t * HIDDEN + marker] = 0f;
         embed[BOS * HIDDEN + marker] = 5f;
+        if (decoy != null) {
+            for (int t = 0; t < VOCAB; t++) embed[t * HIDDEN + decoy.marker()] = 0f;
+            embed[decoy.token() * HIDDEN + decoy.marker()] = 5f;
+        }
         List<LayerWeights> ls = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             float[] gate = small(rnd, INTERMEDIATE * HIDDEN, 0.05f), up = small(rnd, INTERMEDIATE * HIDDEN, 0.05f);
@@ -55,7 +74,17 @@ final class TinyModels {
                 up[p.col() * HIDDEN + marker] = GATE;
                 // the spike feeds only the super weight's row, so zeroing it leaves nothing large behind
                 for (int r = 0; r < HIDDEN; r++) down[r * INTERMEDIATE + p.col()] = 0f;
-                down[p.row() * INTERMEDIATE + p.col()] = SUPER_WEIGHT;
+                down[p.row() * INTERMEDIATE + p.col()] = superWeight;
+            }
+            if (decoy != null && decoy.layer() == l) {
+                for (int k = decoy.firstColumn(); k < decoy.firstColumn() + decoy.columns(); k++) {
+                    Arrays.fill(gate, k * HIDDEN, (k + 1) * HIDDEN, 0f);
+                    Arrays.fill(up, k * HIDDEN, (k + 1) * HIDDEN, 0f);
+                    gate[k * HIDDEN + decoy.marker()] = GATE;
+                    up[k * HIDDEN + decoy.marker()] = GATE;
+                    for (int r = 0; r < HIDDEN; r++) down[r * INTERMEDIATE + k] = 0f;
+                    down[decoy.row() * INTERMEDIATE + k] = Decoy.WEIGHT;
+                }
             }
             ls.add(new LayerWeights(ones(), null,
                     t("q", l, 32, HIDDEN, small(rnd, 32 * HIDDEN, 0.05f)), t("k", l, 16, HIDDEN, small(rnd, 16 * HIDDEN, 0.05f)),

@@ -93,16 +93,74 @@ class AnalysisCommandsTest {
     }
 
     @Test
+    void detectReportsEveryCandidateWithItsEvidenceUnderTheChosenRule() throws Exception {
+        for (String rule : List.of("evidence", "paper", "relative")) {
+            Run r = run("detect", "--model", MODEL, "--tokens", IDS, "--rule", rule, "--out", tmp.toString(), "--json");
+            assertThat(r.code()).as(rule + ": " + r.err()).isZero();
+            JsonNode j = r.json();
+            assertThat(j.get("rule").asText()).startsWith(rule);
+            JsonNode c = j.get("candidates").get(0);
+            assertThat(List.of(c.get("layer").asInt(), c.get("row").asInt(), c.get("col").asInt())).containsExactly(1, 27, 121);
+            assertThat(c.get("class").asText()).isEqualTo("super weight");
+            assertThat(c.get("same_token").asBoolean()).isTrue();
+            assertThat(c.get("persistence").asDouble()).isEqualTo(1.0);
+            // truth.json: residual channel 27 at position 0 after layers 1 and 2 carries the super activation
+            JsonNode after = Fixtures.json(PLANTED.resolve("truth.json")).get("super_activation").get("residual_after_layer");
+            assertThat(c.get("residual")).hasSize(2);
+            for (int i = 0; i < 2; i++) {
+                assertThat(c.get("residual").get(i).get("original").asDouble()).isCloseTo(after.get(i).get("residual_value").asDouble(), within(1e-2));
+                assertThat(Math.abs(c.get("residual").get(i).get("zeroed").asDouble())).isLessThan(after.get(i).get("max_abs_other_residual").asDouble());
+            }
+            assertThat(j.get("super_weights")).hasSize(1);
+        }
+        Run text = run("detect", "--model", MODEL, "--tokens", IDS, "--out", tmp.toString());
+        assertThat(text.out()).contains("rule evidence").contains("super weight").contains("persistence").contains("in/median");
+    }
+
+    @Test
+    void ablationsUseTheCatalogForCataloguedModelsAndSaySo() throws Exception {
+        Run detected = run("case-study", "--model", MODEL, "--tokens", IDS, "--detect-tokens", IDS, "--out", tmp.toString(), "--json");
+        assertThat(detected.code()).as(detected.err()).isZero();
+        assertThat(detected.json().get("super_weights_source").asText()).startsWith("auto: not in the catalog, detection, rule evidence");
+        Run text = run("case-study", "--model", MODEL, "--tokens", IDS, "--detect-tokens", IDS, "--out", tmp.toString());
+        assertThat(text.out()).contains("super weights (1, 27, 121) from auto: not in the catalog, detection");
+        // named as Llama-2-7B, the default takes the published coordinates (which do not fit this tiny model)
+        Run catalogued = run("case-study", "--model", MODEL, "--tokens", IDS, "--model-id", "meta-llama/Llama-2-7b-hf", "--out", tmp.toString());
+        assertThat(catalogued.code()).isEqualTo(1);
+        assertThat(catalogued.err()).contains("(1, 2533, 7890)").contains("outside the down_proj");
+        Run given = run("case-study", "--model", MODEL, "--tokens", IDS, "--super-weights", "1:27:121", "--out", tmp.toString(), "--json");
+        assertThat(given.json().get("super_weights_source").asText()).isEqualTo("--super-weights");
+    }
+
+    @Test
+    void ablateNamesTheRuleOfEveryPruningCondition() throws Exception {
+        Run r = run("ablate", "--model", MODEL, "--super-weights", "1:27:121", "--ppl-tokens", IDS, "--window", "32",
+                "--condition", "prune-non-sw,prune-non-sw:5,prune-non-sw-per-tensor:0.001:0-1", "--out", tmp.toString(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode rows = r.json().get("conditions");
+        assertThat(rows.get(0).get("condition").asText()).isEqualTo("prune-non-sw-per-tensor:1.0E-6:0-31");
+        assertThat(rows.get(0).get("rule").asText()).contains("per tensor").contains("layers 0-31");
+        assertThat(rows.get(0).get("weight_edits").asInt()).isZero();   // int(numel * 1e-6) = 0 on this tiny model
+        assertThat(rows.get(1).get("rule").asText()).startsWith("global");
+        assertThat(rows.get(2).get("note").asText()).isEqualTo("not pruned in this 3-layer model: layer 2");
+        Run text = run("ablate", "--model", MODEL, "--super-weights", "1:27:121", "--ppl-tokens", IDS, "--window", "32",
+                "--condition", "prune-non-sw:5", "--out", tmp.toString());
+        assertThat(text.out()).contains("prune-non-sw:5: global: the 5 largest |w|");
+    }
+
+    @Test
     void catalogListsThePublishedTable() throws Exception {
         Run r = run("catalog", "--json");
         assertThat(r.code()).isZero();
         JsonNode models = r.json().get("models");
-        assertThat(models).hasSize(11);
+        assertThat(models).hasSize(12);
         JsonNode mistral = null;
         for (JsonNode m : models) if (m.get("id").asText().equals("mistralai/Mistral-7B-v0.1")) mistral = m;
         assertThat(mistral).isNotNull();
         assertThat(mistral.get("super_weights").get(0).get("col").asInt()).isEqualTo(7310);
-        assertThat(run("catalog").out()).contains("huggyllama/llama-7b").contains("(2, 3968, 7003)");
+        String text = run("catalog").out();
+        assertThat(text).contains("huggyllama/llama-7b").contains("3968").contains("7003").contains("variant of (2, 1764, 8041)")
+                .contains("mengxiayu/LLMSuperWeight").contains("inferred");
     }
 
     @Test

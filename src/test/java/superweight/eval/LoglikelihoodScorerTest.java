@@ -139,4 +139,37 @@ class LoglikelihoodScorerTest {
         List<ChoiceScore> got = new LoglikelihoodScorer(t, Interventions.NONE).score(pairs);
         for (int c = 0; c < 2; c++) assertThat(got.get(c).logLikelihood()).isCloseTo(reference(t, pairs.get(c), Interventions.NONE)[0], within(1e-4));
     }
+
+    @Test
+    void rollingItemScoreIsTheSumOfIndependentWindowPasses() {
+        Transformer t = new Transformer(llama);
+        var tok = new ByteTestTokenizer(false);
+        RequestEncoder enc = new RequestEncoder(tok, false, 40);
+        TaskItem item = Tasks.get("wikitext").item(0, Documents.JSON.createObjectNode()
+                .put("page", " = Title = \n \n some words , and more words ( here ) . \n a second line of text . \n ".repeat(3)));
+        List<ChoiceScore> s = ItemScorer.of(enc, new LoglikelihoodScorer(t, Interventions.NONE)).score(item);
+        String text = item.requests().getFirst().continuation();
+        int[] ids = tok.encode(text, false, false);
+        // windows built here by the rule, not by RollingWindows: the first predicts ids[0..40) after BOS,
+        // each later one the next <= 40 ids from the 40 ids before its last prediction
+        double expected = 0;
+        int predicted = 0;
+        while (predicted < ids.length) {
+            int len = Math.min(40, ids.length - predicted);
+            int[] seq;
+            if (predicted == 0) {
+                seq = new int[len + 1];
+                seq[0] = 1;
+                System.arraycopy(ids, 0, seq, 1, len);
+            } else {
+                seq = Arrays.copyOfRange(ids, predicted + len - 41, predicted + len);
+            }
+            expected += reference(t, new EncodedPair(seq, len), Interventions.NONE)[0];
+            predicted += len;
+        }
+        assertThat(ids.length).isGreaterThan(80);   // at least three windows
+        assertThat(s).hasSize(1);
+        assertThat(s.getFirst().tokens()).isEqualTo(ids.length);
+        assertThat(s.getFirst().logLikelihood()).isCloseTo(expected, within(1e-3));
+    }
 }

@@ -80,4 +80,26 @@ class MetricsTest {
         assertThat(r.metric("acc")).isEqualTo(0.5);
         assertThat(r.metric("perplexity")).isCloseTo(Math.exp(2), within(1e-12));
     }
+
+    @Test
+    void wikitextMetricsWeightTheSummedLogLikelihoodByOriginalWordsAndBytes() {
+        TaskSpec spec = Tasks.get("wikitext");
+        // "a b c": 3 words, 5 bytes; "dé f": 2 words, 5 bytes (é is 2 bytes). Sum of ll = -10.
+        List<TaskItem> items = List.of(spec.item(0, Documents.JSON.createObjectNode().put("page", "a b c")),
+                spec.item(1, Documents.JSON.createObjectNode().put("page", "dé f")));
+        TaskResult r = TaskResult.aggregate(spec, items,
+                List.of(List.of(new ChoiceScore(-6, false, 4)), List.of(new ChoiceScore(-4, false, 3))), 62);
+        assertThat(r.metric("word_perplexity")).isCloseTo(Math.exp(10.0 / 5), within(1e-12));
+        assertThat(r.metric("byte_perplexity")).isCloseTo(Math.exp(10.0 / 10), within(1e-12));
+        assertThat(r.metric("bits_per_byte")).isCloseTo(1 / Math.log(2), within(1e-12));
+        assertThat(r.metrics().get("word_perplexity_stderr,none")).isNaN();
+        assertThat(r.higherIsBetter()).containsEntry("bits_per_byte", false);
+    }
+
+    @Test
+    void wikitextItemIsOneRollingRequestOverTheDetokenizedPage() {
+        TaskItem it = Tasks.get("wikitext").item(3, Documents.JSON.createObjectNode().put("page", " = T = \n \n x , y . \n "));
+        assertThat(it.requests()).containsExactly(new Request("", " = T =\n\nx, y.\n", true));
+        assertThat(it.choices()).containsExactly(" = T = \n \n x , y . \n ");   // counts come from the original page
+    }
 }

@@ -123,10 +123,61 @@ class PerplexityTest {
     }
 
     @Test
-    void explicitContextLongerThanTheModelsIsAnErrorAndTheDefaultShrinks() {
+    void explicitContextLongerThanDeclaredProceedsWithAWarningAndTheDefaultShrinks() {
         int max = model.config().contextLength();
-        assertThatThrownBy(() -> Evaluation.windowLength(model, new Evaluation.PerplexityOptions(max + 1, Perplexity.Style.GPTQ, 0, null, null, null, null)))
-                .hasMessageContaining("--ctx " + (max + 1) + " is longer than the context length " + max);
+        var longer = new Evaluation.PerplexityOptions(max + 1, Perplexity.Style.GPTQ, 0, null, null, null, null);
+        assertThat(Evaluation.windowLength(model, longer)).isEqualTo(max + 1);
+        assertThat(Evaluation.contextWarning(model, max + 1, "--ctx"))
+                .startsWith("warning: --ctx " + (max + 1) + " is longer than the context length " + max + " that ");
+        assertThat(Evaluation.contextWarning(model, max, "--ctx")).isNull();
         assertThat(Evaluation.windowLength(model, Evaluation.PerplexityOptions.of(Perplexity.Style.GPTQ))).isEqualTo(Math.min(2048, max));
+        assertThat(Evaluation.windowLength(model, Evaluation.PerplexityOptions.of(Perplexity.Style.LLAMACPP))).isEqualTo(Math.min(512, max));
+    }
+
+    @Test
+    void perWindowNllsAddUpAndPointAtTheirTokens() {
+        PerplexityResult r = Perplexity.compute(t, Interventions.NONE, tokens, 1, new Perplexity.Options(16, Perplexity.Style.LLAMACPP, 0), "x", null);
+        assertThat(r.perWindow()).hasSize(3);
+        for (int w = 0; w < 3; w++) {
+            int[] window = Arrays.copyOfRange(tokens, w * 16, w * 16 + 16);
+            window[0] = 1;
+            PerplexityResult.Window pw = r.perWindow().get(w);
+            assertThat(pw.index()).isEqualTo(w);
+            assertThat(pw.scored()).isEqualTo(7);                      // positions 8..14 predict tokens 9..15
+            assertThat(pw.firstScoredToken()).isEqualTo(w * 16 + 9L);
+            assertThat(pw.nllSum()).isCloseTo(windowNll(window, 8), within(1e-4));
+        }
+    }
+
+    @Test
+    void c4RunsGptqsSampledWindowsAndSaysC4Like(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // six documents without spaces (byte tokens only): with BOS they are 11, 51, 21, 71, 6 and 41 tokens long
+        int[] chars = {10, 50, 20, 70, 5, 40};
+        String[] docs = new String[chars.length];
+        for (int i = 0; i < chars.length; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int j = 0; j < chars[i]; j++) sb.append((char) ('a' + (i * 7 + j) % 26));
+            docs[i] = sb.toString();
+        }
+        java.nio.file.Path parquet = dir.resolve("c4_validation_sample/c4_validation_2k.parquet");
+        java.nio.file.Files.createDirectories(parquet.getParent());
+        try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var st = c.createStatement()) {
+            StringBuilder values = new StringBuilder();
+            for (int i = 0; i < docs.length; i++) values.append(i == 0 ? "" : ",").append("(").append(i).append(", '").append(docs[i]).append("')");
+            st.execute("COPY (SELECT text FROM (VALUES " + values + ") t(i, text) ORDER BY i) TO '" + parquet + "' (FORMAT PARQUET)");
+        }
+        var tok = new ByteTestTokenizer(true);
+        var o = new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 3, dir, null, null, null);
+        PerplexityResult r = Evaluation.perplexity(model, tok, Interventions.NONE, "c4", o);
+        // GPTQ's loop under CPython on these lengths (seqlen 32): first windows (doc 3, start 26), (3, 25), (3, 22)
+        int[] doc3 = tok.encode(docs[3], true, false);
+        int[] expected = new int[3 * 32];
+        int[] starts = {26, 25, 22};
+        for (int w = 0; w < 3; w++) System.arraycopy(doc3, starts[w], expected, w * 32, 32);
+        PerplexityResult direct = Perplexity.compute(t, Interventions.NONE, expected, -1, new Perplexity.Options(32, Perplexity.Style.GPTQ, 0), "x", null);
+        assertThat(r.dataset()).isEqualTo("c4-like");
+        assertThat(r.rule()).startsWith("GPTQ c4: 256 windows");
+        assertThat(r.windows()).isEqualTo(3);
+        assertThat(r.nll()).isCloseTo(direct.nll(), within(1e-9));
     }
 }

@@ -2,6 +2,8 @@ package superweight.eval;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static superweight.eval.ByteTestTokenizer.byteId;
 import static superweight.eval.ByteTestTokenizer.spaceLetterId;
@@ -62,5 +64,66 @@ class RequestEncoderTest {
         EncodedPair p = new RequestEncoder(tok, false, 4).encode("0123456", "789");
         assertThat(p.tokens()).containsExactly(byteId('5'), byteId('6'), byteId('7'), byteId('8'), byteId('9'));
         assertThat(p.continuationLength()).isEqualTo(3);
+    }
+
+    @Test
+    void emptyContextUnder043EncodesTheContinuationWithTheBosSetting() {
+        // 0.4.3's tok_encode(continuation) uses add_bos_token: with BOS on (Gemma) the BOS appears twice, as there
+        EncodedPair p = new RequestEncoder(tok, true, 100, BosConvention.LM_EVAL_0_4_3).encode("", "ab");
+        assertThat(p.tokens()).containsExactly(1, 1, byteId('a'), byteId('b'));
+        assertThat(p.continuationLength()).isEqualTo(3);
+    }
+
+    @Test
+    void emptyContextUnder0410EncodesWithoutSpecialTokensAndNeverDoublesThePrefix() {
+        EncodedPair p = new RequestEncoder(tok, true, 100, BosConvention.LM_EVAL_0_4_10).encode("", "ab");
+        assertThat(p.tokens()).containsExactly(1, byteId('a'), byteId('b'));
+        assertThat(p.continuationLength()).isEqualTo(2);
+        // a continuation that itself starts with the prefix token's text: that token becomes the context
+        superweight.tokenizer.Tokenizer special = new superweight.tokenizer.Tokenizer() {
+            @Override
+            public int[] encode(String text, boolean addBos, boolean parseSpecial) {
+                return text.equals("<s>ab") ? new int[]{1, byteId('a'), byteId('b')} : tok.encode(text, addBos, parseSpecial);
+            }
+
+            public String decode(int[] ids) {
+                return tok.decode(ids);
+            }
+
+            public int vocabSize() {
+                return tok.vocabSize();
+            }
+
+            public int bosId() {
+                return tok.bosId();
+            }
+
+            public int eosId() {
+                return tok.eosId();
+            }
+
+            public boolean addBosByDefault() {
+                return true;
+            }
+
+            public String piece(int id) {
+                return tok.piece(id);
+            }
+        };
+        EncodedPair q = new RequestEncoder(special, false, 100, BosConvention.LM_EVAL_0_4_10).encode("", "<s>ab");
+        assertThat(q.tokens()).containsExactly(1, byteId('a'), byteId('b'));
+        assertThat(q.continuationLength()).isEqualTo(2);
+    }
+
+    @Test
+    void rollingEncodesTheWholeTextThenWindowsItAfterThePrefix() {
+        // "abcdef" = 6 byte tokens; max length 4: [BOS a b c d] predicts a..d, then [b c d e f] predicts e, f
+        List<EncodedPair> w = new RequestEncoder(tok, false, 4).rolling("abcdef");
+        assertThat(w).hasSize(2);
+        assertThat(w.get(0).tokens()).containsExactly(1, byteId('a'), byteId('b'), byteId('c'), byteId('d'));
+        assertThat(w.get(1).tokens()).containsExactly(byteId('b'), byteId('c'), byteId('d'), byteId('e'), byteId('f'));
+        assertThat(w.get(1).continuationLength()).isEqualTo(2);
+        // with BOS in the encoding (0.4.10 on a Llama tokenizer) the document's own BOS is predicted from the prefix
+        assertThat(new RequestEncoder(tok, true, 4).rolling("ab").getFirst().tokens()).containsExactly(1, 1, byteId('a'), byteId('b'));
     }
 }

@@ -154,14 +154,38 @@ class ResumeTest {
     }
 
     @Test
-    void bosDefaultFollowsLmEvalHflm() {
-        assertThat(Evaluation.lmEvalAddsBos(model.config())).isFalse();
+    void bosDefaultFollowsLmEvalHflmOfEitherVersion() {
+        var old = BosConvention.LM_EVAL_0_4_3;
+        var current = BosConvention.LM_EVAL_0_4_10;
+        // 0.4.3: add_bos_token=False whatever the tokenizer does, except Gemma
+        assertThat(old.defaultAddBos(model.config(), new ByteTestTokenizer(true))).isFalse();
+        // 0.4.10: the tokenizer's own default (add_special_tokens unset)
+        assertThat(current.defaultAddBos(model.config(), new ByteTestTokenizer(true))).isTrue();
+        assertThat(current.defaultAddBos(model.config(), new ByteTestTokenizer(false))).isFalse();
         Model gemma = ModelLoader.load(Fixtures.arch("gemma").resolve("model.safetensors"));
         try {
-            assertThat(Evaluation.lmEvalAddsBos(gemma.config())).isTrue();
+            assertThat(old.defaultAddBos(gemma.config(), new ByteTestTokenizer(false))).isTrue();
+            assertThat(current.defaultAddBos(gemma.config(), new ByteTestTokenizer(false))).isFalse();
         } finally {
             gemma.checkpoint().close();
         }
+        assertThat(BosConvention.parse("0.4.10")).isEqualTo(current);
+        assertThatThrownBy(() -> BosConvention.parse("0.5")).hasMessage("--lm-eval-bos 0.5: expected 0.4.3 or 0.4.10");
+    }
+
+    @Test
+    void theBosConventionIsPartOfTheStoreKey(@TempDir Path dir) {
+        Path store = dir.resolve("runs.duckdb");
+        Evaluation.run(model, new ByteTestTokenizer(false), Interventions.NONE, "base", List.of("piqa"), options(store), new RecordingScorer(-1));
+        RecordingScorer again = new RecordingScorer(-1);
+        Evaluation.run(model, new ByteTestTokenizer(false), Interventions.NONE, "base", List.of("piqa"), options(store), again);
+        assertThat(again.calls).isEmpty();
+        // same add_bos (the tokenizer adds none), other convention: rescored, never mixed in
+        RecordingScorer other = new RecordingScorer(-1);
+        Results r = Evaluation.run(model, new ByteTestTokenizer(false), Interventions.NONE, "base", List.of("piqa"),
+                options(store).withBos(BosConvention.LM_EVAL_0_4_10), other);
+        assertThat(other.calls).hasSize(10);
+        assertThat(r.toJson().get("config").get("bos_convention").asText()).isEqualTo("lm-eval 0.4.10");
     }
 
     @Test

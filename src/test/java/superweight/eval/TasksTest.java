@@ -148,7 +148,7 @@ class TasksTest {
     @Test
     void unknownTaskListsTheKnownOnes() {
         assertThatThrownBy(() -> Tasks.get("mmlu")).isInstanceOf(SuperweightException.class)
-                .hasMessage("unknown task 'mmlu' (known: piqa, arc_easy, arc_challenge, hellaswag, lambada_openai, winogrande, sciq)");
+                .hasMessage("unknown task 'mmlu' (known: piqa, arc_easy, arc_challenge, hellaswag, lambada_openai, winogrande, sciq, wikitext)");
     }
 
     @Test

@@ -33,14 +33,39 @@ class TextCorpusTest {
     }
 
     @Test
-    void c4JoinsTheFirst1100DocumentsWithSpacesAndCapsAt256Windows() {
-        TextCorpus c = TextCorpus.load("c4", Perplexity.Style.GPTQ, new DataDirs(DATA, DATA.resolve("none")));
+    void c4NewJoinsTheFirst1100DocumentsWithSpacesAndCapsAt256Windows() {
+        TextCorpus c = TextCorpus.load("c4-new", Perplexity.Style.GPTQ, new DataDirs(DATA, DATA.resolve("none")));
+        assertThat(c.name()).isEqualTo("c4-new-like");   // the shared sample is not GPTQ's shard
+        assertThat(c.rule()).contains("C4-like");
         var docs = Documents.table(DATA.resolve("c4_validation_sample/c4_validation_2k.parquet"));
         assertThat(docs).hasSize(2000);
         long chars = docs.subList(0, 1100).stream().mapToLong(d -> d.get("text").asText().length()).sum();
         assertThat(c.text().length()).isEqualTo(chars + 1099);
         assertThat(c.text()).startsWith(docs.get(0).get("text").asText() + " " + docs.get(1).get("text").asText());
         assertThat(c.maxWindows()).isEqualTo(256);
+    }
+
+    @Test
+    void c4KeepsTheDocumentsForSamplingAndSaysItIsC4Like() {
+        TextCorpus c = TextCorpus.load("c4", Perplexity.Style.GPTQ, new DataDirs(DATA, DATA.resolve("none")));
+        assertThat(c.name()).isEqualTo("c4-like");
+        assertThat(c.rule()).startsWith("GPTQ c4: 256 windows").contains("C4-like");
+        assertThat(c.documents()).hasSize(2000);
+        assertThat(c.source()).isEqualTo(DATA.resolve("c4_validation_sample/c4_validation_2k.parquet"));
+    }
+
+    @Test
+    void theRealShardInTheHubCacheIsPreferredAndNamedC4(@org.junit.jupiter.api.io.TempDir Path hub) throws Exception {
+        Path shard = hub.resolve("datasets--allenai--c4/snapshots/abc/en/c4-validation.00000-of-00008.json.gz");
+        Files.createDirectories(shard.getParent());
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(shard))) {
+            out.write("{\"text\":\"first doc\"}\n{\"text\":\"second doc\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        TextCorpus c = TextCorpus.load("c4", Perplexity.Style.GPTQ, new DataDirs(DATA, hub));
+        assertThat(c.name()).isEqualTo("c4");
+        assertThat(c.rule()).doesNotContain("C4-like");
+        assertThat(c.documents()).containsExactly("first doc", "second doc");
+        assertThat(TextCorpus.load("c4-new", Perplexity.Style.GPTQ, new DataDirs(DATA, hub)).text()).isEqualTo("first doc second doc");
     }
 
     @Test

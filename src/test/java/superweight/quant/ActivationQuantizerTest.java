@@ -147,4 +147,33 @@ class ActivationQuantizerTest {
         assertThat(keys).doesNotHaveDuplicates();
         assertThat(quantizer(TENSOR, sa).key()).isEqualTo(quantizer(TENSOR, List.of(new SuperOutlier(1, Linear.DOWN, 121))).key());
     }
+
+    @Test
+    void perTokenReplacementTakesTheMedianOfTheOutliersOwnToken() {
+        // token 1 holds the outlier; its row without it has absmax 127/64 -> scale 1/64 for that token only
+        float[] x = {1f, 1f, 1f, 500f, 127 / 64f, -3 / 128f};
+        quantizer(TOKEN, List.of(new SuperOutlier(0, Linear.UP, 0))).apply(0, Linear.UP, x, 2, 3);
+        assertThat(x).containsExactly(1f, 1f, 1f, 500f, 127 / 64f, -2 / 64f);
+        float[] prepared = {1f, 1f, 1f, 500f, 127 / 64f, -3 / 128f};
+        quantizer(TOKEN, List.of(new SuperOutlier(0, Linear.UP, 0))).preparation().apply(0, Linear.UP, prepared, 2, 3);
+        // the lower median of token 1's {500, 127/64, -3/128} is 127/64; of the whole input it would be 1
+        assertThat(prepared[3]).isEqualTo(127 / 64f);
+    }
+
+    @Test
+    void bitsOutsideTwoToEightAreRefusedAndFewerBitsMeanFewerLevels() {
+        assertThatThrownBy(() -> new ActivationQuantizer(1, TENSOR, ALL, List.of(), null, Map.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ActivationQuantizer(9, TENSOR, ALL, List.of(), null, Map.of())).isInstanceOf(IllegalArgumentException.class);
+        float[] x = {3f, 1.4f, -2.6f};   // 2 bits: q_max 1, scale 3: codes 1, 0, -1
+        new ActivationQuantizer(2, TENSOR, ALL, List.of(), null, Map.of()).apply(0, Linear.K, x, 1, 3);
+        assertThat(x).containsExactly(3f, 0f, -3f);
+        float[] y = {7f, 2.5f};          // 4 bits: q_max 7, scale 1
+        new ActivationQuantizer(4, TENSOR, ALL, List.of(), null, Map.of()).apply(0, Linear.K, y, 1, 2);
+        assertThat(y).containsExactly(7f, 2f);
+    }
+
+    @Test
+    void theFirstTokenWinsATie() {
+        assertThat(ActivationQuantizer.tokenOf(new float[]{5, 0, -5, 0}, 2, 2, 0)).isZero();
+    }
 }
