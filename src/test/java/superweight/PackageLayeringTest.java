@@ -25,7 +25,8 @@ class PackageLayeringTest {
             Map.entry("", Set.of()),
             Map.entry("io", Set.of("")),
             Map.entry("model.tensor", Set.of("", "io")),
-            Map.entry("model.format", Set.of("", "io", "model.tensor")),
+            // ModelPaths turns a Hub id into a cache folder; hub itself uses only "" and io
+            Map.entry("model.format", Set.of("", "io", "hub", "model.tensor")),
             Map.entry("model.arch", Set.of("", "io", "model.tensor", "model.format")),
             Map.entry("model", Set.of("", "io", "model.tensor", "model.format", "model.arch")),
             Map.entry("hub", Set.of("", "io")),
@@ -36,7 +37,9 @@ class PackageLayeringTest {
             Map.entry("quant", union(Set.of("", "io", "engine", "tokenizer", "analysis"), MODEL)),
             Map.entry("jobs", union(Set.of("", "io", "engine", "tokenizer", "analysis", "quant", "eval"), MODEL)),
             Map.entry("report", union(Set.of("", "io", "engine", "tokenizer", "analysis", "quant", "eval", "jobs"), MODEL)),
-            Map.entry("cli", union(Set.of("", "io", "hub", "engine", "tokenizer", "analysis", "quant", "eval", "jobs", "report"), MODEL)));
+            // api (the Java facade) sits on top beside cli, which may use it
+            Map.entry("api", union(Set.of("", "io", "hub", "engine", "tokenizer", "analysis", "quant", "eval", "jobs", "report"), MODEL)),
+            Map.entry("cli", union(Set.of("", "io", "hub", "engine", "tokenizer", "analysis", "quant", "eval", "jobs", "report", "api"), MODEL)));
 
     private static final Pattern REFERENCE = Pattern.compile("\\bsuperweight((?:\\.[a-z][a-z0-9]*)*)\\.[A-Z]");
 

@@ -7,10 +7,10 @@ import superweight.analysis.DetectionRule;
 import superweight.analysis.ModelIdentity;
 import superweight.analysis.SuperWeight;
 import superweight.analysis.SuperWeightDetector;
+import superweight.api.LanguageModel;
+import superweight.hub.RepoRef;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.tokenizer.Tokenizer;
-import superweight.tokenizer.Tokenizers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,32 +30,31 @@ final class AnalysisSession implements AutoCloseable {
     final String modelSpec;
     final Path modelPath;
     final Model model;
+    final LanguageModel lm;
     private final String modelIdOption;
-    private Tokenizer tokenizer;
 
     AnalysisSession(String modelSpec, String modelIdOption) {
         this.modelSpec = modelSpec;
-        this.modelPath = superweight.model.format.ModelPaths.resolve(modelSpec);
-        this.model = ModelLoader.load(modelPath);
+        this.lm = LanguageModel.open(modelSpec);
+        this.modelPath = lm.path();
+        this.model = lm.model();
         this.modelIdOption = modelIdOption;
     }
 
-    /** --model-id, else the Hugging Face id typed as --model, else config.json's _name_or_path / GGUF name / file name. */
+    /** --model-id, else the Hugging Face id typed as --model (without @revision and :file), else config.json's _name_or_path / GGUF name / file name. */
     String catalogQuery() {
         if (modelIdOption != null && !modelIdOption.isBlank()) return modelIdOption;
-        if (!Files.exists(Path.of(modelSpec)) && modelSpec.contains("/")) return modelSpec;
+        if (!Files.exists(Path.of(modelSpec)) && RepoRef.isRepoId(modelSpec)) return RepoRef.parse(modelSpec).repo();
         return ModelIdentity.infer(model);
     }
 
     Tokenizer tokenizer() {
-        if (tokenizer == null) tokenizer = Tokenizers.load(modelPath);
-        return tokenizer;
+        return lm.tokenizer();
     }
 
     /** Text as the model's reference tokenizer encodes it, with BOS when the model's configuration asks for it. */
     int[] encode(String text, String what) {
-        Tokenizer t = tokenizer();
-        int[] ids = t.encode(text, t.addBosByDefault() && t.bosId() >= 0, false);
+        int[] ids = lm.encode(text);
         if (ids.length == 0) throw new SuperweightException(what + ": the text encodes to no tokens");
         return ids;
     }
@@ -163,6 +162,6 @@ final class AnalysisSession implements AutoCloseable {
 
     @Override
     public void close() {
-        model.checkpoint().close();
+        lm.close();
     }
 }

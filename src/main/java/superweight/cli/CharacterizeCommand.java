@@ -7,23 +7,30 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import superweight.SuperweightException;
 import superweight.analysis.Characterization;
+import superweight.analysis.SuperWeight;
+import superweight.engine.Interventions;
+import superweight.engine.Taps;
 import superweight.report.AnalysisJson;
+import superweight.report.ChartFiles;
+import superweight.report.Figures;
 import superweight.report.Outputs;
 import superweight.report.TextTable;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 @Command(name = "characterize", mixinStandardHelpOptions = true,
         description = {"Over several prompts, where does each super activation appear: is it always the same channel "
                 + "(the layer's largest down_proj output), the same position (first token / first delimiter), similar magnitude?",
-                "Writes characterize.json into --out."})
+                "Writes characterize.json and activation-heatmap.{png,svg} (|down_proj output| around the first super activation) into --out."})
 final class CharacterizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -57,6 +64,8 @@ final class CharacterizeCommand implements Callable<Integer> {
             if (set.weights().isEmpty()) throw new SuperweightException(s.modelSpec + ": no super weights (" + set.source() + "), nothing to characterize");
             IntFunction<String> pieces = s.pieces(tokensFile == null);
             Characterization.Result r = Characterization.run(s.model, set.weights(), prompts);
+            List<Path> files = new ArrayList<>(heatmap(s, set.weights().getFirst(), prompts.getFirst()));
+            files.add(out.resolve("characterize.json"));
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("model", s.modelPath.toString());
             j.put("super_weights", AnalysisJson.superWeights(set.weights()));
@@ -64,12 +73,13 @@ final class CharacterizeCommand implements Callable<Integer> {
             j.put("prompts", texts);
             j.put("observations", r.observations().stream().map(o -> observation(o, pieces)).toList());
             j.put("summaries", r.summaries().stream().map(CharacterizeCommand::summary).toList());
+            j.put("files", files.stream().map(Path::toString).toList());
             Outputs.writeJson(out, "characterize.json", j);
             PrintWriter o = spec.commandLine().getOut();
             if (json) {
                 Cli.printJson(o, j);
             } else {
-                print(o, set, r, pieces);
+                print(o, set, r, pieces, files);
             }
             return 0;
         }
@@ -114,7 +124,7 @@ final class CharacterizeCommand implements Callable<Integer> {
         return m;
     }
 
-    private void print(PrintWriter o, AnalysisSession.SuperWeightSet set, Characterization.Result r, IntFunction<String> pieces) {
+    private void print(PrintWriter o, AnalysisSession.SuperWeightSet set, Characterization.Result r, IntFunction<String> pieces, List<Path> files) {
         o.println("super weights " + set.describe());
         TextTable t = new TextTable("prompt", "layer", "channel", "position", "token", "value", "layer max");
         for (var x : r.observations()) {
@@ -127,7 +137,27 @@ final class CharacterizeCommand implements Callable<Integer> {
                     x.layer(), x.channel(), x.layerMaximumCount(), x.prompts(), x.positions(), x.firstTokenCount(),
                     TextTable.num(x.minMagnitude()), TextTable.num(x.maxMagnitude()), TextTable.num(x.meanMagnitude()), TextTable.percent(x.relativeSpread()));
         }
-        o.println("wrote " + out.resolve("characterize.json"));
+        o.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
         o.flush();
+    }
+
+    /**
+     * |down_proj output| of the first super weight's layer on the first prompt, for the channels around its super
+     * activation (its row +- 8) at every position (at most 64): the spike stands out as one bright cell.
+     */
+    private List<Path> heatmap(AnalysisSession s, SuperWeight sw, int[] prompt) {
+        int n = Math.min(prompt.length, 64), lo = Math.max(0, sw.row() - 8), hi = Math.min(s.model.config().hiddenSize(), sw.row() + 9);
+        double[][] values = new double[hi - lo][n];
+        s.lm.logits(Arrays.copyOf(prompt, n), new Taps() {
+            @Override
+            public void downProjOutput(int layer, int start, float[] y, int count, int dim) {
+                if (layer != sw.layer()) return;
+                for (int i = 0; i < count; i++) for (int c = lo; c < hi; c++) values[c - lo][start + i] = y[i * dim + c];
+            }
+        }, Interventions.NONE);
+        List<String> positions = IntStream.range(0, n).mapToObj(Integer::toString).toList();
+        List<String> channels = IntStream.range(lo, hi).mapToObj(Integer::toString).toList();
+        String title = s.model.id() + ": |down_proj output| of layer " + sw.layer() + " around channel " + sw.row() + " (prompt 1)";
+        return ChartFiles.save(Figures.activationHeatmap(title, positions, channels, values), out, "activation-heatmap");
     }
 }

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 final class ModelOption {
     @Option(names = "--model", required = true, paramLabel = "M",
             description = "Model directory (config.json + safetensors), .safetensors, .gguf or llama2.c .bin file, "
-                    + "or a Hugging Face id in the local cache.")
+                    + "or a Hugging Face id org/name[@revision][:file.gguf] (downloaded into the Hugging Face cache unless there already).")
     String spec;
 
     Path path() {

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -255,6 +257,22 @@ class AnalysisCommandsTest {
         assertThat(s.get("channel").asInt()).isEqualTo(27);
         assertThat(s.get("same_channel").asBoolean()).isTrue();
         assertThat(s.get("positions").get("0").asInt()).isEqualTo(2);
+        // the heatmap of channels 19..35 x positions of the first prompt: the brightest cell is channel 27, position 0
+        String svg = Files.readString(tmp.resolve("ch/activation-heatmap.svg"));
+        assertThat(tmp.resolve("ch/activation-heatmap.png")).isRegularFile();
+        List<String> fills = new ArrayList<>();
+        Matcher cell = Pattern.compile("<rect class=\"cell\" [^>]*fill=\"(#[0-9a-f]{6})\"").matcher(svg);
+        while (cell.find()) fills.add(cell.group(1));
+        int columns = fills.size() / 17;
+        assertThat(fills).hasSize(17 * columns);
+        // viridis brightens monotonically in green: the largest |value| has the greenest cell
+        int brightest = 0;
+        for (int i = 1; i < fills.size(); i++) if (green(fills.get(i)) > green(fills.get(brightest))) brightest = i;
+        assertThat(brightest).isEqualTo(8 * columns);
+    }
+
+    private static int green(String hex) {
+        return Integer.parseInt(hex.substring(3, 5), 16);
     }
 
     @ParameterizedTest(name = "{0}")
