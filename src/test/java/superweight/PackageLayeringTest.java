@@ -35,11 +35,12 @@ class PackageLayeringTest {
             Map.entry("eval", union(Set.of("", "io", "engine", "tokenizer"), MODEL)),
             Map.entry("analysis", union(Set.of("", "io", "engine", "tokenizer"), MODEL)),
             Map.entry("quant", union(Set.of("", "io", "engine", "tokenizer", "analysis"), MODEL)),
+            Map.entry("export", union(Set.of("", "io", "engine", "tokenizer", "analysis", "quant"), MODEL)),
             Map.entry("jobs", union(Set.of("", "io", "engine", "tokenizer", "analysis", "quant", "eval"), MODEL)),
             Map.entry("report", union(Set.of("", "io", "engine", "tokenizer", "analysis", "quant", "eval", "jobs"), MODEL)),
             // api (the Java facade) sits on top beside cli, which may use it
-            Map.entry("api", union(Set.of("", "io", "hub", "engine", "tokenizer", "analysis", "quant", "eval", "jobs", "report"), MODEL)),
-            Map.entry("cli", union(Set.of("", "io", "hub", "engine", "tokenizer", "analysis", "quant", "eval", "jobs", "report", "api"), MODEL)));
+            Map.entry("api", union(Set.of("", "io", "hub", "engine", "tokenizer", "analysis", "quant", "export", "eval", "jobs", "report"), MODEL)),
+            Map.entry("cli", union(Set.of("", "io", "hub", "engine", "tokenizer", "analysis", "quant", "export", "eval", "jobs", "report", "api"), MODEL)));
 
     private static final Pattern REFERENCE = Pattern.compile("\\bsuperweight((?:\\.[a-z][a-z0-9]*)*)\\.[A-Z]");
 

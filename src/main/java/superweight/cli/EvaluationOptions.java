@@ -77,10 +77,15 @@ final class EvaluationOptions {
     private Progress progress;
     private PrintWriter progressErr;
 
+    /** True when any perplexity data, task or token stream was asked for. */
+    boolean requested() {
+        return pplDatasets != null && !pplDatasets.isEmpty() || tasks != null && !tasks.isEmpty() || pplTokens != null;
+    }
+
     /** Checks the options and reads the inputs once, before any condition runs. */
     void prepare(AnalysisSession s, PrintWriter err) {
         boolean ppl = pplDatasets != null && !pplDatasets.isEmpty(), anyTasks = tasks != null && !tasks.isEmpty();
-        if (!ppl && !anyTasks && pplTokens == null) {
+        if (!requested()) {
             throw new SuperweightException("nothing to evaluate: give --ppl wikitext2[,c4], --tasks TASKS and/or --ppl-tokens IDS|FILE");
         }
         style = switch (pplStyle.toLowerCase(Locale.ROOT)) {

@@ -16,6 +16,7 @@ import java.io.PrintWriter;
                 ScoreCommand.class,
                 GenerateCommand.class,
                 SynthCommand.class,
+                ConvertCommand.class,
                 BenchCommand.class,
                 DetectCommand.class,
                 CatalogCommand.class,
@@ -27,7 +28,10 @@ import java.io.PrintWriter;
                 TokenizeCommand.class,
                 PplCommand.class,
                 EvalCommand.class,
+                QuantizeCommand.class,
+                QuantSweepCommand.class,
                 QuantTableCommand.class,
+                ReportCommand.class,
         })
 public final class Main implements Runnable {
     /** Exit codes besides 0 (documented in RELIABILITY.md): bad input, bad command line, internal error, out of memory. */

@@ -5,24 +5,35 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import superweight.SuperweightException;
-import superweight.model.format.GgufWriter;
+import superweight.analysis.SuperWeight;
+import superweight.export.ModelExport;
+import superweight.export.SuperWeightPlant;
+import superweight.export.SyntheticModel;
+import superweight.model.Model;
 import superweight.model.tensor.GgmlType;
-import superweight.quant.GgmlQuantizer;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "synth", mixinStandardHelpOptions = true,
-        description = "Write a random-weight llama GGUF of a given shape (for benchmarks; defaults = the llama.cpp reference shape in ../shared/bench).")
+        description = "Write a random-weight llama of any shape, streaming, as a GGUF (--out x.gguf) or a Hugging Face "
+                + "safetensors directory, optionally with planted super weights (defaults = llama.cpp's reference "
+                + "benchmark shape).")
 final class SynthCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--out", required = true, description = "Output .gguf file.")
+    @Option(names = "--out", required = true, description = "Output: a .gguf file, a .safetensors file, or a directory (Hugging Face layout).")
     Path out;
+
+    @Option(names = "--format", description = "gguf or hf (default: gguf when --out ends in .gguf, else hf).")
+    String format;
 
     @Option(names = "--hidden", defaultValue = "768", description = "Hidden size (default ${DEFAULT-VALUE}).") int hidden;
     @Option(names = "--intermediate", defaultValue = "2048", description = "MLP intermediate size (default ${DEFAULT-VALUE}).") int intermediate;
@@ -32,89 +43,72 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--vocab", defaultValue = "32000", description = "Vocabulary size (default ${DEFAULT-VALUE}).") int vocab;
     @Option(names = "--context", defaultValue = "2048", description = "Context length (default ${DEFAULT-VALUE}).") int context;
 
-    @Option(names = "--type", defaultValue = "f32", description = "Storage of the linear layers and output: f32, f16, q8_0, q4_0, q4_1.")
+    @Option(names = "--type", defaultValue = "f32",
+            description = "Storage of the matrices: f32, f16, bf16, q8_0, q4_0, q4_1, q4_k, q5_k, q6_k (GGUF); f32, f16, bf16 (hf). Default ${DEFAULT-VALUE}.")
     String type;
+
+    @Option(names = "--plant-super-weight", paramLabel = "L:R:C[:V]",
+            description = "Plant a super weight W[R,C]=V (default V " + SuperWeightPlant.DEFAULT_VALUE
+                    + ") in layer L's down_proj, with the gate/up rows that create its super activation on BOS (repeatable).")
+    List<String> plant = new ArrayList<>();
+
+    @Option(names = "--shard-size", defaultValue = "5000000000", description = "Hugging Face shards of at most this many bytes (default ${DEFAULT-VALUE}).")
+    long shardBytes;
 
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).") long seed;
 
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
     @Override
     public Integer call() {
-        int ggml = switch (type.toLowerCase()) {
-            case "f32" -> GgmlType.F32;
-            case "f16" -> GgmlType.F16;
-            case "q8_0" -> GgmlType.Q8_0;
-            case "q4_0" -> GgmlType.Q4_0;
-            case "q4_1" -> GgmlType.Q4_1;
-            default -> throw new SuperweightException("--type: unknown type '" + type + "' (f32, f16, q8_0, q4_0, q4_1)");
-        };
-        if (hidden < 1 || intermediate < 1 || layers < 1 || heads < 1 || kvHeads < 1 || vocab < 1 || context < 1) {
-            throw new SuperweightException("synth: sizes must be positive");
+        String fmt = format != null ? format.toLowerCase() : out.getFileName().toString().endsWith(".gguf") ? "gguf" : "hf";
+        if (!fmt.equals("gguf") && !fmt.equals("hf")) throw new SuperweightException("--format: expected gguf or hf, not '" + format + "'");
+        if (fmt.equals("gguf") != out.getFileName().toString().endsWith(".gguf")) {
+            throw new SuperweightException("--out " + out + ": --format " + fmt + (fmt.equals("gguf") ? " needs a name ending in .gguf" : " needs a directory or .safetensors name"));
         }
-        if (ggml != GgmlType.F32 && ggml != GgmlType.F16 && (hidden % 32 != 0 || intermediate % 32 != 0)) {
-            throw new SuperweightException("--type " + type + ": --hidden and --intermediate must be multiples of the block size 32");
+        int ggml = ModelExport.ggmlType(type, "--type");
+        int block = GgmlType.blockSize(ggml);
+        if (hidden % block != 0 || intermediate % block != 0) {
+            throw new SuperweightException("--type " + type + ": --hidden and --intermediate must be multiples of the block size " + block);
         }
-        if (hidden % heads != 0 || heads % kvHeads != 0) throw new SuperweightException("--hidden must divide into --heads, --heads into --kv-heads");
-        SplittableRandom rnd = new SplittableRandom(seed);
-        int kvDim = hidden / heads * kvHeads;
-        GgufWriter w = new GgufWriter()
-                .put("general.architecture", "llama").put("general.name", "synthetic-llama")
-                .put("llama.context_length", context).put("llama.embedding_length", hidden)
-                .put("llama.block_count", layers).put("llama.feed_forward_length", intermediate)
-                .put("llama.attention.head_count", heads).put("llama.attention.head_count_kv", kvHeads)
-                .put("llama.rope.dimension_count", hidden / heads).put("llama.rope.freq_base", 10000f)
-                .put("llama.attention.layer_norm_rms_epsilon", 1e-5f).put("llama.vocab_size", vocab);
-        w.tensor("token_embd.weight", new long[]{hidden, vocab}, GgmlType.F32, encode(random(rnd, vocab * hidden), GgmlType.F32));
-        for (int l = 0; l < layers; l++) {
-            String p = "blk." + l + ".";
-            w.tensor(p + "attn_norm.weight", new long[]{hidden}, GgmlType.F32, encode(ones(hidden), GgmlType.F32));
-            linear(w, rnd, p + "attn_q.weight", hidden, hidden, ggml);
-            linear(w, rnd, p + "attn_k.weight", kvDim, hidden, ggml);
-            linear(w, rnd, p + "attn_v.weight", kvDim, hidden, ggml);
-            linear(w, rnd, p + "attn_output.weight", hidden, hidden, ggml);
-            w.tensor(p + "ffn_norm.weight", new long[]{hidden}, GgmlType.F32, encode(ones(hidden), GgmlType.F32));
-            linear(w, rnd, p + "ffn_gate.weight", intermediate, hidden, ggml);
-            linear(w, rnd, p + "ffn_up.weight", intermediate, hidden, ggml);
-            linear(w, rnd, p + "ffn_down.weight", hidden, intermediate, ggml);
+        long start = System.nanoTime();
+        Model m = SyntheticModel.llama(new SyntheticModel.Shape(hidden, intermediate, layers, heads, kvHeads, vocab, context), seed);
+        List<SuperWeight> planted = new ArrayList<>();
+        for (String p : plant) {
+            SuperWeight sw = parsePlant(p);
+            m = SuperWeightPlant.plant(m, sw);
+            planted.add(sw);
         }
-        w.tensor("output_norm.weight", new long[]{hidden}, GgmlType.F32, encode(ones(hidden), GgmlType.F32));
-        linear(w, rnd, "output.weight", vocab, hidden, ggml);
-        w.write(out);
-        spec.commandLine().getOut().printf("wrote %s (%s, hidden %d, %d layers)%n", out, type, hidden, layers);
-        spec.commandLine().getOut().flush();
+        ModelExport.Result r = ModelExport.write(m, out, new ModelExport.Options(type, type, List.of(), 0, shardBytes));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        PrintWriter o = spec.commandLine().getOut();
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("out", out.toString());
+        j.put("format", fmt);
+        j.put("type", type.toLowerCase());
+        j.put("parameters", r.tensors().stream().mapToLong(t -> Arrays.stream(t.dims()).reduce(1, (a, b) -> a * b)).sum());
+        j.put("bytes", r.bytes());
+        j.put("files", r.files().stream().map(Path::toString).toList());
+        j.put("planted", planted.stream().map(s -> Map.of("layer", s.layer(), "row", s.row(), "col", s.col(), "value", s.value())).toList());
+        j.put("seconds", Math.round(seconds * 100) / 100.0);
+        if (json) {
+            Cli.printJson(o, j);
+        } else {
+            o.printf("wrote %s (%s %s, hidden %d, %d layers, %.1f MB in %.1f s)%n", out, fmt, type.toLowerCase(), hidden, layers, r.bytes() / 1e6, seconds);
+            o.flush();
+        }
         return 0;
     }
 
-    private static void linear(GgufWriter w, SplittableRandom rnd, String name, int rows, int cols, int type) {
-        w.tensor(name, new long[]{cols, rows}, type, encode(random(rnd, rows * cols), type));
-    }
-
-    private static float[] random(SplittableRandom rnd, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (rnd.nextGaussian() * 0.02);
-        return v;
-    }
-
-    private static float[] ones(int n) {
-        float[] v = new float[n];
-        java.util.Arrays.fill(v, 1f);
-        return v;
-    }
-
-    private static byte[] encode(float[] v, int type) {
-        return switch (type) {
-            case GgmlType.Q8_0 -> GgmlQuantizer.q8_0(v);
-            case GgmlType.Q4_0 -> GgmlQuantizer.q4_0(v);
-            case GgmlType.Q4_1 -> GgmlQuantizer.q4_1(v);
-            case GgmlType.F16 -> {
-                ByteBuffer b = ByteBuffer.allocate(v.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-                for (float f : v) b.putShort(Float.floatToFloat16(f));
-                yield b.array();
-            }
-            default -> {
-                ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(v);
-                yield b.array();
-            }
-        };
+    static SuperWeight parsePlant(String spec) {
+        String[] f = spec.trim().split(":");
+        try {
+            if (f.length != 3 && f.length != 4) throw new NumberFormatException();
+            float v = f.length == 4 ? Float.parseFloat(f[3]) : SuperWeightPlant.DEFAULT_VALUE;
+            return new SuperWeight(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]), v);
+        } catch (NumberFormatException e) {
+            throw new SuperweightException("--plant-super-weight '" + spec + "': expected layer:row:col[:value]");
+        }
     }
 }

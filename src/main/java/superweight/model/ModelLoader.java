@@ -31,6 +31,7 @@ public final class ModelLoader {
                 case HUGGING_FACE -> fromHuggingFace((SafetensorsCheckpoint) ck);
                 case GGUF -> fromGguf((GgufCheckpoint) ck);
                 case LLAMA2C -> fromLlama2c((Llama2cCheckpoint) ck);
+                case SYNTHETIC -> throw new SuperweightException(path + ": a synthetic checkpoint is not opened from a file");
             };
         } catch (RuntimeException e) {
             ck.close();

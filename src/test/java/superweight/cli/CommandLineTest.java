@@ -124,7 +124,7 @@ class CommandLineTest {
         assertThat(info.get("hidden_size").asInt()).isEqualTo(64);
         assertThat(info.get("intermediate_size").asInt()).isEqualTo(96);
         assertThat(info.get("kv_heads").asInt()).isEqualTo(2);
-        assertThat(info.get("tensor_dtypes").get("Q8_0").asInt()).isEqualTo(2 * 7 + 1);
+        assertThat(info.get("tensor_dtypes").get("Q8_0").asInt()).isEqualTo(2 * 7 + 2); // embeddings and output too, as llama.cpp
         // embeddings 300x64 + per layer (q, o 64x64; k, v 32x64; gate, up, down 96x64; 2 norms) + final norm + output 300x64
         long perLayer = 2 * 64 * 64 + 2 * 32 * 64 + 3 * 96 * 64 + 2 * 64;
         assertThat(info.get("parameters").asLong()).isEqualTo(300 * 64 + 2 * perLayer + 64 + 300 * 64);

@@ -100,6 +100,29 @@ public abstract class Architecture {
         return false;
     }
 
+    /** Whether GGUF stores Q/K rows in adjacent-pair order (writers permute them so, readers undo it). */
+    public final boolean ggufStoresAdjacentPairRope() {
+        return ggufAdjacentPairRope();
+    }
+
+    /** The GGUF general.architecture of a Hugging Face model_type (mistral is written as llama, as llama.cpp does). */
+    public static String ggufName(String modelType) {
+        for (var e : GGUF_TO_MODEL_TYPE.entrySet()) if (e.getValue().equals(modelType)) return e.getKey();
+        if (modelType.equals("mistral")) return "llama";
+        throw new SuperweightException("no GGUF architecture for model_type '" + modelType + "'");
+    }
+
+    /**
+     * The row order GGUF stores for Q or K of this shape: stored row s holds canonical row storedOrder[s] (the
+     * inverse of {@link #unpermuteMap}).
+     */
+    public static long[] adjacentPairOrder(int heads, int headDim) {
+        long[] map = unpermuteMap(heads, headDim);
+        long[] inverse = new long[map.length];
+        for (int i = 0; i < map.length; i++) inverse[(int) map[i]] = i;
+        return inverse;
+    }
+
     protected float embeddingScale(int hidden, String torchDtype) {
         return 1f;
     }

@@ -13,7 +13,8 @@ import java.util.Set;
  * validates sizes and offsets against the file before it exposes a tensor.
  */
 public interface Checkpoint extends AutoCloseable {
-    enum Format { HUGGING_FACE, GGUF, LLAMA2C }
+    /** SYNTHETIC: tensors generated in memory (synth), not read from a file. */
+    enum Format { HUGGING_FACE, GGUF, LLAMA2C, SYNTHETIC }
 
     Format format();
 

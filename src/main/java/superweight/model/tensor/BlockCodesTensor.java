@@ -1,0 +1,97 @@
+package superweight.model.tensor;
+
+/**
+ * Large-block round-to-nearest codes packed in memory: 8-bit codes one per byte or 4-bit codes two per byte (element
+ * 2i in the low nibble, 2i+1 in the high one), consecutive blocks of {@code blockLength} elements of the row-major
+ * flattened tensor (crossing rows; the last block may be shorter), and per block a scale s and minimum m:
+ * value = table[code] / s + m. The table maps codes to grid positions (0..2^N-1 for INT, level + 1 for NF). Rows
+ * are decoded one at a time into the caller's buffer, never the whole tensor.
+ */
+public final class BlockCodesTensor extends Tensor {
+    private final int bits;
+    private final long blockLength;
+    private final float[] table;
+    private final float[] scale;
+    private final float[] min;
+    private final byte[] codes;
+
+    public BlockCodesTensor(String name, long rows, int cols, int bits, long blockLength, float[] table, float[] scale,
+                            float[] min, byte[] codes) {
+        super(name, rows, cols);
+        long numel = rows * cols;
+        if (bits != 4 && bits != 8) throw new IllegalArgumentException(name + ": packed codes are 4 or 8 bits, not " + bits);
+        if (table.length != 1 << bits) throw new IllegalArgumentException(name + ": a " + bits + "-bit table needs " + (1 << bits) + " entries");
+        long blocks = (numel + blockLength - 1) / blockLength;
+        if (scale.length != blocks || min.length != blocks) throw new IllegalArgumentException(name + ": " + blocks + " blocks need as many scales and minima");
+        if (codes.length != (bits == 8 ? numel : (numel + 1) / 2)) throw new IllegalArgumentException(name + ": wrong number of code bytes");
+        this.bits = bits;
+        this.blockLength = blockLength;
+        this.table = table.clone();
+        this.scale = scale;
+        this.min = min;
+        this.codes = codes;
+    }
+
+    /** Bytes needed for n elements of {@code bits}-bit codes. */
+    public static long codeBytes(long n, int bits) {
+        return bits == 8 ? n : (n + 1) / 2;
+    }
+
+    /** Packs code c of element e into codes (4 or 8 bits). */
+    public static void put(byte[] codes, int bits, long e, int c) {
+        if (bits == 8) {
+            codes[(int) e] = (byte) c;
+        } else {
+            int i = (int) (e >>> 1);
+            codes[i] = (byte) ((e & 1) == 0 ? (codes[i] & 0xF0) | c : (codes[i] & 0x0F) | (c << 4));
+        }
+    }
+
+    @Override
+    public String dtype() {
+        return "RTN" + bits + "_B" + blockLength;
+    }
+
+    /** Memory held by the packed form: codes plus a float scale and minimum per block. */
+    public long bytes() {
+        return codes.length + 8L * scale.length;
+    }
+
+    public int bits() {
+        return bits;
+    }
+
+    public long blockLength() {
+        return blockLength;
+    }
+
+    private int code(long e) {
+        if (bits == 8) return codes[(int) e] & 0xFF;
+        int b = codes[(int) (e >>> 1)];
+        return (e & 1) == 0 ? b & 0xF : (b >>> 4) & 0xF;
+    }
+
+    @Override
+    public float get(long row, int col) {
+        long e = row * cols + col;
+        int b = (int) (e / blockLength);
+        return table[code(e)] / scale[b] + min[b];
+    }
+
+    /** Decodes the row segment by segment, one block's scale and minimum at a time. */
+    @Override
+    public void readRow(long row, float[] dst, int off) {
+        long e = row * cols, end = e + cols;
+        int o = off;
+        while (e < end) {
+            int b = (int) (e / blockLength);
+            long segmentEnd = Math.min(end, (b + 1) * blockLength);
+            float s = scale[b], m = min[b];
+            if (bits == 8) {
+                for (; e < segmentEnd; e++) dst[o++] = table[codes[(int) e] & 0xFF] / s + m;
+            } else {
+                for (; e < segmentEnd; e++) dst[o++] = table[code(e)] / s + m;
+            }
+        }
+    }
+}
