@@ -71,8 +71,6 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
-        // As getopt does: an option that takes a value takes the next argument, even "--debug" or "--json".
-        cl.setAllowOptionsAsOptionParameters(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> fail(ex, err));
         cl.setParameterExceptionHandler((ex, args1) -> {
             err.println("error: " + ex.getMessage());

@@ -45,14 +45,20 @@ class ExitCodeTest {
         assertThat(run("info", "--model", "/nonexistent/model.gguf").err()).doesNotContain("\tat ");
     }
 
-    /** The old launcher removed every "--debug" argument, so this prompt lost its value and failed. */
+    /**
+     * The old launcher removed every argument "--debug" wherever it stood; now only picocli parses it: text containing
+     * it is kept whole, and a value that is exactly "--debug" is refused (exit 2) instead of being silently dropped.
+     */
     @Test
     void anArgumentSpelledDebugIsAValueNotTheOption() throws Exception {
-        CommandLineTest.Result r = run("tokenize", "--model", VOCAB, "--text", "--debug", "--json");
+        CommandLineTest.Result r = run("tokenize", "--model", VOCAB, "--text", "run --debug now", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         int[] ids = Cli.parseIds(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get("ids").toString().replaceAll("[\\[\\]]", ""), "ids");
-        assertThat(Tokenizers.load(Path.of(VOCAB)).decode(ids)).isEqualTo("--debug");
+        assertThat(Tokenizers.load(Path.of(VOCAB)).decode(ids)).isEqualTo("run --debug now");
         assertThat(r.err()).doesNotContain("\tat ");
+        CommandLineTest.Result exact = run("tokenize", "--model", VOCAB, "--text", "--debug");
+        assertThat(exact.code()).isEqualTo(2);
+        assertThat(exact.err()).contains("Expected parameter for option '--text' but found '--debug'");
     }
 
     @Test
