@@ -4,6 +4,7 @@ import picocli.CommandLine.Option;
 import superweight.SuperweightException;
 import superweight.analysis.Ablation;
 import superweight.engine.Interventions;
+import superweight.engine.NumericalFault;
 import superweight.engine.Transformer;
 import superweight.eval.EvalOptions;
 import superweight.eval.Evaluation;
@@ -74,6 +75,7 @@ final class EvaluationOptions {
     private int[] stream;
     private Perplexity.Style style;
     private Progress progress;
+    private PrintWriter progressErr;
 
     /** True when any perplexity data, task or token stream was asked for. */
     boolean requested() {
@@ -97,6 +99,7 @@ final class EvaluationOptions {
         if (anyTasks) tasks.forEach(Tasks::get);   // unknown names fail now, not after the first condition
         if (ppl || anyTasks) s.tokenizer();
         progress = Progress.console(err, Duration.ofSeconds(30));
+        progressErr = err;
         if (pplTokens != null) {
             String text = pplTokens;
             Path p = Path.of(pplTokens.trim());
@@ -132,24 +135,43 @@ final class EvaluationOptions {
         if (pplDatasets != null) {
             for (String ds : pplDatasets) {
                 var o = new Evaluation.PerplexityOptions(ctx, style, pplLimit, dataDir, storeFile(), condition, progress);
-                m.put("ppl:" + ds, Evaluation.perplexity(model, s.tokenizer(), iv, ds, o).ppl());
+                finite(m, "ppl:" + ds, condition, () -> Map.of("ppl:" + ds, Evaluation.perplexity(model, s.tokenizer(), iv, ds, o).ppl()));
             }
         }
         if (stream != null) {
             int w = Math.min(window, stream.length);
             var o = new Perplexity.Options(w, Perplexity.Style.GPTQ, maxWindows);
-            m.put("ppl:tokens", Perplexity.compute(new Transformer(model), iv, stream, -1, o, "--ppl-tokens", null).ppl());
+            finite(m, "ppl:tokens", condition, () -> Map.of("ppl:tokens",
+                    Perplexity.compute(new Transformer(model), iv, stream, -1, o, "--ppl-tokens", null).ppl()));
         }
         if (tasks != null && !tasks.isEmpty()) {
             EvalOptions o = new EvalOptions(dataDir, limit, null, storeFile(), 0, progress);
-            Results r = Evaluation.run(model, s.tokenizer(), iv, condition, tasks, o);
-            for (TaskResult t : r.tasks()) {
-                if (t.metric("acc") != null) m.put("acc:" + t.task(), t.metric("acc"));
-                if (t.metric("acc_norm") != null) m.put("acc_norm:" + t.task(), t.metric("acc_norm"));
-                if (t.metric("perplexity") != null) m.put("ppl:" + t.task(), t.metric("perplexity"));
-            }
-            m.put("acc:avg", r.average("acc"));
+            finite(m, "acc:avg", condition, () -> {
+                Map<String, Double> t = new LinkedHashMap<>();
+                Results r = Evaluation.run(model, s.tokenizer(), iv, condition, tasks, o);
+                for (TaskResult tr : r.tasks()) {
+                    if (tr.metric("acc") != null) t.put("acc:" + tr.task(), tr.metric("acc"));
+                    if (tr.metric("acc_norm") != null) t.put("acc_norm:" + tr.task(), tr.metric("acc_norm"));
+                    if (tr.metric("perplexity") != null) t.put("ppl:" + tr.task(), tr.metric("perplexity"));
+                }
+                t.put("acc:avg", r.average("acc"));
+                return t;
+            });
         }
         return m;
+    }
+
+    /**
+     * Adds the metrics {@code compute} returns; when the condition drives the forward pass to NaN/Inf (a sweep cell
+     * scaling the super weights by a huge factor), records {@code key} as NaN with a note and lets the sweep go on.
+     */
+    private void finite(Map<String, Double> m, String key, String condition, java.util.function.Supplier<Map<String, Double>> compute) {
+        try {
+            m.putAll(compute.get());
+        } catch (NumericalFault e) {
+            m.put(key, Double.NaN);
+            progressErr.println("note: " + condition + " " + key + ": NaN, the forward pass is not finite (" + e.getMessage() + ")");
+            progressErr.flush();
+        }
     }
 }

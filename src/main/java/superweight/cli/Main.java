@@ -3,6 +3,7 @@ package superweight.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import superweight.SuperweightException;
+import superweight.engine.NumericsCheck;
 
 import java.io.PrintWriter;
 
@@ -35,10 +36,26 @@ import java.io.PrintWriter;
                 ReportCommand.class,
         })
 public final class Main implements Runnable {
-    static boolean debug;
+    /** Exit codes besides 0 (documented in RELIABILITY.md): bad input, bad command line, internal error, out of memory. */
+    static final int BAD_INPUT = 1, USAGE = 2, INTERNAL_ERROR = 3, OUT_OF_MEMORY = 4;
+
+    private static boolean debug;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** A real option, inherited by every subcommand: it is parsed where it stands, never stripped from other values. */
+    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the stack trace of an error.")
+    void setDebug(boolean value) {
+        debug = value;
+    }
+
+    @CommandLine.Option(names = "--check-numerics", scope = CommandLine.ScopeType.INHERIT,
+            description = "Check every layer's outputs for NaN/Inf and name the first layer and operation (the logits are always checked).")
+    void setCheckNumerics(boolean value) {
+        NumericsCheck.perLayer(value);
+    }
 
     @Override
     public void run() {
@@ -51,31 +68,44 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        debug = java.util.Arrays.asList(args).contains("--debug");
-        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+        debug = false;
+        NumericsCheck.perLayer(false);
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (debug) ex.printStackTrace(err);
-            err.println("error: " + oneLine(ex));
-            err.flush();
-            return ex instanceof SuperweightException ? 1 : 3;
-        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> fail(ex, err));
         cl.setParameterExceptionHandler((ex, args1) -> {
             err.println("error: " + ex.getMessage());
             err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             err.flush();
-            return 2;
+            return USAGE;
         });
-        return cl.execute(rest);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            return fail(e, err);
+        }
+    }
+
+    /** Prints the one-line error (and the stack trace with --debug) and returns the exit code for it. */
+    static int fail(Throwable ex, PrintWriter err) {
+        if (debug) ex.printStackTrace(err);
+        if (ex instanceof OutOfMemoryError) {
+            err.println("error: out of memory (" + ex.getMessage() + "); give the JVM more heap with SUPERWEIGHT_JAVA_OPTS=-Xmx<size>,"
+                    + " or use a smaller model, context or --limit");
+            err.flush();
+            return OUT_OF_MEMORY;
+        }
+        err.println("error: " + oneLine(ex));
+        err.flush();
+        return ex instanceof SuperweightException ? BAD_INPUT : INTERNAL_ERROR;
     }
 
     private static String oneLine(Throwable ex) {
         String msg = ex.getMessage();
         if (!(ex instanceof SuperweightException)) {
-            msg = ex.getClass().getSimpleName() + (msg == null ? "" : ": " + msg) + " (run with --debug for details)";
+            msg = ex.getClass().getSimpleName() + (msg == null ? "" : ": " + msg) + " (an internal error; run with --debug for details)";
         }
-        return msg == null ? ex.toString() : msg.replace('\n', ' ');
+        return SuperweightException.printable(msg == null ? ex.toString() : msg);
     }
 }

@@ -5,19 +5,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import superweight.SuperweightException;
+import superweight.io.AtomicOutput;
 import superweight.engine.Interventions;
 import superweight.engine.LogProbs;
 import superweight.engine.Taps;
 import superweight.engine.Transformer;
 import superweight.model.Model;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -87,26 +85,34 @@ final class ScoreCommand implements Callable<Integer> {
      * computed, so memory does not grow with positions x vocabulary. Returns the mean NLL of tokens 2..n.
      */
     private double score(Transformer t, int[] ids) {
-        int vocab = t.model().config().vocabSize();
         double[] sum = {0};
-        ByteBuffer row = ByteBuffer.allocate(vocab * 4).order(ByteOrder.LITTLE_ENDIAN);
-        try (OutputStream o = logitsOut == null ? OutputStream.nullOutputStream() : new BufferedOutputStream(Files.newOutputStream(logitsOut), 1 << 20)) {
-            IOException[] failed = {null};
-            t.forward(t.newState(ids.length), ids, Taps.NONE, Interventions.NONE, 0, (pos, logits, off) -> {
-                if (pos + 1 < ids.length) sum[0] -= LogProbs.logProb(logits, off, vocab, ids[pos + 1]);
-                if (logitsOut == null || failed[0] != null) return;
-                row.clear();
-                row.asFloatBuffer().put(logits, off, vocab);
-                try {
-                    o.write(row.array());
-                } catch (IOException e) {
-                    failed[0] = e;
-                }
-            });
-            if (failed[0] != null) throw failed[0];
-        } catch (IOException e) {
-            throw new SuperweightException(logitsOut + ": cannot write logits (" + e.getMessage() + ")", e);
+        if (logitsOut == null) {
+            try {
+                stream(t, ids, sum, OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                throw new IllegalStateException(e); // a null stream does not fail
+            }
+        } else {
+            AtomicOutput.write(logitsOut, o -> stream(t, ids, sum, o)); // never a half-written logits file
         }
         return ids.length < 2 ? Double.NaN : sum[0] / (ids.length - 1);
+    }
+
+    private void stream(Transformer t, int[] ids, double[] sum, OutputStream o) throws IOException {
+        int vocab = t.model().config().vocabSize();
+        ByteBuffer row = ByteBuffer.allocate(vocab * 4).order(ByteOrder.LITTLE_ENDIAN);
+        IOException[] failed = {null};
+        t.forward(t.newState(ids.length), ids, Taps.NONE, Interventions.NONE, 0, (pos, logits, off) -> {
+            if (pos + 1 < ids.length) sum[0] -= LogProbs.logProb(logits, off, vocab, ids[pos + 1]);
+            if (failed[0] != null) return;
+            row.clear();
+            row.asFloatBuffer().put(logits, off, vocab);
+            try {
+                o.write(row.array());
+            } catch (IOException e) {
+                failed[0] = e;
+            }
+        });
+        if (failed[0] != null) throw failed[0];
     }
 }

@@ -1,5 +1,6 @@
 package superweight.engine;
 
+import superweight.SuperweightException;
 import superweight.model.arch.ModelConfig;
 
 import java.util.Arrays;
@@ -12,6 +13,8 @@ import java.util.Arrays;
  * consecutive positions are vector operations; values are position-major (values[l][position * kvDim + channel]).
  */
 public final class InferenceState {
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
     final int layers, kvDim;
     float[][] keys, values;
     int capacity;
@@ -21,6 +24,7 @@ public final class InferenceState {
         this.layers = config.layers();
         this.kvDim = config.kvDim();
         this.capacity = Math.max(1, capacity);
+        checkFits(this.capacity);
         this.keys = new float[layers][this.capacity * kvDim];
         this.values = new float[layers][this.capacity * kvDim];
     }
@@ -37,7 +41,8 @@ public final class InferenceState {
 
     void ensureCapacity(int needed) {
         if (needed <= capacity) return;
-        int c = Math.max(needed, capacity * 2);
+        int c = (int) Math.min(Math.max(needed, 2L * capacity), Math.max(needed, MAX_ARRAY / kvDim));
+        checkFits(c);
         for (int l = 0; l < layers; l++) {
             float[] k = new float[c * kvDim];
             for (int ch = 0; ch < kvDim; ch++) System.arraycopy(keys[l], ch * capacity, k, ch * c, capacity);
@@ -45,6 +50,25 @@ public final class InferenceState {
             values[l] = Arrays.copyOf(values[l], c * kvDim);
         }
         capacity = c;
+    }
+
+    /**
+     * A context the cache cannot hold is refused with a one-line error before allocating: one layer's keys must fit
+     * in a Java array, and keys and values of every layer in the heap that is still free.
+     */
+    private void checkFits(int positions) {
+        long perLayer = (long) positions * kvDim;
+        if (perLayer > MAX_ARRAY) {
+            throw new SuperweightException("a context of " + positions + " positions needs " + perLayer + " cached keys per layer, more than "
+                    + "a Java array holds (at most " + MAX_ARRAY / kvDim + " positions for this model)");
+        }
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long bytes = 2L * layers * perLayer * Float.BYTES;
+        if (bytes > free) {
+            throw new SuperweightException("a context of " + positions + " positions needs " + (bytes >> 20) + " MiB of KV cache but the JVM has "
+                    + (free >> 20) + " MiB free; give it more with SUPERWEIGHT_JAVA_OPTS=-Xmx<size> or use a shorter context");
+        }
     }
 
     void advance(int n) {

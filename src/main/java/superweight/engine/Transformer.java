@@ -72,25 +72,31 @@ public final class Transformer {
             m.embeddings().readRow(t, x, i * d);
             if (c.embeddingScale() != 1f) for (int j = 0; j < d; j++) x[i * d + j] *= c.embeddingScale();
         }
+        check(x, n, d, -1, "embedding", start);
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = m.layers().get(l);
             float[] attnIn = c.postNorms() ? x : norm(x, n, w.attnNorm(), w.attnNormBias());
             float[] attn = attention(l, w, st, attnIn, n, start, iv);
             if (w.postAttnNorm() != null) attn = rmsNorm(attn, n, d, w.postAttnNorm());
+            check(attn, n, d, l, "attention output", start);
             if (c.parallelResidual()) {
                 float[] mlp = mlp(l, w, norm(x, n, w.ffnNorm(), w.ffnNormBias()), n, start, taps, iv);
+                check(mlp, n, d, l, "MLP output (down_proj)", start);
                 for (int i = 0; i < x.length; i++) x[i] += attn[i] + mlp[i];
             } else {
                 for (int i = 0; i < x.length; i++) x[i] += attn[i];
                 float[] mlp = mlp(l, w, c.postNorms() ? x : norm(x, n, w.ffnNorm(), w.ffnNormBias()), n, start, taps, iv);
                 if (w.postFfnNorm() != null) mlp = rmsNorm(mlp, n, d, w.postFfnNorm());
+                check(mlp, n, d, l, "MLP output (down_proj)", start);
                 for (int i = 0; i < x.length; i++) x[i] += mlp[i];
             }
+            check(x, n, d, l, "residual stream", start);
             taps.residual(l, start, x, n, d);
         }
         st.advance(n);
         if (logitsFrom >= n) return;
         float[] h = norm(x, n, m.finalNorm(), m.finalNormBias());
+        check(h, n, d, -1, "final norm", start);
         int vocab = c.vocabSize();
         for (int p0 = Math.max(0, logitsFrom); p0 < n; p0 += LOGIT_CHUNK) {
             int cnt = Math.min(LOGIT_CHUNK, n - p0);
@@ -100,8 +106,14 @@ public final class Transformer {
             // A decode call stays on the matrix-vector path; any longer call scores every position with the GEMM.
             if (n == 1) m.lmHead().matvec(in, out);
             else m.lmHead().matmul(in, cnt, out);
+            NumericsCheck.logits(out, cnt, vocab, start + p0);
             for (int i = 0; i < cnt; i++) sink.accept(start + p0 + i, out, i * vocab);
         }
+    }
+
+    /** Per-layer NaN/Inf detection, only with --check-numerics (the logits are always checked). */
+    private static void check(float[] x, int n, int width, int layer, String operation, int start) {
+        if (NumericsCheck.perLayer()) NumericsCheck.activations(x, n, width, layer, operation, start);
     }
 
     // ---- attention -----------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package superweight.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import superweight.io.PathRoot;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -63,11 +64,17 @@ public record DataSource(String where, Function<DataDirs, List<Path>> locate, Bi
                 for (String glob : globs) {
                     PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
                     List<Path> hits = files.stream().filter(p -> m.matches(rev.relativize(p))).toList();
-                    if (!hits.isEmpty()) return hits;
+                    if (!hits.isEmpty()) return insideRepository(rev, hits);
                 }
             }
         }
         return List.of();
+    }
+
+    /** Snapshot files link into ../../blobs; a link leading outside the dataset's repository folder is refused. */
+    private static List<Path> insideRepository(Path snapshot, List<Path> files) {
+        PathRoot root = PathRoot.forModelFolder(snapshot);
+        return files.stream().map(f -> root.resolve(snapshot.relativize(f).toString(), snapshot, "data file")).toList();
     }
 
     private static long mtime(Path p) {

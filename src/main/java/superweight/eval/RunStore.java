@@ -24,7 +24,9 @@ import java.util.Map;
  * perplexity window (ppl_windows), keyed by model fingerprint, condition label, task or data set, settings
  * (everything else that changes the scores) and index. Every item is
  * committed as soon as it is scored, so an interrupted run loses nothing and a rerun skips what is there.
- * DuckDB lets one process at a time write a database file.
+ * DuckDB lets one process at a time open a database file; a second process waits for it (see {@link #open}).
+ * A store file is trusted input: DuckDB is native code that this project cannot fuzz, so only open stores this
+ * tool created.
  */
 public final class RunStore implements AutoCloseable {
     /** What identifies one run of one task; {@code settings} covers BOS, length, interventions and task version. */
@@ -34,6 +36,8 @@ public final class RunStore implements AutoCloseable {
     /** A stored item: the digest of the requests it answered and their scores. */
     public record StoredItem(String requestsDigest, List<ChoiceScore> scores) {
     }
+
+    private static final long LOCK_POLL_MILLIS = 200;
 
     private final Connection db;
     private final String where;
@@ -57,18 +61,40 @@ public final class RunStore implements AutoCloseable {
         return Path.of(System.getProperty("user.home"), ".cache", "superweight", "runs.duckdb");
     }
 
+    /**
+     * Opens (or creates) a store file. DuckDB lets one process at a time have it open; when another process holds
+     * it (a second terminal evaluating on the default store), this one says so once on stderr and waits until the
+     * holder closes it or exits (the lock is the operating system's, so a killed holder releases it at once).
+     */
     public static RunStore open(Path file) {
         try {
             if (file.getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new SuperweightException(file + ": cannot create the directory of the run store (" + e.getMessage() + ")", e);
         }
+        boolean told = false;
+        while (true) {
+            try {
+                return new RunStore(DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath()), file.toString());
+            } catch (SQLException e) {
+                String msg = Documents.firstLine(e.getMessage());
+                if (!msg.contains("lock")) throw new SuperweightException(file + ": cannot open the run store: " + msg, e);
+                if (!told) {
+                    System.err.println("note: " + file + " is in use by another process (" + msg + "); waiting for it to finish");
+                    System.err.flush();
+                    told = true;
+                }
+                sleep(LOCK_POLL_MILLIS, file);
+            }
+        }
+    }
+
+    private static void sleep(long millis, Path file) {
         try {
-            return new RunStore(DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath()), file.toString());
-        } catch (SQLException e) {
-            String msg = Documents.firstLine(e.getMessage());
-            if (msg.contains("lock")) msg = "it is in use by another process (" + msg + ")";
-            throw new SuperweightException(file + ": cannot open the run store: " + msg, e);
+            Thread.sleep(millis);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new SuperweightException(file + ": interrupted while waiting for the run store", ie);
         }
     }
 

@@ -13,6 +13,7 @@ import superweight.model.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import superweight.SuperweightException;
 import superweight.model.arch.Architecture;
+import superweight.model.arch.ConfigLimits;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ public final class ModelLoader {
         String modelType = c.path("model_type").asText(null);
         if (modelType == null) throw new SuperweightException(configFile + ": no model_type");
         Architecture arch = Architecture.forModelType(modelType, configFile);
-        ModelConfig cfg = arch.hfConfig(c, configFile, ck.has(arch.hfLmHead()));
+        ModelConfig cfg = ConfigLimits.check(arch.hfConfig(c, configFile, ck.has(arch.hfLmHead())), configFile);
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < cfg.layers(); l++) layers.add(arch.hfLayer(ck, cfg, l));
         Tensor embed = ck.tensor(arch.hfEmbeddings(ck));
@@ -84,7 +85,10 @@ public final class ModelLoader {
         }
         Tensor embed = ck.tensor("token_embd.weight");
         float[] ropeFreqs = ck.has("rope_freqs.weight") ? vec(ck, "rope_freqs.weight", 0) : null;
-        ModelConfig cfg = arch.ggufConfig(g, ggufArch, (int) embed.rows(), ck.has("output.weight"), ropeFreqs);
+        if (embed.rows() > ConfigLimits.MAX_VOCAB) {
+            throw new SuperweightException(g.path() + ": token_embd.weight has " + embed.rows() + " rows, more than the vocabulary cap " + ConfigLimits.MAX_VOCAB);
+        }
+        ModelConfig cfg = ConfigLimits.check(arch.ggufConfig(g, ggufArch, (int) embed.rows(), ck.has("output.weight"), ropeFreqs), g.path());
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < cfg.layers(); l++) layers.add(arch.ggufLayer(ck, cfg, l));
         float[] finalNorm = ck.has("output_norm.weight") ? vec(ck, "output_norm.weight", 0) : null;
@@ -102,6 +106,7 @@ public final class ModelLoader {
         ModelConfig cfg = new ModelConfig("llama", h.dim(), h.hiddenDim(), h.layers(), h.heads(), h.kvHeads(), headDim,
                 h.vocab(), h.seqLen(), 10000.0, headDim, null, ModelConfig.Norm.RMS, 1e-5, ModelConfig.Activation.SILU,
                 true, false, false, false, Float.NaN, 1f, h.sharedClassifier(), 1, 2);
+        ConfigLimits.check(cfg, ck.path());
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < cfg.layers(); l++) layers.add(arch.ggufLayer(ck, cfg, l));
         Tensor embed = ck.tensor("token_embd.weight");
@@ -116,6 +121,9 @@ public final class ModelLoader {
 
     private static float[] vec(Checkpoint ck, String name, float offset) {
         Tensor t = ck.tensor(name);
+        if (t.elements() > ConfigLimits.MAX_INTERMEDIATE) {
+            throw new SuperweightException(ck.path() + ": vector tensor " + name + " has " + t.elements() + " values, more than any norm or table");
+        }
         float[] v = new float[(int) t.elements()];
         for (long r = 0; r < t.rows(); r++) t.readRow(r, v, (int) (r * t.cols()));
         if (offset != 0) for (int i = 0; i < v.length; i++) v[i] += offset;

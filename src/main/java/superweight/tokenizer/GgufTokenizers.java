@@ -1,6 +1,7 @@
 package superweight.tokenizer;
 
 import superweight.SuperweightException;
+import superweight.model.arch.ConfigLimits;
 import superweight.model.format.GgufFile;
 
 import java.util.ArrayList;
@@ -28,6 +29,9 @@ final class GgufTokenizers {
         String[] tokens = gguf.getStringArray("tokenizer.ggml.tokens");
         if (tokens == null || tokens.length == 0) {
             throw new SuperweightException(where + ": has no tokenizer.ggml.tokens array");
+        }
+        if (tokens.length > ConfigLimits.MAX_VOCAB) {
+            throw new SuperweightException(where + ": tokenizer.ggml.tokens has " + tokens.length + " tokens (cap " + ConfigLimits.MAX_VOCAB + ")");
         }
         float[] scores = gguf.getFloatArray("tokenizer.ggml.scores");
         int[] typeCodes = gguf.getIntArray("tokenizer.ggml.token_type");
@@ -128,9 +132,11 @@ final class GgufTokenizers {
         return out;
     }
 
+    /** A special-token id; values beyond int range become "none" instead of wrapping onto a real token. */
     private static int id(GgufFile g, String key, int fallback) {
         Long v = g.getLong("tokenizer.ggml." + key);
-        return v == null ? fallback : v.intValue();
+        if (v == null) return fallback;
+        return v >= 0 && v <= Integer.MAX_VALUE ? v.intValue() : -1;
     }
 
     private static boolean flag(GgufFile g, String key, boolean fallback) {

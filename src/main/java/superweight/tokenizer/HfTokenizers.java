@@ -3,8 +3,9 @@ package superweight.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import superweight.SuperweightException;
+import superweight.io.JsonFiles;
+import superweight.model.arch.ConfigLimits;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.Normalizer;
@@ -69,9 +70,9 @@ final class HfTokenizers {
         Map<String, Integer> table = new HashMap<>();
         JsonNode vocabNode = model.path("vocab");
         if (!vocabNode.isObject()) throw new SuperweightException(where + ": model.vocab is missing or not an object");
-        vocabNode.properties().forEach(e -> table.put(e.getKey(), e.getValue().asInt()));
+        vocabNode.properties().forEach(e -> table.put(e.getKey(), tokenIdField(e.getValue(), where, "model.vocab[\"" + e.getKey() + "\"]")));
         int size = table.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        for (JsonNode t : root.path("added_tokens")) size = Math.max(size, t.path("id").asInt() + 1);
+        for (JsonNode t : root.path("added_tokens")) size = Math.max(size, tokenIdField(t.path("id"), where, "added_tokens id") + 1);
         String[] pieces = new String[size];
         TokenType[] types = new TokenType[size];
         java.util.Arrays.fill(pieces, "");
@@ -310,18 +311,23 @@ final class HfTokenizers {
         return -1;
     }
 
+    /** A token id read from the file: an integer in 0..MAX_VOCAB-1, checked before it sizes the tables. */
+    private static int tokenIdField(JsonNode id, String where, String field) {
+        if (!id.canConvertToInt() || !id.isIntegralNumber() || id.asInt() < 0 || id.asInt() >= ConfigLimits.MAX_VOCAB) {
+            throw new SuperweightException(where + ": " + field + " is " + id + ", not a token id in 0.." + (ConfigLimits.MAX_VOCAB - 1));
+        }
+        return id.asInt();
+    }
+
     private static int tokenId(JsonNode token, Map<String, Integer> ids, int fallback) {
         String text = token.isTextual() ? token.asText() : token.path("content").isTextual() ? token.path("content").asText() : null;
         if (text == null) return fallback;
         return ids.getOrDefault(text, fallback);
     }
 
+    /** tokenizer.json files of 256k-token vocabularies are about 35 MB; 512 MiB leaves room and bounds the heap. */
     private static JsonNode read(Path p) {
-        try {
-            return JSON.readTree(p.toFile());
-        } catch (IOException e) {
-            throw new SuperweightException(p + ": cannot read JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
-        }
+        return JsonFiles.read(p, 512L << 20);
     }
 
     private static JsonNode readOptional(Path p) {

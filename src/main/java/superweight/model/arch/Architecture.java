@@ -180,34 +180,37 @@ public abstract class Architecture {
         Object where = g.path();
         int hidden = reqLong(g, arch + ".embedding_length");
         int heads = reqLong(g, arch + ".attention.head_count");
-        Long kvL = g.getLong(arch + ".attention.head_count_kv");
-        Long keyLen = g.getLong(arch + ".attention.key_length");
-        int headDim = keyLen != null ? keyLen.intValue() : hidden / heads;
-        Long rot = g.getLong(arch + ".rope.dimension_count");
+        Integer kvL = optInt(g, arch + ".attention.head_count_kv");
+        Integer keyLen = optInt(g, arch + ".attention.key_length");
+        int headDim = keyLen != null ? keyLen : hidden / heads;
+        Integer rot = optInt(g, arch + ".rope.dimension_count");
         Double eps = g.getDouble(arch + ".attention.layer_norm_rms_epsilon");
         if (eps == null) eps = g.getDouble(arch + ".attention.layer_norm_epsilon");
         Double theta = g.getDouble(arch + ".rope.freq_base");
         Double clip = g.getDouble(arch + ".attention.clamp_kqv");
-        Long ctx = g.getLong(arch + ".context_length");
+        Integer ctx = optInt(g, arch + ".context_length");
         Boolean parallel = g.getBoolean(arch + ".use_parallel_residual");
         RopeScaling scaling = null;
         String scalingType = g.getString(arch + ".rope.scaling.type");
         if (ropeFreqs != null) {
             scaling = new RopeScaling("divisors", 1, 0, 0, 0, ropeFreqs);
         } else if ("linear".equals(scalingType)) {
-            scaling = new RopeScaling("linear", g.getDouble(arch + ".rope.scaling.factor"), 0, 0, 0, null);
+            Double factor = g.getDouble(arch + ".rope.scaling.factor");
+            if (factor == null) throw new SuperweightException(where + ": linear rope scaling without " + arch + ".rope.scaling.factor");
+            scaling = new RopeScaling("linear", factor, 0, 0, 0, null);
         } else if (scalingType != null && !scalingType.equals("none")) {
             throw new SuperweightException(where + ": unsupported rope scaling type '" + scalingType + "'");
         }
-        Long bos = g.getLong("tokenizer.ggml.bos_token_id");
-        Long eos = g.getLong("tokenizer.ggml.eos_token_id");
+        Integer bos = optInt(g, "tokenizer.ggml.bos_token_id");
+        Integer eos = optInt(g, "tokenizer.ggml.eos_token_id");
+        Integer window = optInt(g, arch + ".attention.sliding_window");
         return new ModelConfig(modelType, hidden, reqLong(g, arch + ".feed_forward_length"), reqLong(g, arch + ".block_count"),
-                heads, kvL != null ? kvL.intValue() : heads, headDim, vocab, ctx != null ? ctx.intValue() : 2048,
-                theta != null ? theta : 10000.0, rot != null ? rot.intValue() : headDim, scaling, norm(),
+                heads, kvL != null ? kvL : heads, headDim, vocab, ctx != null ? ctx : 2048,
+                theta != null ? theta : 10000.0, rot != null ? rot : headDim, scaling, norm(),
                 eps != null ? eps : 1e-5, ggufActivation(), gatedMlp(), parallel != null ? parallel : parallelResidual(null),
                 postNorms(), qkNorm(), clip != null ? clip.floatValue() : Float.NaN, embeddingScale(hidden, "float32"),
-                !hasOutput, bos != null ? bos.intValue() : 1, eos != null ? eos.intValue() : 2)
-                .withSlidingWindow(g.getLong(arch + ".attention.sliding_window") instanceof Long w ? w.intValue() : 0);
+                !hasOutput, bos != null ? bos : 1, eos != null ? eos : 2)
+                .withSlidingWindow(window != null ? window : 0);
     }
 
     static RopeScaling hfRopeScaling(JsonNode rs, Object where) {
@@ -223,14 +226,26 @@ public abstract class Architecture {
         };
     }
 
+    /** A required size: a positive int (checked here because sizes divide each other before ConfigLimits runs). */
     private static int req(JsonNode c, String key, Object where) {
         if (!c.path(key).canConvertToInt()) throw new SuperweightException(where + ": config.json has no integer " + key);
-        return c.get(key).asInt();
+        int v = c.get(key).asInt();
+        if (v <= 0) throw new SuperweightException(where + ": config.json " + key + " " + v + " is not positive");
+        return v;
     }
 
     private static int reqLong(GgufFile g, String key) {
         Long v = g.getLong(key);
         if (v == null) throw new SuperweightException(g.path() + ": missing metadata " + key);
+        if (v <= 0 || v > Integer.MAX_VALUE) throw new SuperweightException(g.path() + ": metadata " + key + " " + v + " is outside 1.." + Integer.MAX_VALUE);
+        return v.intValue();
+    }
+
+    /** An optional int metadata value; a value beyond int range is refused instead of silently wrapping. */
+    private static Integer optInt(GgufFile g, String key) {
+        Long v = g.getLong(key);
+        if (v == null) return null;
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) throw new SuperweightException(g.path() + ": metadata " + key + " " + v + " is outside int range");
         return v.intValue();
     }
 

@@ -32,12 +32,16 @@ public final class GgufFile implements AutoCloseable {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int MAGIC = 0x46554747; // "GGUF" little-endian
+    /** Caps far above real files (a 405B GGUF has about 1,100 tensors, vocabularies reach 256k tokens). */
+    static final long MAX_TENSORS = 1 << 20, MAX_METADATA = 1 << 20, MAX_STRING = 16 << 20, MAX_ARRAY = 1 << 24,
+            MAX_ALIGNMENT = 1 << 20;
 
     /** One entry of the tensor directory. dims are in ggml order: dims[0] (ne0) is the contiguous axis. */
     public record TensorInfo(String name, long[] dims, int ggmlType, long offset) {
+        /** The element count (dims are checked at open so that this cannot overflow). */
         public long elements() {
             long n = 1;
-            for (long d : dims) n *= d;
+            for (long d : dims) n = Math.multiplyExact(n, d);
             return n;
         }
     }
@@ -71,44 +75,86 @@ public final class GgufFile implements AutoCloseable {
             pos = 8;
             long tensorCount = u64("tensor count");
             long kvCount = u64("metadata count");
-            if (tensorCount < 0 || tensorCount > 1_000_000 || kvCount < 0 || kvCount > 1_000_000) {
-                throw fail("implausible header (" + tensorCount + " tensors, " + kvCount + " metadata entries)");
+            // Every metadata entry takes at least 12 bytes and every tensor entry 24: counts beyond that are lies.
+            if (tensorCount < 0 || tensorCount > MAX_TENSORS || kvCount < 0 || kvCount > MAX_METADATA
+                    || kvCount > file.byteSize() / 12 || tensorCount > file.byteSize() / 24) {
+                throw fail("header claims " + tensorCount + " tensors and " + kvCount + " metadata entries, more than "
+                        + file.byteSize() + " bytes can hold (truncated header?)");
             }
             Map<String, Object> md = new LinkedHashMap<>();
             for (long i = 0; i < kvCount; i++) {
                 String key = string();
                 int type = i32("metadata type of " + key);
-                md.put(key, value(type, key));
+                if (md.put(key, value(type, key)) != null) throw fail("metadata key " + key + " appears twice");
             }
             this.metadata = Collections.unmodifiableMap(md);
             Map<String, TensorInfo> ts = new LinkedHashMap<>();
             for (long i = 0; i < tensorCount; i++) {
-                String name = string();
-                int nDims = i32("dimension count of " + name);
-                if (nDims < 1 || nDims > 4) throw fail("tensor " + name + " has " + nDims + " dimensions");
-                long[] dims = new long[nDims];
-                for (int d = 0; d < nDims; d++) {
-                    dims[d] = u64("dimension of " + name);
-                    if (dims[d] <= 0) throw fail("tensor " + name + " has a non-positive dimension " + dims[d]);
-                }
-                int type = i32("type of " + name);
-                long offset = u64("offset of " + name);
-                ts.put(name, new TensorInfo(name, dims, type, offset));
+                TensorInfo t = tensorInfo();
+                if (ts.put(t.name(), t) != null) throw fail("tensor " + t.name() + " appears twice");
             }
             this.tensors = Collections.unmodifiableMap(ts);
             long alignment = metadata.get("general.alignment") instanceof Long a ? a : 32;
-            if (alignment <= 0 || (alignment & (alignment - 1)) != 0) throw fail("bad general.alignment " + alignment);
-            this.dataStart = (pos + alignment - 1) / alignment * alignment;
-            for (TensorInfo t : tensors.values()) {
-                long end = dataStart + t.offset() + GgmlType.byteSize(t.ggmlType(), t.elements(), t.name(), path);
-                if (t.offset() < 0 || end > file.byteSize() || end < 0) {
-                    throw fail("tensor " + t.name() + " claims bytes up to " + end + " but the file has " + file.byteSize()
-                            + " (truncated?)");
-                }
+            if (alignment <= 0 || alignment > MAX_ALIGNMENT || (alignment & (alignment - 1)) != 0) {
+                throw fail("bad general.alignment " + alignment);
             }
+            this.dataStart = (pos + alignment - 1) / alignment * alignment;
+            checkRanges();
         } catch (SuperweightException e) {
             arena.close();
             throw e;
+        }
+    }
+
+    private TensorInfo tensorInfo() {
+        String name = string();
+        int nDims = i32("dimension count of " + name);
+        if (nDims < 1 || nDims > 4) throw fail("tensor " + name + " has " + nDims + " dimensions");
+        long[] dims = new long[nDims];
+        long elements = 1;
+        for (int d = 0; d < nDims; d++) {
+            dims[d] = u64("dimension of " + name);
+            // ne0 is a row length (an int in the kernels); no tensor may hold more elements than the file has bytes x 2.
+            long max = d == 0 ? Integer.MAX_VALUE : file.byteSize() * 2;
+            if (dims[d] <= 0 || dims[d] > max) throw fail("tensor " + name + " has dimension " + dims[d] + " (outside 1.." + max + ")");
+            elements = mulOrFail(elements, dims[d], name);
+        }
+        int type = i32("type of " + name);
+        long offset = u64("offset of " + name);
+        if (offset < 0) throw fail("tensor " + name + " has a negative offset " + offset);
+        return new TensorInfo(name, dims, type, offset);
+    }
+
+    /** Every tensor's bytes inside the file, and no two tensors sharing a byte. */
+    private void checkRanges() {
+        long[][] ranges = new long[tensors.size()][];
+        int i = 0;
+        for (TensorInfo t : tensors.values()) {
+            long size = GgmlType.byteSize(t.ggmlType(), t.elements(), t.name(), path);
+            long begin = dataStart + t.offset();
+            long end = begin + size; // no overflow: dataStart, offset and size are each below 2^62
+            if (begin < 0 || end < begin || end > file.byteSize()) {
+                throw fail("tensor " + t.name() + " claims bytes " + begin + ".." + end + " but the file has " + file.byteSize()
+                        + " (truncated?)");
+            }
+            ranges[i] = new long[]{begin, end, i};
+            i++;
+        }
+        java.util.Arrays.sort(ranges, java.util.Comparator.comparingLong(r -> r[0]));
+        String[] names = tensors.keySet().toArray(String[]::new);
+        for (int k = 1; k < ranges.length; k++) {
+            if (ranges[k][0] < ranges[k - 1][1]) {
+                throw fail("tensors " + names[(int) ranges[k - 1][2]] + " and " + names[(int) ranges[k][2]] + " overlap (bytes "
+                        + ranges[k][0] + ".." + ranges[k - 1][1] + ")");
+            }
+        }
+    }
+
+    private long mulOrFail(long a, long b, String tensor) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw fail("tensor " + tensor + " has more elements than a 64-bit count holds");
         }
     }
 
@@ -195,7 +241,7 @@ public final class GgufFile implements AutoCloseable {
     }
 
     private void need(long bytes, String what) {
-        if (bytes < 0 || pos + bytes > file.byteSize()) {
+        if (bytes < 0 || bytes > file.byteSize() - pos) {
             throw fail("truncated header while reading " + what + " at byte " + pos);
         }
     }
@@ -216,7 +262,7 @@ public final class GgufFile implements AutoCloseable {
 
     private String string() {
         long len = u64("string length");
-        if (len < 0 || len > Integer.MAX_VALUE) throw fail("string length " + len + " at byte " + (pos - 8));
+        if (len < 0 || len > MAX_STRING) throw fail("string length " + len + " at byte " + (pos - 8) + " (cap " + MAX_STRING + ")");
         need(len, "string");
         byte[] b = file.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
         pos += len;
@@ -244,7 +290,11 @@ public final class GgufFile implements AutoCloseable {
     private Object array(String key) {
         int type = i32("array type of " + key);
         long n = u64("array length of " + key);
-        if (n < 0 || n > file.byteSize()) throw fail("metadata array " + key + " claims " + n + " elements");
+        // Each element takes at least one byte (a string eight): a longer array cannot fit in the rest of the file.
+        long minBytes = switch (type) { case 8, 10, 11, 12 -> 8; case 4, 5, 6 -> 4; case 2, 3 -> 2; default -> 1; };
+        if (n < 0 || n > MAX_ARRAY || n > (file.byteSize() - pos) / minBytes) {
+            throw fail("metadata array " + key + " claims " + n + " elements (cap " + MAX_ARRAY + ", and the file's remaining bytes)");
+        }
         int count = (int) n;
         switch (type) {
             case 8 -> {

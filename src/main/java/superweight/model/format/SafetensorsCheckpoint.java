@@ -7,6 +7,7 @@ import superweight.model.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import superweight.SuperweightException;
+import superweight.io.JsonFiles;
 import superweight.io.PathRoot;
 
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.Set;
 public final class SafetensorsCheckpoint implements Checkpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_HEADER = 100L << 20;
+    private static final int MAX_RANK = 8;
 
     private record Entry(String name, String dtype, long[] shape, MemorySegment data, Path file) {
     }
@@ -55,7 +57,10 @@ public final class SafetensorsCheckpoint implements Checkpoint {
                     Set<String> shards = new LinkedHashSet<>();
                     JsonNode map = readJson(index).get("weight_map");
                     if (map == null || !map.isObject()) throw new SuperweightException(index + ": no weight_map object");
-                    map.properties().forEach(e -> shards.add(e.getValue().asText()));
+                    map.properties().forEach(e -> {
+                        if (!e.getValue().isTextual()) throw new SuperweightException(index + ": weight_map value of " + e.getKey() + " is not a file name");
+                        shards.add(e.getValue().asText());
+                    });
                     PathRoot root = PathRoot.forModelFolder(path);
                     for (String shard : shards) c.addFile(root.resolve(shard, index, "weight_map"));
                     for (Iterator<Map.Entry<String, JsonNode>> it = map.properties().iterator(); it.hasNext(); ) {
@@ -77,12 +82,9 @@ public final class SafetensorsCheckpoint implements Checkpoint {
         }
     }
 
+    /** config.json or the shard index: at most 64 MiB (real ones are a few kB; an index of 10^5 tensors is ~10 MB). */
     public static JsonNode readJson(Path file) {
-        try {
-            return JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new SuperweightException(file + ": cannot read JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
-        }
+        return JsonFiles.read(file, 64L << 20);
     }
 
     private void addFile(Path file) {
@@ -105,42 +107,86 @@ public final class SafetensorsCheckpoint implements Checkpoint {
         } catch (IOException e) {
             throw new SuperweightException(file + ": header is not valid JSON", e);
         }
+        if (header == null || !header.isObject()) throw new SuperweightException(file + ": header is not a JSON object");
         long base = 8 + n;
         long available = seg.byteSize() - base;
+        List<long[]> ranges = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (var it = header.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             String name = e.getKey();
             if (name.equals("__metadata__")) continue;
-            JsonNode t = e.getValue();
-            String dtype = t.path("dtype").asText();
-            List<Long> shapeList = new ArrayList<>();
-            t.path("shape").forEach(d -> shapeList.add(d.asLong()));
-            long[] shape = shapeList.stream().mapToLong(Long::longValue).toArray();
-            JsonNode off = t.path("data_offsets");
-            if (off.size() != 2) throw new SuperweightException(file + ": tensor " + name + " has no data_offsets");
-            long begin = off.get(0).asLong(), end = off.get(1).asLong();
-            int width = switch (dtype) {
-                case "F32" -> 4;
-                case "F16", "BF16" -> 2;
-                default -> throw new SuperweightException(file + ": tensor " + name + " has unsupported dtype " + dtype
-                        + " (supported: F32, F16, BF16)");
-            };
-            long elements = 1;
-            for (long d : shape) {
-                if (d < 0) throw new SuperweightException(file + ": tensor " + name + " has a negative dimension");
-                elements *= d;
-            }
-            if (begin < 0 || end < begin || end > available) {
-                throw new SuperweightException(file + ": tensor " + name + " claims bytes " + begin + ".." + end
-                        + " but the data section has " + available + " (truncated?)");
-            }
-            if (end - begin != elements * width) {
-                throw new SuperweightException(file + ": tensor " + name + " has " + (end - begin) + " bytes for shape "
-                        + Checkpoint.describeShape(shape) + " of " + dtype + " (expected " + elements * width + ")");
-            }
+            Entry entry = entry(file, name, e.getValue(), seg, base, available);
             if (entries.containsKey(name)) throw new SuperweightException(file + ": tensor " + name + " appears in two shards");
-            entries.put(name, new Entry(name, dtype, shape, seg.asSlice(base + begin, end - begin), file));
-            dataBytes += end - begin;
+            entries.put(name, entry);
+            ranges.add(new long[]{entry.data().address() - seg.address(), entry.data().address() - seg.address() + entry.data().byteSize(), names.size()});
+            names.add(name);
+            dataBytes += entry.data().byteSize();
+        }
+        checkNoOverlap(file, ranges, names);
+    }
+
+    /** One header entry, every number checked (integral, in range, overflow-safe) against the data section. */
+    private static Entry entry(Path file, String name, JsonNode t, MemorySegment seg, long base, long available) {
+        String dtype = t.path("dtype").asText();
+        int width = switch (dtype) {
+            case "F32" -> 4;
+            case "F16", "BF16" -> 2;
+            default -> throw new SuperweightException(file + ": tensor " + name + " has unsupported dtype " + dtype
+                    + " (supported: F32, F16, BF16)");
+        };
+        JsonNode shapeNode = t.path("shape");
+        if (!shapeNode.isArray() || shapeNode.size() > MAX_RANK) {
+            throw new SuperweightException(file + ": tensor " + name + " has no shape array of at most " + MAX_RANK + " dimensions");
+        }
+        long[] shape = new long[shapeNode.size()];
+        long elements = 1;
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = integral(file, name, "shape", shapeNode.get(i));
+            elements = multiply(file, name, elements, shape[i]);
+        }
+        if (shape.length > 0 && shape[shape.length - 1] > Integer.MAX_VALUE) {
+            throw new SuperweightException(file + ": tensor " + name + " has rows of " + shape[shape.length - 1] + " values (more than an int)");
+        }
+        JsonNode off = t.path("data_offsets");
+        if (!off.isArray() || off.size() != 2) throw new SuperweightException(file + ": tensor " + name + " has no data_offsets");
+        long begin = integral(file, name, "data_offsets", off.get(0)), end = integral(file, name, "data_offsets", off.get(1));
+        if (end < begin || end > available) {
+            throw new SuperweightException(file + ": tensor " + name + " claims bytes " + begin + ".." + end
+                    + " but the data section has " + available + " (truncated?)");
+        }
+        long expected = multiply(file, name, elements, width);
+        if (end - begin != expected) {
+            throw new SuperweightException(file + ": tensor " + name + " has " + (end - begin) + " bytes for shape "
+                    + Checkpoint.describeShape(shape) + " of " + dtype + " (expected " + expected + ")");
+        }
+        return new Entry(name, dtype, shape, seg.asSlice(base + begin, end - begin), file);
+    }
+
+    private static long integral(Path file, String name, String field, JsonNode v) {
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
+            throw new SuperweightException(file + ": tensor " + name + " has " + field + " value " + v + ", not a non-negative integer");
+        }
+        return v.asLong();
+    }
+
+    private static long multiply(Path file, String name, long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new SuperweightException(file + ": tensor " + name + " has a shape whose size overflows 64 bits");
+        }
+    }
+
+    /** Two tensors sharing bytes would let a weight edit of one show up in the other. */
+    private static void checkNoOverlap(Path file, List<long[]> ranges, List<String> names) {
+        ranges.sort(java.util.Comparator.comparingLong(r -> r[0]));
+        for (int k = 1; k < ranges.size(); k++) {
+            long[] prev = ranges.get(k - 1), cur = ranges.get(k);
+            if (cur[0] < prev[1] && cur[1] > cur[0]) {
+                throw new SuperweightException(file + ": tensors " + names.get((int) prev[2]) + " and " + names.get((int) cur[2])
+                        + " overlap (data bytes " + (cur[0]) + ".." + prev[1] + " of the file)");
+            }
         }
     }
 

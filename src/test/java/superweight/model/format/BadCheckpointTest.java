@@ -46,7 +46,7 @@ class BadCheckpointTest {
         Path src = LLAMA.resolve("model-f32.gguf");
         Path p = truncatedCopy(src, Files.size(src) - 1000, "short.gguf");
         assertThatThrownBy(() -> ModelLoader.load(p)).isInstanceOf(SuperweightException.class)
-                .hasMessageContaining(p.toString()).hasMessageContaining("claims bytes up to").hasMessageContaining("truncated");
+                .hasMessageContaining(p.toString()).hasMessageContaining("claims bytes").hasMessageContaining("truncated");
     }
 
     @Test
