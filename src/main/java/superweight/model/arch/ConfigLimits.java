@@ -32,7 +32,7 @@ public final class ConfigLimits {
             throw bad(where, "rotary dimension " + c.rotaryDims() + " does not fit head size " + c.headDim());
         }
         if (c.slidingWindow() < 0) throw bad(where, "negative sliding window " + c.slidingWindow());
-        positive(where, "rope theta", c.ropeTheta());
+        if (c.rotaryDims() > 0) positive(where, "rope theta", c.ropeTheta());   // encoders with absolute positions have none
         if (!(c.normEps() >= 0) || Double.isInfinite(c.normEps())) throw bad(where, "norm epsilon " + c.normEps() + " is not a finite value >= 0");
         if (!Float.isFinite(c.embeddingScale())) throw bad(where, "embedding scale " + c.embeddingScale() + " is not finite");
         if (!Float.isNaN(c.clipQkv()) && !(c.clipQkv() > 0)) throw bad(where, "clip_qkv " + c.clipQkv() + " is not positive");
