@@ -153,8 +153,9 @@ final class EvaluationOptions {
                     if (tr.metric("acc") != null) t.put("acc:" + tr.task(), tr.metric("acc"));
                     if (tr.metric("acc_norm") != null) t.put("acc_norm:" + tr.task(), tr.metric("acc_norm"));
                     if (tr.metric("perplexity") != null) t.put("ppl:" + tr.task(), tr.metric("perplexity"));
+                    if (tr.metric("word_perplexity") != null) t.put("word_ppl:" + tr.task(), tr.metric("word_perplexity"));
                 }
-                t.put("acc:avg", r.average("acc"));
+                if (r.tasks().stream().anyMatch(tr -> tr.metric("acc") != null)) t.put("acc:avg", r.average("acc"));
                 return t;
             });
         }

@@ -2,25 +2,30 @@ package superweight.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import superweight.SuperweightException;
 import superweight.analysis.SuperWeight;
 import superweight.engine.Interventions;
 import superweight.export.ModelExport;
+import superweight.model.Model;
+import superweight.quant.ActivationStatistics;
 import superweight.quant.ClipRule;
+import superweight.quant.SmoothQuant;
+import superweight.quant.W8A8;
 import superweight.quant.WeightQuantizer;
-import superweight.quant.ZSearch;
 import superweight.quant.WeightScheme;
+import superweight.quant.ZSearch;
 import superweight.report.AnalysisJson;
 import superweight.report.TextTable;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +51,9 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Mixin
     EvaluationOptions evaluation;
+
+    @Mixin
+    ActivationSchemeOptions activations;
 
     @Mixin
     CalibrationOptions calibration;
@@ -79,13 +87,32 @@ final class QuantizeCommand implements Callable<Integer> {
         resetPeakHeap();
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
             if (evaluation.requested()) evaluation.prepare(s, spec.commandLine().getErr());
-            AnalysisSession.SuperWeightSet set = ws.restores() ? superWeights.resolve(s) : null;
+            W8A8.Options act = activations.requested() ? activations.options() : null;
+            boolean needSuperWeights = ws.restores() || (act != null && act.replaceRestore());
+            AnalysisSession.SuperWeightSet set = needSuperWeights ? superWeights.resolve(s) : null;
             List<SuperWeight> sws = set == null ? List.of() : set.weights();
             long t0 = System.nanoTime();
+            List<int[]> calib = act != null && act.calibrated()
+                    ? calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength()) : List.of();
+            List<String> notes = new ArrayList<>();
+            Model base = s.model;
+            Map<Long, float[]> divisors = Map.of();
+            if (act != null && act.smoothAlpha() != null) {
+                SmoothQuant.Result smoothed = SmoothQuant.smooth(base, ActivationStatistics.collect(base, calib, null), act.smoothAlpha());
+                base = smoothed.model();
+                divisors = smoothed.divisors();
+                notes.addAll(smoothed.notes());
+            }
             ZSearch.Result z = ws.clip().kind() == ClipRule.Kind.ZSCORE_AUTO ? searchZ(s, ws, sws) : null;
-            WeightQuantizer.Result q = WeightQuantizer.apply(s.model, ws, sws, z == null ? Map.of() : z.chosen());
+            WeightQuantizer.Result q = WeightQuantizer.apply(base, ws, ws.restores() ? sws : List.of(), z == null ? Map.of() : z.chosen());
+            Interventions iv = act == null ? Interventions.NONE : Interventions.NONE.withLinearInputHook(
+                    W8A8.activationHook(s.model, q.model(), act, sws, calib, divisors, notes));
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> r = report(s, ws, q, seconds);
+            if (act != null) {
+                r.put("activations", iv.linearInputHook().key());
+                r.put("activation_notes", notes);
+            }
             if (set != null) r.put("super_weight_source", set.source());
             if (z != null) {
                 Map<String, Object> zr = new LinkedHashMap<>();
@@ -101,7 +128,7 @@ final class QuantizeCommand implements Callable<Integer> {
                 r.put("written", Map.of("files", written.files().stream().map(Object::toString).toList(), "bytes", written.bytes(),
                         "type", outType));
             }
-            if (evaluation.requested()) r.put("metrics", evaluation.evaluate(s, q.model(), "quantize " + ws.label(), Interventions.NONE));
+            if (evaluation.requested()) r.put("metrics", evaluation.evaluate(s, q.model(), "quantize " + ws.label(), iv));
             r.put("peak_heap_bytes", peakHeap());
             print(r, q);
             return 0;
@@ -165,6 +192,10 @@ final class QuantizeCommand implements Callable<Integer> {
         o.printf("%d tensors, %d quantized as one whole block because the block does not divide them, %d weights clipped%n",
                 q.units().size(), q.wholeFallbacks(), (Long) r.get("clipped_weights"));
         o.println("restored super weights: " + AnalysisSession.coordinates(q.restored()));
+        if (r.containsKey("activations")) {
+            o.println("activations: " + r.get("activations"));
+            for (String n : (List<String>) r.get("activation_notes")) o.println("  " + n);
+        }
         if (r.containsKey("z_search")) {
             Map<String, Object> zr = (Map<String, Object>) r.get("z_search");
             o.println("z:auto on " + zr.get("calibration") + (Boolean.TRUE.equals(zr.get("global")) ? ", one global z" : ", z per tensor"));

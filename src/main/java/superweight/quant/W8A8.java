@@ -78,7 +78,18 @@ public final class W8A8 {
             notes.addAll(r.notes());
         }
         Model quantized = int8Weights(base, o.linears());
-        List<SuperOutlier> outliers = o.replaceRestore() ? SuperOutlier.of(superWeights, model.config(), o.scope()) : List.of();
+        ActivationQuantizer hook = activationHook(model, quantized, o, superWeights, calibration, divisors, notes);
+        return new Prepared(quantized, Interventions.NONE.withLinearInputHook(hook), notes);
+    }
+
+    /**
+     * The activation side alone, for inputs of {@code quantized} (weights already quantized by any scheme, after
+     * SmoothQuant if {@code divisors} come from it): outliers from {@code superWeights} when the options replace and
+     * restore, static scales calibrated on {@code quantized} with the outliers already replaced.
+     */
+    public static ActivationQuantizer activationHook(Model original, Model quantized, Options o, List<SuperWeight> superWeights,
+                                                     List<int[]> calibration, Map<Long, float[]> divisors, List<String> notes) {
+        List<SuperOutlier> outliers = o.replaceRestore() ? SuperOutlier.of(superWeights, original.config(), o.scope()) : List.of();
         if (o.replaceRestore() && superWeights.isEmpty()) notes.add("no super weights given: nothing to replace and restore");
         ActivationQuantizer hook = new ActivationQuantizer(o.activationBits(), o.granularity(), o.linears(), outliers, null, divisors);
         if (o.staticScales()) {
@@ -86,7 +97,7 @@ public final class W8A8 {
             hook = new ActivationQuantizer(o.activationBits(), o.granularity(), o.linears(), outliers, absmax, divisors);
             notes.add("static activation scales from " + calibration.size() + " calibration windows");
         }
-        return new Prepared(quantized, Interventions.NONE.withLinearInputHook(hook), notes);
+        return hook;
     }
 
     /** Every selected block linear as {@link Int8RowTensor} (per-output-channel absmax). */
