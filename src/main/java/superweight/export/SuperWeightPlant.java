@@ -34,8 +34,11 @@ public final class SuperWeightPlant {
     private SuperWeightPlant() {
     }
 
-    /** The model with the super weight planted; gated MLPs only. */
-    public static Model plant(Model model, SuperWeight sw) {
+    /** The model with the super weight planted (value {@link #DEFAULT_VALUE} when it has none); gated MLPs only. */
+    public static Model plant(Model model, SuperWeight coordinates) {
+        SuperWeight sw = Float.isNaN(coordinates.value())
+                ? new SuperWeight(coordinates.layer(), coordinates.row(), coordinates.col(), DEFAULT_VALUE) : coordinates;
+        if (!Float.isFinite(sw.value())) throw new SuperweightException("--plant-super-weight: the value " + sw.value() + " is not finite");
         var c = model.config();
         if (sw.layer() < 0 || sw.layer() >= c.layers() || sw.row() < 0 || sw.row() >= c.hiddenSize()
                 || sw.col() < 0 || sw.col() >= c.intermediateSize()) {

@@ -131,4 +131,34 @@ class W8A8PlantedTest {
         new Transformer(m).logits(tokens, taps, iv);
         return sa[0];
     }
+
+    @Test
+    void onASynthModelWithAPlantedSuperWeightTheSameHolds() {
+        // synth's planted construction (export.SuperWeightPlant) in a 256-hidden, 512-intermediate random llama
+        Model synth = superweight.export.SuperWeightPlant.plant(
+                superweight.export.SyntheticModel.llama(new superweight.export.SyntheticModel.Shape(256, 512, 3, 4, 2, 320, 128), 7), SW);
+        int[] ids = new int[48];
+        ids[0] = 1;
+        for (int i = 1; i < ids.length; i++) ids[i] = 3 + (i * 37) % 300;
+        int[] saved = tokens;
+        tokens = ids;
+        try {
+            int cols = synth.config().intermediateSize();
+            float[][] n = downInput(synth, W8A8.prepare(synth, W8A8.Options.naive(), List.of(SW), List.of()).interventions());
+            W8A8.Prepared ours = W8A8.prepare(synth, W8A8.Options.naive().withReplaceRestore(SuperOutlier.Scope.ALL), List.of(SW), List.of());
+            float[][] o = downInput(ours.model(), ours.interventions());
+            int outlier = ActivationQuantizer.tokenOf(n[0], ids.length, cols, SW.col()) * cols + SW.col();
+            int naiveLevels = levelsOfOthers(n[1], outlier), ourLevels = levelsOfOthers(o[1], outlier);
+            double naiveErr = relativeErrorOfOthers(n[0], n[1], outlier), ourErr = relativeErrorOfOthers(o[0], o[1], outlier);
+            // measured: |x| 100.0 at position 0; naive 25 levels, relative error 0.0699; replace/restore 27 levels, 0.0668.
+            // synth's plant does not make the other positions orthogonal to the planted direction (the shared fixture
+            // does), so channel 121 is large at the next positions too (74, 54, 35, ...): replacing the one super
+            // activation leaves them setting the scale, and the method helps little. What must hold still holds.
+            assertThat(ourErr).isLessThan(naiveErr);
+            assertThat(ourLevels).isGreaterThanOrEqualTo(naiveLevels);
+            assertThat(Float.floatToRawIntBits(o[1][outlier])).isEqualTo(Float.floatToRawIntBits(o[0][outlier]));
+        } finally {
+            tokens = saved;
+        }
+    }
 }
