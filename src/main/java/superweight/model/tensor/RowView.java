@@ -1,5 +1,7 @@
 package superweight.model.tensor;
 
+import superweight.SuperweightException;
+
 /**
  * Rows of another tensor, picked by an index map, without copying: slices of fused projections (qkv, gate_up)
  * and the per-head row reorderings that GGUF and GPT-NeoX use for Q/K.
@@ -17,7 +19,8 @@ public final class RowView extends Tensor {
     /** Rows [from, from+count) of base. */
     public static RowView slice(String name, Tensor base, long from, int count) {
         if (from < 0 || from + count > base.rows()) {
-            throw new IllegalArgumentException(base.name() + ": rows " + from + ".." + (from + count) + " out of " + base.rows());
+            throw new SuperweightException(base.name() + ": has " + base.rows() + " rows, the configuration needs rows " + from + ".."
+                    + (from + count));
         }
         long[] map = new long[count];
         for (int i = 0; i < count; i++) map[i] = from + i;
@@ -27,7 +30,9 @@ public final class RowView extends Tensor {
     /** Row i of the view is row sourceRows[i] of base. */
     public static RowView gather(String name, Tensor base, long[] sourceRows) {
         for (long r : sourceRows) {
-            if (r < 0 || r >= base.rows()) throw new IllegalArgumentException(base.name() + ": row " + r + " out of " + base.rows());
+            if (r < 0 || r >= base.rows()) {
+                throw new SuperweightException(base.name() + ": has " + base.rows() + " rows, the configuration needs row " + r);
+            }
         }
         return new RowView(name, base, sourceRows.clone());
     }
