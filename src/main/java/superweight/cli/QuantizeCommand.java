@@ -10,7 +10,6 @@ import superweight.analysis.SuperWeight;
 import superweight.engine.Interventions;
 import superweight.export.ModelExport;
 import superweight.model.Model;
-import superweight.quant.ActivationStatistics;
 import superweight.quant.ClipRule;
 import superweight.quant.SmoothQuant;
 import superweight.quant.W8A8;
@@ -95,14 +94,10 @@ final class QuantizeCommand implements Callable<Integer> {
             List<int[]> calib = act != null && act.calibrated()
                     ? calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength()) : List.of();
             List<String> notes = new ArrayList<>();
-            Model base = s.model;
-            Map<Long, float[]> divisors = Map.of();
-            if (act != null && act.smoothAlpha() != null) {
-                SmoothQuant.Result smoothed = SmoothQuant.smooth(base, ActivationStatistics.collect(base, calib, null), act.smoothAlpha());
-                base = smoothed.model();
-                divisors = smoothed.divisors();
-                notes.addAll(smoothed.notes());
-            }
+            SmoothQuant.Result smoothed = act == null ? new SmoothQuant.Result(s.model, Map.of(), List.of())
+                    : W8A8.smoothed(s.model, act, calib, notes);
+            Model base = smoothed.model();
+            Map<Long, float[]> divisors = smoothed.divisors();
             ZSearch.Result z = ws.clip().kind() == ClipRule.Kind.ZSCORE_AUTO ? searchZ(s, ws, sws) : null;
             WeightQuantizer.Result q = WeightQuantizer.apply(base, ws, ws.restores() ? sws : List.of(), z == null ? Map.of() : z.chosen());
             Interventions iv = act == null ? Interventions.NONE : Interventions.NONE.withLinearInputHook(

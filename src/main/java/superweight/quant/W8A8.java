@@ -69,17 +69,18 @@ public final class W8A8 {
             throw new IllegalArgumentException("static scales and SmoothQuant need calibration windows");
         }
         List<String> notes = new ArrayList<>();
-        Model base = model;
-        Map<Long, float[]> divisors = Map.of();
-        if (o.smoothAlpha() != null) {
-            SmoothQuant.Result r = SmoothQuant.smooth(model, ActivationStatistics.collect(model, calibration, null), o.smoothAlpha());
-            base = r.model();
-            divisors = r.divisors();
-            notes.addAll(r.notes());
-        }
-        Model quantized = int8Weights(base, o.linears());
-        ActivationQuantizer hook = activationHook(model, quantized, o, superWeights, calibration, divisors, notes);
+        SmoothQuant.Result smoothed = smoothed(model, o, calibration, notes);
+        Model quantized = int8Weights(smoothed.model(), o.linears());
+        ActivationQuantizer hook = activationHook(model, quantized, o, superWeights, calibration, smoothed.divisors(), notes);
         return new Prepared(quantized, Interventions.NONE.withLinearInputHook(hook), notes);
+    }
+
+    /** SmoothQuant's migration when the options ask for it (its notes added), else the model unchanged. */
+    public static SmoothQuant.Result smoothed(Model model, Options o, List<int[]> calibration, List<String> notes) {
+        if (o.smoothAlpha() == null) return new SmoothQuant.Result(model, Map.of(), List.of());
+        SmoothQuant.Result r = SmoothQuant.smooth(model, ActivationStatistics.collect(model, calibration, null), o.smoothAlpha());
+        notes.addAll(r.notes());
+        return r;
     }
 
     /**
