@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * What all tokenizer models share: cutting out special-token text, BOS, the bounded cache of already-encoded
@@ -19,34 +20,51 @@ abstract class BaseTokenizer implements Tokenizer {
     private static final int MAX_CACHE_ENTRIES = 200_000;
 
     final Vocabulary vocab;
+    private final UnaryOperator<String> normalizer;
     private final SpecialTokens specials;
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
 
-    BaseTokenizer(Vocabulary vocab) {
+    /** {@code normalizer}: what runs on the text between added tokens before the model (identity for GGUF). */
+    BaseTokenizer(Vocabulary vocab, UnaryOperator<String> normalizer) {
         this.vocab = vocab;
-        this.specials = new SpecialTokens(vocab);
+        this.normalizer = normalizer;
+        this.specials = new SpecialTokens(vocab, normalizer);
     }
 
+    /**
+     * Hugging Face's order: tokens matched on the raw text are cut out first; each piece between them is normalized,
+     * tokens marked {@code normalized} are cut out of the normalized piece, and what remains goes to the model.
+     */
     @Override
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
         IntList out = new IntList();
         if (addBos && bosId() >= 0) out.add(bosId());
         boolean atStart = true;
-        for (SpecialTokens.Fragment f : specials.split(text, parseSpecial)) {
-            if (f.isText()) {
-                encodeText(f.text(), atStart, out);
-                atStart = false;
-            } else {
-                out.add(f.token());
+        for (SpecialTokens.Fragment raw : specials.splitRaw(text, parseSpecial)) {
+            if (!raw.isText()) {
+                out.add(raw.token());
                 atStart = true;
+                continue;
+            }
+            for (SpecialTokens.Fragment f : specials.splitNormalized(normalizer.apply(raw.text()), parseSpecial)) {
+                if (f.isText()) {
+                    encodeNormalized(f.text(), atStart, out);
+                    atStart = false;
+                } else {
+                    out.add(f.token());
+                    atStart = true;
+                }
             }
         }
         if (addBos) appendSequenceEnd(out);
         return out.toArray();
     }
 
-    /** Encodes raw text (no special tokens in it); {@code atStart} is true at the start or right after a special token. */
-    abstract void encodeText(String text, boolean atStart, IntList out);
+    /**
+     * Encodes normalized text with no added token in it; {@code atStart} is true at the start or right after an
+     * added token.
+     */
+    abstract void encodeNormalized(String text, boolean atStart, IntList out);
 
     /** Tokens the model adds at the end of a sequence when it adds BOS (BERT's [SEP]); none by default. */
     void appendSequenceEnd(IntList out) {

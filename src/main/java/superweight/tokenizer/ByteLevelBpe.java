@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Byte-level BPE (GPT-2, GPT-NeoX/OLMo/Pythia, MPT, StarCoder, Falcon, Refact, DeepSeek, Llama 3, Qwen2, SmolLM):
@@ -35,9 +36,13 @@ final class ByteLevelBpe extends BaseTokenizer {
     private final Map<String, Integer> extraIds = new HashMap<>();
     private final boolean ignoreMerges;
 
-    /** {@code mergeList} holds (left, right) piece pairs in rank order; {@code ignoreMerges}: whole-word pieces win (Llama 3). */
-    ByteLevelBpe(Vocabulary vocab, List<String[]> mergeList, PreTokenizer preTokenizer, boolean ignoreMerges) {
-        super(vocab);
+    /**
+     * {@code mergeList} holds (left, right) piece pairs in rank order; {@code ignoreMerges}: whole-word pieces win
+     * (Llama 3); {@code normalizer}: tokenizer.json's normalizer (e.g. NFC), identity for GGUF.
+     */
+    ByteLevelBpe(Vocabulary vocab, List<String[]> mergeList, PreTokenizer preTokenizer, boolean ignoreMerges,
+                 UnaryOperator<String> normalizer) {
+        super(vocab, normalizer);
         this.preTokenizer = preTokenizer;
         this.ignoreMerges = ignoreMerges;
         for (int b = 0; b < 256; b++) byteSymbol[b] = vocab.id(String.valueOf(BYTE_TO_CHAR[b]));
@@ -57,7 +62,7 @@ final class ByteLevelBpe extends BaseTokenizer {
     }
 
     @Override
-    void encodeText(String text, boolean atStart, IntList out) {
+    void encodeNormalized(String text, boolean atStart, IntList out) {
         for (String word : preTokenizer.split(text)) out.addAll(cached(word, this::encodeWord));
     }
 

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /** Builds a tokenizer from GGUF {@code tokenizer.ggml.*} metadata, following llama.cpp's defaults. */
 final class GgufTokenizers {
@@ -71,7 +72,7 @@ final class GgufTokenizers {
         Vocabulary v = new Vocabulary(tokens, scores, types, id(gguf, "bos_token_id", -1), id(gguf, "eos_token_id", -1),
                 id(gguf, "unknown_token_id", -1), flag(gguf, "add_bos_token", wholeWordFirst));
         llamaCppAttributes(v, gguf);
-        return new ByteLevelBpe(v, splitMerges(merges, where), preTokenizer, wholeWordFirst);
+        return new ByteLevelBpe(v, splitMerges(merges, where), preTokenizer, wholeWordFirst, UnaryOperator.identity());
     }
 
     private static Tokenizer wordPiece(GgufFile gguf, String[] tokens, float[] scores, TokenType[] types) {

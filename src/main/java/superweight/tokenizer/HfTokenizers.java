@@ -47,13 +47,15 @@ final class HfTokenizers {
         if (type.equals("WordPiece")) return wordPiece(root, config, model, table, sp, where);
         Vocabulary v = withAddedTokenOptions(new Vocabulary(table.pieces(), null, table.types(), sp.bos(), sp.eos(), sp.unk(), sp.addBos()), root);
         List<String[]> merges = merges(model.path("merges"), where);
+        UnaryOperator<String> normalizer = normalizer(root.path("normalizer"), where);
         if (mentions(root.path("pre_tokenizer"), "ByteLevel") || mentions(root.path("decoder"), "ByteLevel")) {
-            PreTokenizer pre = new PreTokenizer(normalizer(root.path("normalizer"), where), steps(root.path("pre_tokenizer"), where));
-            return new ByteLevelBpe(v, merges, pre, model.path("ignore_merges").asBoolean(false));
+            PreTokenizer pre = new PreTokenizer(steps(root.path("pre_tokenizer"), where));
+            return new ByteLevelBpe(v, merges, pre, model.path("ignore_merges").asBoolean(false), normalizer);
         }
         JsonNode pre = root.path("pre_tokenizer");
         boolean metaspace = pre.path("type").asText("").equals("Metaspace");
-        return SentencePieceBpe.fromMerges(v, merges, spaceSentencePiece(root, where), metaspace && pre.path("split").asBoolean(true));
+        return SentencePieceBpe.fromMerges(v, merges, spaceSentencePiece(root, where), metaspace && pre.path("split").asBoolean(true),
+                normalizer, !metaspace);
     }
 
     private static String modelType(JsonNode model, String where) {
@@ -107,9 +109,10 @@ final class HfTokenizers {
     }
 
     /**
-     * The added tokens' {@code lstrip}, {@code rstrip} and {@code single_word} options, as Hugging Face tokenizers
-     * applies them when it cuts added tokens out of the text (whitespace = Rust's char::is_whitespace).
-     * {@code normalized} is not applied: every added token is matched against the raw text (see docs/tokenizer.md).
+     * The added tokens' {@code lstrip}, {@code rstrip}, {@code single_word} and {@code normalized} options, as Hugging
+     * Face tokenizers applies them when it cuts added tokens out of the text (whitespace = Rust's
+     * char::is_whitespace). A missing {@code normalized} is Hugging Face's default for the token kind: true unless
+     * special.
      */
     private static Vocabulary withAddedTokenOptions(Vocabulary v, JsonNode root) {
         v.unicodeStrip = true;
@@ -118,6 +121,7 @@ final class HfTokenizers {
             v.set(id, Vocabulary.LSTRIP, t.path("lstrip").asBoolean(false));
             v.set(id, Vocabulary.RSTRIP, t.path("rstrip").asBoolean(false));
             v.set(id, Vocabulary.SINGLE_WORD, t.path("single_word").asBoolean(false));
+            v.set(id, Vocabulary.NORMALIZED, t.path("normalized").asBoolean(!t.path("special").asBoolean(false)));
         }
         return v;
     }

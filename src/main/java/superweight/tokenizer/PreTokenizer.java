@@ -2,7 +2,6 @@ package superweight.tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,16 +28,9 @@ final class PreTokenizer {
     /** CJK ideographs, U+0800..U+4E00 and Hangul, kept together as DeepSeek's pre-tokenizers do. */
     private static final String CJK = "[\\x{4E00}-\\x{9FA5}\\x{0800}-\\x{4E00}\\x{AC00}-\\x{D7FF}]+";
 
-    private final UnaryOperator<String> normalizer;
     private final List<Step> steps;
 
     PreTokenizer(List<Step> steps) {
-        this(UnaryOperator.identity(), steps);
-    }
-
-    /** {@code normalizer} rewrites the text (e.g. NFC) before the first split. */
-    PreTokenizer(UnaryOperator<String> normalizer, List<Step> steps) {
-        this.normalizer = normalizer;
         this.steps = List.copyOf(steps);
     }
 
@@ -85,7 +77,7 @@ final class PreTokenizer {
 
     List<String> split(String text) {
         List<String> pieces = new ArrayList<>();
-        pieces.add(normalizer.apply(text));
+        pieces.add(text);
         for (Step step : steps) {
             List<String> next = new ArrayList<>(pieces.size() * 2);
             for (String p : pieces) step.apply(p, next);

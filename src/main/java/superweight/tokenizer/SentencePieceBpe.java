@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * SentencePiece-style BPE (Llama 1/2, Mistral, Phi-3, TinyLlama, Baichuan): spaces become U+2581, a dummy-prefix
@@ -20,6 +21,11 @@ final class SentencePieceBpe extends BaseTokenizer {
 
     private final PairMerges merges;
     private final boolean addSpacePrefix;
+    /**
+     * Whether the normalizer already turned spaces into U+2581 and put the dummy prefix in front (a tokenizer.json
+     * with Prepend + Replace normalizers); otherwise encoding does it (GGUF, Metaspace pre-tokenizer).
+     */
+    private final boolean spacesNormalized;
     /** Hugging Face Metaspace with split: every U+2581 starts a new word, so no piece spans two words. */
     private final boolean splitAtEverySpace;
     /** Symbol of each BMP code point: its vocabulary id, an extra id >= vocab size, or -1 (never merges). */
@@ -31,9 +37,11 @@ final class SentencePieceBpe extends BaseTokenizer {
     private final Set<Integer> supplementaryJoinsFollowingSpace = new HashSet<>();
     private int nextExtraSymbol;
 
-    private SentencePieceBpe(Vocabulary vocab, boolean addSpacePrefix, boolean splitAtEverySpace, int expectedMerges) {
-        super(vocab);
+    private SentencePieceBpe(Vocabulary vocab, boolean addSpacePrefix, boolean splitAtEverySpace, int expectedMerges,
+                             UnaryOperator<String> normalizer, boolean spacesNormalized) {
+        super(vocab, normalizer);
         this.addSpacePrefix = addSpacePrefix;
+        this.spacesNormalized = spacesNormalized;
         this.splitAtEverySpace = splitAtEverySpace;
         this.merges = new PairMerges(expectedMerges);
         this.nextExtraSymbol = vocab.size();
@@ -60,7 +68,8 @@ final class SentencePieceBpe extends BaseTokenizer {
      * is enumerated once here, so encoding needs no string concatenation.
      */
     static SentencePieceBpe fromScores(Vocabulary vocab, boolean addSpacePrefix) {
-        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, false, vocab.size() * 8);
+        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, false, vocab.size() * 8,
+                UnaryOperator.identity(), false);
         float[] distinct = vocab.scores.clone();
         Arrays.sort(distinct);
         Map<Float, Integer> rankOfScore = new HashMap<>();
@@ -78,10 +87,14 @@ final class SentencePieceBpe extends BaseTokenizer {
         return t;
     }
 
-    /** The Hugging Face way: an explicit ranked merge list over vocabulary pieces. */
+    /**
+     * The Hugging Face way: an explicit ranked merge list over vocabulary pieces. {@code normalizer} is the
+     * tokenizer.json's; {@code spacesNormalized} says whether it is the one that puts U+2581 for spaces.
+     */
     static SentencePieceBpe fromMerges(Vocabulary vocab, List<String[]> mergeList, boolean addSpacePrefix,
-                                       boolean splitAtEverySpace) {
-        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, splitAtEverySpace, mergeList.size());
+                                       boolean splitAtEverySpace, UnaryOperator<String> normalizer, boolean spacesNormalized) {
+        SentencePieceBpe t = new SentencePieceBpe(vocab, addSpacePrefix, splitAtEverySpace, mergeList.size(), normalizer,
+                spacesNormalized);
         for (int rank = 0; rank < mergeList.size(); rank++) {
             String[] m = mergeList.get(rank);
             int left = vocab.id(m[0]);
@@ -117,8 +130,8 @@ final class SentencePieceBpe extends BaseTokenizer {
     }
 
     @Override
-    void encodeText(String text, boolean atStart, IntList out) {
-        String s = (addSpacePrefix && atStart ? " " + text : text).replace(' ', SPACE);
+    void encodeNormalized(String text, boolean atStart, IntList out) {
+        String s = spacesNormalized ? text : (addSpacePrefix && atStart ? " " + text : text).replace(' ', SPACE);
         int start = 0;
         for (int i = 1; i < s.length(); i++) {
             char c = s.charAt(i);

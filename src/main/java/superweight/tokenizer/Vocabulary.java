@@ -17,7 +17,8 @@ final class Vocabulary {
     final int unk;
     final boolean addBos;
     /**
-     * Per-token matching attributes of special tokens ({@link #LSTRIP}, {@link #RSTRIP}, {@link #SINGLE_WORD} bits):
+     * Per-token matching attributes of special tokens ({@link #LSTRIP}, {@link #RSTRIP}, {@link #SINGLE_WORD},
+     * {@link #NORMALIZED} bits):
      * from tokenizer.json's added_tokens, or llama.cpp's per-model rules for GGUF. Set by the loader before the
      * tokenizer is built.
      */
@@ -25,7 +26,7 @@ final class Vocabulary {
     /** What counts as whitespace for lstrip/rstrip: Unicode for tokenizer.json (Rust), ASCII for GGUF (C isspace). */
     boolean unicodeStrip;
 
-    static final byte LSTRIP = 1, RSTRIP = 2, SINGLE_WORD = 4;
+    static final byte LSTRIP = 1, RSTRIP = 2, SINGLE_WORD = 4, NORMALIZED = 8;
 
     Vocabulary(String[] pieces, float[] scores, TokenType[] types, int bos, int eos, int unk, boolean addBos) {
         this.pieces = pieces;

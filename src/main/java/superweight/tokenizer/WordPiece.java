@@ -28,7 +28,7 @@ final class WordPiece extends BaseTokenizer {
     /** {@code wordInitial}: pieces that may start a word; {@code continuation}: pieces inside a word (no "##"). */
     WordPiece(Vocabulary vocab, Map<String, Integer> wordInitial, Map<String, Integer> continuation, Options options,
               int clsId, int sepId) {
-        super(vocab);
+        super(vocab, text -> normalize(text, options));
         this.wordInitial = wordInitial;
         this.continuation = continuation;
         this.options = options;
@@ -52,11 +52,17 @@ final class WordPiece extends BaseTokenizer {
     }
 
     @Override
-    void encodeText(String text, boolean atStart, IntList out) {
-        for (String word : basicTokens(text)) out.addAll(cached(word, this::wordPieces));
+    void encodeNormalized(String text, boolean atStart, IntList out) {
+        for (String word : words(text)) out.addAll(cached(word, this::wordPieces));
     }
 
+    /** BERT's basic tokenizer: the normalizer, then the split into words and punctuation. */
     List<String> basicTokens(String text) {
+        return words(normalize(text, options));
+    }
+
+    /** Hugging Face's BertNormalizer: drop control characters, space out CJK ideographs, strip accents, lowercase. */
+    static String normalize(String text, Options options) {
         StringBuilder sb = new StringBuilder(text.length());
         text.codePoints().forEach(cp -> {
             if (options.cleanText && (cp == 0 || cp == 0xFFFD || isControl(cp))) return;
@@ -76,7 +82,11 @@ final class WordPiece extends BaseTokenizer {
                     .forEach(stripped::appendCodePoint);
             s = stripped.toString();
         }
-        if (options.lowercase) s = s.toLowerCase(Locale.ROOT);
+        return options.lowercase ? s.toLowerCase(Locale.ROOT) : s;
+    }
+
+    /** Splits normalized text at whitespace (dropped) and punctuation (kept, one character each). */
+    private static List<String> words(String s) {
         List<String> words = new ArrayList<>();
         int start = -1;
         for (int i = 0; i < s.length(); ) {
