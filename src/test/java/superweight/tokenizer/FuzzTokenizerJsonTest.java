@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * tokenizer.json + tokenizer_config.json under fuzzing; the input is [config length: 2 bytes][tokenizer_config.json]
  * [tokenizer.json]. A loaded tokenizer must also encode and decode a fixed text. Seeds: the seven tokenizer.json
- * dialects of HuggingFaceCrossCheckTest, built from the shared GGUF vocabularies cut to their first 512 tokens.
+ * dialects of HfCrossCheck, built from the shared GGUF vocabularies cut to their first 512 tokens.
  */
 class FuzzTokenizerJsonTest {
     private static final Path DIR = FuzzSeeds.scratch("tokenizer");
@@ -24,22 +24,22 @@ class FuzzTokenizerJsonTest {
     static void seeds() throws Exception {
         Path corpus = FuzzSeeds.corpus(FuzzTokenizerJsonTest.class, "tokenizerJson");
         String config = "{\"add_bos_token\": true, \"bos_token\": \"<s>\", \"eos_token\": {\"content\": \"</s>\"}}";
-        for (HuggingFaceCrossCheckTest.Variant v : HuggingFaceCrossCheckTest.variants().toList()) {
+        for (HfCrossCheck.Variant v : HfCrossCheck.variants().toList()) {
             byte[] json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(v.build().apply(trimmed(v.vocab())));
             FuzzSeeds.write(corpus, v.name(), seed(config, json));
         }
     }
 
     /** The first TOKENS tokens, with the merges among them only. */
-    private static HuggingFaceCrossCheckTest.Vocab trimmed(String name) {
-        var v = HuggingFaceCrossCheckTest.Vocab.read(name);
+    private static HfCrossCheck.Vocab trimmed(String name) {
+        var v = HfCrossCheck.Vocab.read(name);
         String[] tokens = Arrays.copyOf(v.tokens(), TOKENS);
         Set<String> kept = new HashSet<>(Arrays.asList(tokens));
         String[] merges = v.merges() == null ? null : Arrays.stream(v.merges()).filter(m -> {
             int sp = m.indexOf(' ', 1);
             return kept.contains(m.substring(0, sp)) && kept.contains(m.substring(sp + 1)) && kept.contains(m.substring(0, sp) + m.substring(sp + 1));
         }).toArray(String[]::new);
-        return new HuggingFaceCrossCheckTest.Vocab(tokens, v.types() == null ? null : Arrays.copyOf(v.types(), TOKENS),
+        return new HfCrossCheck.Vocab(tokens, v.types() == null ? null : Arrays.copyOf(v.types(), TOKENS),
                 v.scores() == null ? null : Arrays.copyOf(v.scores(), TOKENS), merges);
     }
 
