@@ -137,6 +137,8 @@ final class HfExport {
             if (c.rotaryDims() != c.headDim()) n.put("partial_rotary_factor", (double) c.rotaryDims() / c.headDim());
         }
         if (!Float.isNaN(c.clipQkv())) n.put("clip_qkv", c.clipQkv());
+        // Without it transformers (and this loader) ignore the MLP biases written beside the weights.
+        if (!neox && m.layers().stream().anyMatch(w -> w.upBias() != null || w.downBias() != null)) n.put("mlp_bias", true);
         if (c.slidingWindow() > 0) n.put("sliding_window", c.slidingWindow());
         else if (c.architecture().equals("mistral") || c.architecture().equals("phi3")) n.putNull("sliding_window");
         var rs = c.ropeScaling();

@@ -48,4 +48,41 @@ class UnusedTensorsTest {
             m.checkpoint().close();
         }
     }
+
+    /**
+     * transformers builds the llama MLP with bias=config.mlp_bias (false by default) and ignores a stored
+     * down_proj.bias then: the reference logits (computed by transformers without that tensor) must still come out,
+     * and the tensor is reported unused. With mlp_bias: true the bias is read.
+     */
+    @ParameterizedTest(name = "mlp_bias {0}")
+    @CsvSource({"false", "true"})
+    void aDownProjBiasFollowsConfigMlpBias(boolean mlpBias) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("bias-" + mlpBias));
+        Path llama = Fixtures.arch("llama");
+        String config = Files.readString(llama.resolve("config.json"));
+        assertThat(config).contains("\"mlp_bias\": false");   // the fixture says so explicitly, as transformers writes it
+        if (mlpBias) config = config.replace("\"mlp_bias\": false", "\"mlp_bias\": true");
+        Files.writeString(dir.resolve("config.json"), config);
+        var tensors = new java.util.LinkedHashMap<>(TestSafetensors.read(llama.resolve("model.safetensors")));
+        int hidden = 64;
+        var bias = java.nio.ByteBuffer.allocate(4 * hidden).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < hidden; i++) bias.putFloat(0.5f + i);
+        tensors.put("model.layers.0.mlp.down_proj.bias", new TestSafetensors.Raw("F32", new long[]{hidden}, bias.array()));
+        TestSafetensors.write(dir.resolve("model.safetensors"), tensors);
+        Model m = ModelLoader.load(dir);
+        try {
+            float[] downBias = m.layers().get(0).downBias();
+            if (mlpBias) {
+                assertThat(ModelLoader.unusedTensors(m)).isEmpty();
+                assertThat(downBias).hasSize(hidden).startsWith(0.5f, 1.5f, 2.5f).endsWith(63.5f);
+            } else {
+                assertThat(ModelLoader.unusedTensors(m)).containsExactly("model.layers.0.mlp.down_proj.bias");
+                assertThat(downBias).isNull();
+                float[] logits = new superweight.engine.Transformer(m).logits(Fixtures.ints(Fixtures.json(llama.resolve("tokens.json"))));
+                assertThat(Fixtures.maxAbsDiff(logits, Fixtures.floats(llama.resolve("logits.f32")))).isLessThanOrEqualTo(1e-4f);
+            }
+        } finally {
+            m.checkpoint().close();
+        }
+    }
 }

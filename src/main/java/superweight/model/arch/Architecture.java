@@ -56,6 +56,8 @@ public abstract class Architecture {
     }
 
     private String modelType;
+    /** Whether config.json builds the MLP with biases (read by {@link #hfConfig}, used by {@link #hfLayer}). */
+    private boolean mlpBias;
 
     public String modelType() {
         return modelType;
@@ -81,6 +83,14 @@ public abstract class Architecture {
 
     protected boolean gatedMlp() {
         return true;
+    }
+
+    /**
+     * Whether transformers gives this family's MLP biases: never by default (Mistral, Qwen2, Gemma, OLMo 2 build
+     * theirs with bias=False), so bias tensors stored anyway are ignored, as there, and listed as unused.
+     */
+    protected boolean hfMlpBias(JsonNode c) {
+        return false;
     }
 
     protected boolean tiedByDefault() {
@@ -163,6 +173,7 @@ public abstract class Architecture {
         int rotary = (int) (headDim * hfRotaryFraction(c));
         boolean tied = c.has("tie_word_embeddings") ? c.get("tie_word_embeddings").asBoolean() : tiedByDefault();
         float clip = c.path("clip_qkv").isNumber() ? (float) c.get("clip_qkv").asDouble() : Float.NaN;
+        mlpBias = hfMlpBias(c);
         return new ModelConfig(modelType, hidden, req(c, "intermediate_size", where), req(c, "num_hidden_layers", where),
                 heads, kv, headDim, req(c, "vocab_size", where), c.path("max_position_embeddings").asInt(2048),
                 hfRopeTheta(c), rotary, hfRopeScaling(c.path("rope_scaling"), where), norm(), hfNormEps(c),
@@ -297,7 +308,7 @@ public abstract class Architecture {
     public LayerWeights hfLayer(Checkpoint ck, ModelConfig cfg, int l) {
         String p = "model.layers." + l + ".";
         String a = p + "self_attn.", m = p + "mlp.";
-        if (ck.has(m + "gate_proj.bias")) {
+        if (mlpBias && ck.has(m + "gate_proj.bias")) {
             throw new SuperweightException(ck.path() + ": tensor " + m + "gate_proj.bias (mlp_bias) is not supported");
         }
         float off = hfNormOffset();
@@ -309,7 +320,7 @@ public abstract class Architecture {
                 postNorms() ? vec(ck, p + "post_attention_layernorm.weight", 0) : null,
                 postNorms() ? null : vec(ck, p + "post_attention_layernorm.weight", off), null,
                 ck.tensor(m + "gate_proj.weight"), ck.tensor(m + "up_proj.weight"), ck.tensor(m + "down_proj.weight"),
-                optVec(ck, m + "up_proj.bias"), optVec(ck, m + "down_proj.bias"),
+                mlpBias ? optVec(ck, m + "up_proj.bias") : null, mlpBias ? optVec(ck, m + "down_proj.bias") : null,
                 postNorms() ? vec(ck, p + "post_feedforward_layernorm.weight", 0) : null);
     }
 
