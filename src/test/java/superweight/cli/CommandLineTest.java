@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The engine commands end to end: output shapes, values against the fixtures, and one-line errors. */
 class CommandLineTest {
@@ -131,8 +132,17 @@ class CommandLineTest {
         Result bench = run("bench", "--model", file.toString(), "--prompt-tokens", "8", "--gen-tokens", "4", "--repetitions", "1", "--json");
         assertThat(bench.code()).as(bench.err()).isZero();
         JsonNode b = new ObjectMapper().readTree(bench.out());
-        assertThat(b.get("pp_median").asDouble()).isPositive();
-        assertThat(b.get("tg_median").asDouble()).isPositive();
+        // One repetition: the medians are the measured rates; the derived figures follow from the shape by hand.
+        double pp = b.get("pp8_tokens_per_s").get(0).asDouble(), tg = b.get("tg4_tokens_per_s").get(0).asDouble();
+        assertThat(pp).isPositive();
+        assertThat(tg).isPositive();
+        assertThat(b.get("pp_median").asDouble()).isEqualTo(pp);
+        assertThat(b.get("tg_median").asDouble()).isEqualTo(tg);
+        // prefill: 2 x (30 720 linear weights per layer x 2 layers x 8 tokens + causal attention 2 x 4 heads x 16 x
+        // (8 x 9 / 2) x 2) + 2 x 300 x 64 for the head on the last token = 1 039 872 flops for 8 tokens
+        assertThat(b.get("pp_gflops").asDouble()).isCloseTo(1_039_872.0 * pp / 8 / 1e9, within(1e-9 * pp));
+        // decode streams every linear (61 440) and the head (19 200) as Q8_0: 34 bytes per 32 weights = 85 680 bytes
+        assertThat(b.get("tg_weight_gb_per_s").asDouble()).isCloseTo(85_680.0 * tg / 1e9, within(1e-9 * tg));
         Result bad = run("synth", "--out", tmp.resolve("x.gguf").toString(), "--hidden", "48", "--heads", "4", "--kv-heads", "4", "--type", "q4_0");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("multiples of the block size 32");

@@ -128,7 +128,23 @@ class ResumeTest {
         assertThat(piqa.get("alias").asText()).isEqualTo("piqa");
         for (String k : List.of("acc,none", "acc_stderr,none", "acc_norm,none", "acc_norm_stderr,none")) assertThat(piqa.has(k)).as(k).isTrue();
         JsonNode lambada = json.get("results").get("lambada_openai");
-        assertThat(lambada.get("perplexity,none").asDouble()).isGreaterThan(1);
+        // lm-eval's lambada metrics: perplexity = exp(-mean target log-likelihood), acc = share of greedy targets;
+        // each item's log-likelihood here from its own full pass (LoglikelihoodScorerTest.reference).
+        TaskSpec spec = Tasks.get("lambada_openai");
+        List<com.fasterxml.jackson.databind.JsonNode> docs = Tasks.documents(spec, DataDirs.of(null));
+        superweight.engine.Transformer t = new superweight.engine.Transformer(model);
+        RequestEncoder enc = new RequestEncoder(new ByteTestTokenizer(true), false, model.config().contextLength());
+        double sum = 0;
+        int greedy = 0;
+        for (int i = 0; i < 4; i++) {
+            Request r = spec.item(i, docs.get(i)).requests().getFirst();
+            double[] ref = LoglikelihoodScorerTest.reference(t, enc.encode(r.context(), r.continuation()), Interventions.NONE);
+            sum += ref[0];
+            greedy += (int) ref[1];
+        }
+        double perplexity = Math.exp(-sum / 4);
+        assertThat(lambada.get("perplexity,none").asDouble()).isCloseTo(perplexity, org.assertj.core.api.Assertions.withinPercentage(1e-3));
+        assertThat(lambada.get("acc,none").asDouble()).isEqualTo(greedy / 4.0);
         assertThat(json.get("results").get("winogrande").has("acc_norm,none")).isFalse();
         assertThat(json.get("n-samples").get("piqa").get("effective").asInt()).isEqualTo(4);
         assertThat(json.get("n-samples").get("piqa").get("original").asInt()).isEqualTo(1838);
