@@ -126,4 +126,26 @@ class CatalogTest {
         assertThat(unknown.catalogued()).isFalse();
         assertThat(unknown.summary()).contains("no catalog entry");
     }
+
+    @Test
+    void aliasesMatchByLastPathComponentOrInFull() {
+        assertThat(catalog.find("llama-13b-hf")).map(Catalog.Entry::modelId).hasValue("huggyllama/llama-13b");
+        assertThat(catalog.find("/data/models/llama-13b-hf//")).map(Catalog.Entry::modelId).hasValue("huggyllama/llama-13b");
+        assertThat(catalog.find("C:\\models\\llama-30b-hf")).map(Catalog.Entry::modelId).hasValue("huggyllama/llama-30b");
+        assertThat(catalog.find("meta/Meta-Llama-3-8B")).map(Catalog.Entry::modelId).hasValue("meta-llama/Meta-Llama-3-8B");
+        assertThat(catalog.find("   ")).isEmpty();
+    }
+
+    @Test
+    void aFullIdWinsOverAnEarlierEntryWithTheSameRepositoryName() throws Exception {
+        Catalog two = Catalog.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"sources": {"s": "a source"}, "models": [
+                  {"id": "first/model", "aliases": [], "status": "published", "super_weights": [{"at": [1, 2, 3], "sources": ["s"]}]},
+                  {"id": "second/model", "aliases": ["other"], "status": "inferred", "super_weights": [{"at": [4, 5, 6], "sources": ["s"]}]}]}
+                """));
+        assertThat(two.find("second/model")).map(Catalog.Entry::modelId).hasValue("second/model");
+        assertThat(two.find("third/model")).map(Catalog.Entry::modelId).hasValue("first/model");
+        assertThat(two.find("x/other")).map(Catalog.Entry::modelId).hasValue("second/model");
+        assertThat(two.find("second/model").orElseThrow().superWeights()).containsExactly(SuperWeight.at(4, 5, 6));
+    }
 }

@@ -77,4 +77,27 @@ class ConditionTest {
         assertThat(new Condition.PruneNonSuperWeights(7000).rule()).startsWith("global");
         assertThat(new Condition.PruneNonSuperWeightsAllWeights(5e-7).rule()).contains("embeddings, norms, lm_head");
     }
+
+    @Test
+    void boundariesOfEachParameter() {
+        assertThat(Condition.parse("prune-non-sw:1")).isEqualTo(new Condition.PruneNonSuperWeights(1));
+        assertThat(Condition.parse("prune-non-sw-all-weights:0.25")).isEqualTo(new Condition.PruneNonSuperWeightsAllWeights(0.25));
+        assertThat(Condition.parse("prune-non-sw-all-weights:1")).isEqualTo(new Condition.PruneNonSuperWeightsAllWeights(1));
+        assertThat(Condition.parse("prune-non-sw-per-tensor:1e-4:3-3")).isEqualTo(new Condition.PruneNonSuperWeightsPerTensor(1e-4, 3, 3));
+        assertThat(Condition.parse("prune-non-sw-per-tensor:1e-4:0-0")).isEqualTo(new Condition.PruneNonSuperWeightsPerTensor(1e-4, 0, 0));
+        for (String bad : List.of("prune-non-sw-per-tensor:1e-4:3", "prune-non-sw-per-tensor:1e-4:1-2-3", "prune-non-sw-per-tensor:1e-4:-1-2",
+                "prune-non-sw-all-weights:1.5", "prune-non-sw-all-weights:-0.1")) {
+            assertThatThrownBy(() -> Condition.parse(bad)).as(bad).isInstanceOf(SuperweightException.class).hasMessageContaining("'" + bad + "'");
+        }
+        assertThatThrownBy(() -> Condition.parseAll(List.of())).isInstanceOf(SuperweightException.class)
+                .hasMessageStartingWith("no condition given");
+    }
+
+    @Test
+    void factorsPrintAsIntegersBelowTenMillion() {
+        assertThat(Condition.trim(9_999_999f)).isEqualTo("9999999");
+        assertThat(Condition.trim(1e7f)).isEqualTo("1.0E7");
+        assertThat(Condition.trim(-3f)).isEqualTo("-3");
+        assertThat(Condition.trim(2.5f)).isEqualTo("2.5");
+    }
 }

@@ -116,4 +116,30 @@ class EncoderAnalysisTest {
         // related 0.9, 0.5 against unrelated 0.6, 0.5: wins 1 + 1 + 0 + 0.5 of 4
         assertThat(EmbeddingAgreement.auc(new double[]{0.9, 0.6, 0.5, 0.5}, new boolean[]{true, false, true, false})).isEqualTo(0.625);
     }
+
+    @Test
+    void ranksAreOneBasedWithTiesAveraged() {
+        // sorted: 1 (rank 1), 3 (rank 2), 5 and 5 (ranks 3 and 4, averaged to 3.5)
+        assertThat(EmbeddingAgreement.ranks(new double[]{5, 1, 5, 3})).containsExactly(3.5, 1, 3.5, 2);
+        assertThat(EmbeddingAgreement.ranks(new double[]{2, 2, 2})).containsExactly(2, 2, 2);
+    }
+
+    @Test
+    void aucIsUndefinedWithoutBothKindsOfPairAndCountsTiesHalf() {
+        assertThat(EmbeddingAgreement.auc(new double[]{0.9, 0.1}, new boolean[]{true, true})).isNaN();
+        assertThat(EmbeddingAgreement.auc(new double[]{0.9, 0.1}, new boolean[]{false, false})).isNaN();
+        assertThat(EmbeddingAgreement.auc(new double[]{0.4, 0.4}, new boolean[]{true, false})).isEqualTo(0.5);
+        // the related pair below the unrelated one: no win
+        assertThat(EmbeddingAgreement.auc(new double[]{0.2, 0.7}, new boolean[]{true, false})).isZero();
+    }
+
+    @Test
+    void withoutTextsOnlyThePairMeasuresAreDefined() {
+        List<EmbeddingAgreement.Pair> pairs = List.of(new EmbeddingAgreement.Pair(TinyBert.prompt(1, 5), TinyBert.prompt(2, 6), true),
+                new EmbeddingAgreement.Pair(TinyBert.prompt(3, 5), TinyBert.prompt(4, 7), false));
+        var r = new EmbeddingAgreement(fromSafetensors, Pooling.MEAN, List.of(), pairs, 2).measure("original", Interventions.NONE);
+        assertThat(r.meanCosine()).isNaN();
+        assertThat(r.minCosine()).isNaN();
+        assertThat(r.spearman()).isCloseTo(1, within(1e-12));
+    }
 }

@@ -171,4 +171,89 @@ class LargestWeightsTest {
         assertThat(plan.weightEdits()).isEqualTo(zeroed);
         assertThat(plan.interventions().weightEdits()).isEmpty();
     }
+
+    private static List<String> top(Tensor t, double fraction) {
+        List<String> out = new ArrayList<>();
+        LargestWeights.forEachTop(t, fraction, (row, col, v) -> out.add(row + "," + col + "=" + v));
+        return out;
+    }
+
+    @Test
+    void topFractionIsEveryWeightAtLeastTheKthLargestMagnitude() {
+        // |w| in storage order 3, 1, 2, 2, 0.5, 1; k = int(6 x fraction)
+        Tensor t = superweight.model.tensor.F32Tensor.of("t", 2, 3, new float[] {3, 1, 2, -2, 0.5f, 1});
+        assertThat(top(t, 0.16)).isEmpty();                                           // k = 0
+        assertThat(top(t, 0.17)).containsExactly("0,0=3.0");                          // k = 1
+        assertThat(top(t, 0.34)).containsExactly("0,0=3.0", "0,2=2.0", "1,0=-2.0");   // k = 2: the tie at 2 too
+        assertThat(top(t, 0.67)).containsExactly("0,0=3.0", "0,1=1.0", "0,2=2.0", "1,0=-2.0", "1,2=1.0"); // k = 4
+    }
+
+    @Test
+    void aFamilyWithoutGateIsSearchedOverItsOtherLinears() {
+        Model m = superweight.model.ModelLoader.load(superweight.Fixtures.arch("gpt_neox").resolve("model.safetensors"));
+        try {
+            assertThat(m.layers().getFirst().gate()).isNull();
+            float best = 0;
+            for (LayerWeights w : m.layers()) {
+                for (Linear lin : Linear.values()) {
+                    Tensor t = w.linear(lin);
+                    if (t == null) continue;
+                    for (int r = 0; r < t.rows(); r++) for (int c = 0; c < t.cols(); c++) best = Math.max(best, Math.abs(t.get(r, c)));
+                }
+            }
+            assertThat(Math.abs(LargestWeights.find(m, 1, List.of()).getFirst().value())).isEqualTo(best);
+            assertThat(LargestWeights.perTensor(m, 0.5, List.of(), 0, 0)).isNotEmpty()
+                    .allMatch(e -> e.layer() == 0 && e.linear() != Linear.GATE);
+        } finally {
+            m.checkpoint().close();
+        }
+    }
+
+    @Test
+    void askingForNoWeightsIsAnError() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LargestWeights.find(DemoModel.build(1), 0, List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theAllWeightsRuleAtFractionOneZeroesEverythingButTheSuperWeightsOfTheirOwnLayer() {
+        Model m = TinyModels.build(8, 2, 1, List.of(new TinyModels.Planted(0, 2, 4)));
+        var r = AllWeightsPruning.apply(m, 1.0, List.of(new SuperWeight(0, 2, 4, TinyModels.SUPER_WEIGHT)));
+        Model p = r.model();
+        long expected = m.embeddings().elements() + (m.lmHead() == m.embeddings() ? 0 : m.lmHead().elements()) + m.finalNorm().length - 1;
+        for (int l = 0; l < 2; l++) {
+            LayerWeights w = p.layers().get(l);
+            for (Linear lin : Linear.values()) {
+                Tensor t = w.linear(lin);
+                expected += t.elements();
+                for (int row = 0; row < t.rows(); row++) {
+                    for (int c = 0; c < t.cols(); c++) {
+                        float want = l == 0 && lin == Linear.DOWN && row == 2 && c == 4 ? TinyModels.SUPER_WEIGHT : 0f;
+                        assertThat(t.get(row, c)).as("layer %d %s [%d, %d]", l, lin, row, c).isEqualTo(want);
+                    }
+                }
+            }
+            assertThat(w.attnNorm()).containsOnly(0f);
+            assertThat(w.ffnNorm()).containsOnly(0f);
+            expected += w.attnNorm().length + w.ffnNorm().length;
+        }
+        assertThat(p.finalNorm()).containsOnly(0f);
+        assertThat(m.finalNorm()).doesNotContain(0f);   // the original is untouched
+        assertThat(r.zeroed()).isEqualTo(expected);
+    }
+
+    @Test
+    void theAllWeightsRulePrunesATiedHeadOnceAndSkipsMissingLinears() {
+        Model d = DemoModel.build(1);
+        Model tied = new Model(d.id(), d.config(), d.embeddings(), d.layers(), d.finalNorm(), null, d.embeddings(), null, List.of());
+        Model p = AllWeightsPruning.apply(tied, 1e-3, List.of()).model();
+        assertThat(p.lmHead()).isSameAs(p.embeddings());
+        Model neox = superweight.model.ModelLoader.load(superweight.Fixtures.arch("gpt_neox").resolve("model.safetensors"));
+        try {
+            Model q = AllWeightsPruning.apply(neox, 1e-2, List.of()).model();
+            assertThat(q.layers().getFirst().gate()).isNull();
+        } finally {
+            neox.checkpoint().close();
+        }
+    }
 }

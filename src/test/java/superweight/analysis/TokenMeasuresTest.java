@@ -65,6 +65,21 @@ class TokenMeasuresTest {
         for (int i = 1; i < 5; i++) assertThat(shift.topBefore().get(i).before()).isLessThanOrEqualTo(shift.topBefore().get(i - 1).before());
         var up = shift.mostIncreased().getFirst();
         for (int i = 0; i < VOCAB; i++) assertThat(up.after() - up.before()).isGreaterThanOrEqualTo(shift.after()[i] - shift.before()[i] - 1e-12);
+        // the most decreased: the five smallest after - before, smallest first
+        double[] change = new double[VOCAB];
+        for (int i = 0; i < VOCAB; i++) change[i] = shift.after()[i] - shift.before()[i];
+        double[] sorted = change.clone();
+        Arrays.sort(sorted);
+        assertThat(shift.mostDecreased()).hasSize(5);
+        for (int i = 0; i < 5; i++) assertThat(change[shift.mostDecreased().get(i).token()]).isEqualTo(sorted[i]);
+    }
+
+    @Test
+    void topKRanksFromOneWithTiesInTokenOrder() {
+        var r = TokenShift.topK(new double[] {0.1, 0.5, 0.2, 0.2}, i -> "t" + i, 3);
+        assertThat(r).containsExactly(new TokenShift.Ranked(1, 1, "t1", 0.5), new TokenShift.Ranked(2, 2, "t2", 0.2),
+                new TokenShift.Ranked(3, 3, "t3", 0.2));
+        assertThat(TokenShift.topK(new double[] {0.3, 0.7}, i -> "t" + i, 5)).extracting(TokenShift.Ranked::token).containsExactly(1, 0);
     }
 
     @Test
@@ -90,5 +105,10 @@ class TokenMeasuresTest {
         assertThat(TokenShift.isStopword("<0x0A>")).isTrue();
         assertThat(TokenShift.isStopword("\u2581cold")).isFalse();
         assertThat(TokenShift.isStopword("")).isFalse();
+        assertThat(TokenShift.isStopword(null)).isFalse();
+        assertThat(TokenShift.isStopword("\u010A")).isTrue();     // GPT-2's newline byte
+        assertThat(TokenShift.isStopword("\n\n")).isTrue();      // only line breaks
+        assertThat(TokenShift.isStopword("\u2581\u2581")).isFalse(); // only spaces
+        assertThat(TokenShift.isStopword("\u2581thee")).isFalse();
     }
 }
