@@ -366,6 +366,7 @@ final class ReportCommand implements Callable<Integer> {
 
     private ZeroShot zeroShot(Subject s, Settings z) {
         if (s.tokenizer() == null) return new ZeroShot(null, List.of(), null, "no zero-shot items: " + s.noText() + ".");
+        DatasetDownloads.ensure(z.tasks(), dataDir, spec.commandLine().getErr());
         ReportText text = new ReportText(s.model(), s.tokenizer(), s.synthetic(), dataDir);
         Map<String, String> missing = new LinkedHashMap<>();
         List<String> ok = text.available(z.tasks(), missing);
@@ -385,6 +386,7 @@ final class ReportCommand implements Callable<Integer> {
             html.section("case-study", "Case study: one prompt").paragraph("Skipped: " + s.noText() + ".").endSection();
             return;
         }
+        DatasetDownloads.ensure(List.of(ReportText.LAMBADA), dataDir, spec.commandLine().getErr());
         ReportText text = new ReportText(s.model(), s.tokenizer(), s.synthetic(), dataDir);
         try {
             results.put("token_shift", text.stopwordShift(html, files, out, s.name(), sws, z.shiftPrompts(), 12));
