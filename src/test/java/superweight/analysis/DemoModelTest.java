@@ -29,9 +29,9 @@ class DemoModelTest {
         assertThat(m.config().hiddenSize()).isEqualTo(64);
         assertThat(m.config().intermediateSize()).isEqualTo(128);
         assertThat(m.layers()).hasSize(4);
-        assertThat(m.config().vocabSize()).isEqualTo(64);
+        assertThat(m.config().vocabSize()).isEqualTo(DemoTokenizer.SIZE);
         assertThat(m.embeddings().get(1, 5)).isEqualTo(5f);                     // the BOS marker
-        for (int t = 0; t < 64; t++) if (t != 1) assertThat(m.embeddings().get(t, 5)).as("token %d", t).isZero();
+        for (int t = 0; t < DemoModel.VOCAB; t++) if (t != 1) assertThat(m.embeddings().get(t, 5)).as("token %d", t).isZero();
         assertThat(maxAbs(m.embeddings(), 1, 5)).isLessThanOrEqualTo(0.1f);
         LayerWeights sw = m.layers().get(1);
         assertThat(sw.down().get(27, 93)).isEqualTo(4f);
@@ -69,18 +69,18 @@ class DemoModelTest {
     void promptsStartWithBosAndDrawOrdinaryIds() {
         List<int[]> p = DemoModel.prompts(9, 5, 12);
         assertThat(p).hasSize(5);
-        boolean[] seen = new boolean[64];
+        boolean[] seen = new boolean[DemoModel.VOCAB];
         for (int[] t : p) {
             assertThat(t).hasSize(12);
             assertThat(t[0]).isEqualTo(1);
             for (int i = 1; i < t.length; i++) {
-                assertThat(t[i]).isBetween(3, 63);
+                assertThat(t[i]).isBetween(3, DemoModel.VOCAB - 1);
                 seen[t[i]] = true;
             }
         }
         int distinct = 0;
         for (boolean s : seen) if (s) distinct++;
-        assertThat(distinct).as("55 draws from 61 ids").isGreaterThan(20);
+        assertThat(distinct).as("55 draws from the ordinary ids").isGreaterThan(20);
         List<int[]> again = DemoModel.prompts(9, 5, 12);
         for (int i = 0; i < p.size(); i++) assertThat(again.get(i)).containsExactly(p.get(i));
         assertThat(DemoModel.prompts(10, 1, 12).getFirst()).isNotEqualTo(p.getFirst());
