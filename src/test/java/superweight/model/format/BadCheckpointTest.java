@@ -174,13 +174,25 @@ class BadCheckpointTest {
         assertThatThrownBy(() -> ModelLoader.load(p)).hasMessageContaining(p.toString()).hasMessageContaining("LongRoPE");
     }
 
+    /**
+     * With config.json's mlp_bias: true (transformers then gives gate, up and down biases) a gate bias is refused, not
+     * silently dropped; with mlp_bias: false transformers ignores it, and so does the loader, listing it as unused.
+     */
     @Test
     void gateBiasIsRefusedNotSilentlyIgnored() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("m"));
-        Files.copy(LLAMA.resolve("config.json"), dir.resolve("config.json"));
+        String config = Files.readString(LLAMA.resolve("config.json"));
+        Files.writeString(dir.resolve("config.json"), config.replace("\"mlp_bias\": false", "\"mlp_bias\": true"));
         var tensors = new java.util.LinkedHashMap<>(TestSafetensors.read(LLAMA.resolve("model.safetensors")));
         tensors.put("model.layers.0.mlp.gate_proj.bias", new TestSafetensors.Raw("F32", new long[]{176}, new byte[176 * 4]));
         TestSafetensors.write(dir.resolve("model.safetensors"), tensors);
         assertThatThrownBy(() -> ModelLoader.load(dir)).hasMessageContaining("gate_proj.bias").hasMessageContaining("not supported");
+        Files.writeString(dir.resolve("config.json"), config);
+        var m = ModelLoader.load(dir);
+        try {
+            org.assertj.core.api.Assertions.assertThat(ModelLoader.unusedTensors(m)).containsExactly("model.layers.0.mlp.gate_proj.bias");
+        } finally {
+            m.checkpoint().close();
+        }
     }
 }
