@@ -100,7 +100,8 @@ public final class BlockCodesTensor extends Tensor {
     /**
      * Decodes the row segment by segment, one block's scale and minimum at a time, a vector of codes per step
      * (the arithmetic of {@link #get}: table entry / s + m in every lane); an odd start of 4-bit codes and the
-     * tails of a segment go one element at a time.
+     * tails of a segment go one element at a time. One method with no helper calls taking or returning vectors, so
+     * that every vector operation is inlined (see Q8_0Tensor#dot).
      */
     @Override
     public void readRow(long row, float[] dst, int off) {
@@ -113,39 +114,37 @@ public final class BlockCodesTensor extends Tensor {
             float s = scale[b], m = min[b];
             if (bits == 8) {
                 for (; e + LANES <= segmentEnd; e += LANES, o += LANES) {
-                    ByteVector q = ByteVector.fromArray(B, codes, (int) e);
-                    values((IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0), s, m, index).intoArray(dst, o);
+                    IntVector c = (IntVector) ByteVector.fromArray(B, codes, (int) e).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    FloatVector t;
+                    if (index == null) {
+                        t = (FloatVector) c.convert(VectorOperators.I2F, 0);
+                    } else {
+                        c.intoArray(index, 0);
+                        t = FloatVector.fromArray(F, table, 0, index, 0);
+                    }
+                    t.div(s).add(m).intoArray(dst, o);
                 }
             } else {
-                if ((e & 1) == 1 && e < segmentEnd) dst[o++] = table[code(e++)] / s + m;
+                if ((e & 1) == 1) dst[o++] = table[code(e++)] / s + m;
                 for (; e + NIBBLE_STEP <= segmentEnd; e += NIBBLE_STEP, o += NIBBLE_STEP) {
-                    ByteVector nibbles = nibbles((int) (e >>> 1));
+                    // 8 bytes -> 16 codes in element order: each byte widened to a short (low nibble | high nibble << 8).
+                    ShortVector pairs = (ShortVector) ByteVector.fromArray(ByteVector.SPECIES_64, codes, (int) (e >>> 1))
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_128, 0);
+                    ByteVector q = pairs.and((short) 0x0F).or(pairs.and((short) 0xF0).lanewise(VectorOperators.LSHL, 4)).reinterpretAsBytes();
                     for (int part = 0; part < NIBBLE_STEP / LANES; part++) {
-                        IntVector c = (IntVector) nibbles.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part);
-                        values(c, s, m, index).intoArray(dst, o + part * LANES);
+                        IntVector c = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part);
+                        FloatVector t;
+                        if (index == null) {
+                            t = (FloatVector) c.convert(VectorOperators.I2F, 0);
+                        } else {
+                            c.intoArray(index, 0);
+                            t = FloatVector.fromArray(F, table, 0, index, 0);
+                        }
+                        t.div(s).add(m).intoArray(dst, o + part * LANES);
                     }
                 }
             }
             for (; e < segmentEnd; e++) dst[o++] = table[code(e)] / s + m;
         }
-    }
-
-    /** The 16 codes in 8 bytes from {@code at}, one per byte in element order: low nibble, then high, of each byte. */
-    private ByteVector nibbles(int at) {
-        ShortVector pairs = (ShortVector) ByteVector.fromArray(ByteVector.SPECIES_64, codes, at)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_128, 0);
-        return pairs.and((short) 0x0F).or(pairs.and((short) 0xF0).lanewise(VectorOperators.LSHL, 4)).reinterpretAsBytes();
-    }
-
-    /** table[code] / s + m per lane: the code itself for an identity table, else gathered from the table. */
-    private FloatVector values(IntVector code, float s, float m, int[] index) {
-        FloatVector t;
-        if (index == null) {
-            t = (FloatVector) code.convert(VectorOperators.I2F, 0);
-        } else {
-            code.intoArray(index, 0);
-            t = FloatVector.fromArray(F, table, 0, index, 0);
-        }
-        return t.div(s).add(m);
     }
 }
