@@ -3,8 +3,9 @@ package superweight.model.tensor;
 /**
  * A ggml-quantized tensor (or a row view of one) whose matrix products run on 8-bit activations: each call
  * quantizes its input rows once ({@link Q8Activations}, the format llama.cpp pairs with the storage type) and
- * multiplies in integers ({@link Int8Kernels}). Decode ({@link #matvec}) and scoring ({@link #matmul}) compute
- * every output the same way, so they agree bit for bit. Element access ({@link #get}, {@link #readRow},
+ * multiplies in integers: {@link Int8Kernels} per row, or {@link Int8Gemm} for several positions of 32-value block
+ * types. Both compute every output with the same operations, so decode ({@link #matvec}) and scoring
+ * ({@link #matmul}) agree bit for bit. Element access ({@link #get}, {@link #readRow},
  * {@link #dot}) is the wrapped tensor's, unchanged: only the products of the forward pass change.
  */
 public final class Int8KernelTensor extends Tensor {
@@ -71,6 +72,10 @@ public final class Int8KernelTensor extends Tensor {
     public void matmul(float[] x, int n, float[] out) {
         if (n <= 0) return;
         Q8Activations a = Q8Activations.quantize(format, x, n, cols);
+        if (n > 1 && Int8Gemm.supports(stored)) {
+            Int8Gemm.multiply(stored, sourceRows, a, out);
+            return;
+        }
         int m = (int) rows;
         Parallel.forRange(m, 16, (from, to) -> {
             for (int r = from; r < to; r++) Int8Kernels.rowDots(stored, sourceRows[r], a, out, r, m);
