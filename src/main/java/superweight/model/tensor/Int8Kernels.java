@@ -1,6 +1,7 @@
 package superweight.model.tensor;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -12,7 +13,7 @@ import java.nio.ByteOrder;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
-import static jdk.incubator.vector.VectorOperators.B2I;
+import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
@@ -27,9 +28,10 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * therefore a function of its weight row and its position's quantized activations alone: the same bits at any
  * thread count, batch split, vector width, and in prefill and decode alike.
  *
- * <p>The Vector API has no int8 dot-product instruction (VNNI); the integer sums widen bytes to 16-bit lanes,
- * multiply there, and add pairs of 16-bit products into 32-bit lanes (the formulation that measured fastest,
- * docs/performance.md). Every kernel follows {@link VectorMath#S}'s width.
+ * <p>The Vector API has no int8 dot-product instruction (VNNI). Q8_0 widens bytes to 16-bit lanes, multiplies there
+ * and adds pairs of 16-bit products into 32-bit lanes; Q4_0/Q4_1 sum in 16-bit lanes (their block sums fit); the
+ * K-quants sum integers in float lanes, exactly (docs/performance.md compares the formulations). Every kernel
+ * follows {@link VectorMath#S}'s width.
  */
 final class Int8Kernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -43,10 +45,14 @@ final class Int8Kernels {
     private static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.min(BITS, 256)));
     private static final VectorSpecies<Byte> BH = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.min(BITS, 256) / 2));
     private static final int H = SH.length();
-    /** K-quants: C 32-bit lanes (at least 8, so that lane i holds the values of index i mod 8 the C code keeps apart). */
-    private static final VectorSpecies<Integer> IK = VectorSpecies.of(int.class, VectorShape.forBitSize(Math.max(BITS, 256)));
+    /**
+     * K-quants: C 32-bit lanes (at least 8, so that lane i holds the values of index i mod 8 the C code keeps apart),
+     * float lanes holding integers: every partial sum of a super-block's lane stays below 2^24 in magnitude (at most
+     * 32 values x |scale| 128 x 32 x 127 for Q6_K), so the float products and sums are exact.
+     */
+    private static final VectorSpecies<Float> FK = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(BITS, 256)));
     private static final VectorSpecies<Byte> BK = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(BITS, 256) / 4));
-    private static final int C = IK.length();
+    private static final int C = FK.length();
 
     private Int8Kernels() {
     }
@@ -149,16 +155,23 @@ final class Int8Kernels {
      */
     private static void q45_K(MemorySegment w, long rowAt, boolean five, Q8Activations a, float[] out, int outAt, int stride) {
         int bytes = five ? Q5_KTensor.BYTES : Q4_KTensor.BYTES, qsAt = five ? 48 : 16;
-        int[] lanes = new int[C];
-        float[] sums = new float[8];
+        float[] lanes = new float[C], sums = new float[8];
+        // the row's 6-bit sub-block scales and minimums, unpacked once for all positions
+        int[] scales = new int[a.blocks * 8], mins = new int[a.blocks * 8];
+        for (int i = 0; i < a.blocks; i++) {
+            for (int sub = 0; sub < 8; sub++) {
+                scales[i * 8 + sub] = KQuants.scale(w, rowAt + (long) i * bytes + 4, sub);
+                mins[i * 8 + sub] = KQuants.min(w, rowAt + (long) i * bytes + 4, sub);
+            }
+        }
         for (int p = 0; p < a.n; p++) {
             float sumf = 0f;
             java.util.Arrays.fill(sums, 0f);
             long b = rowAt;
             for (int i = 0, x = p * a.cols; i < a.blocks; i++, b += bytes, x += 256) {
-                IntVector acc = IntVector.zero(IK);
+                FloatVector acc = FloatVector.zero(FK);
                 for (int g = 0; g < 4; g++) {
-                    IntVector lo = IntVector.zero(IK), hi = lo;
+                    FloatVector lo = FloatVector.zero(FK), hi = lo;
                     for (int l = 0; l < 32; l += C) {
                         ByteVector q = ByteVector.fromMemorySegment(BK, w, b + qsAt + g * 32 + l, LE);
                         ByteVector ql = q.and((byte) 15), qh = q.lanewise(LSHR, 4);
@@ -167,15 +180,16 @@ final class Int8Kernels {
                             ql = ql.or(h.and((byte) 1).lanewise(LSHL, 4));
                             qh = qh.or(h.and((byte) 2).lanewise(LSHL, 3));
                         }
-                        IntVector y0 = (IntVector) ByteVector.fromArray(BK, a.qs, x + g * 64 + l).convertShape(B2I, IK, 0);
-                        IntVector y1 = (IntVector) ByteVector.fromArray(BK, a.qs, x + g * 64 + 32 + l).convertShape(B2I, IK, 0);
-                        lo = lo.add(((IntVector) ql.convertShape(B2I, IK, 0)).mul(y0));
-                        hi = hi.add(((IntVector) qh.convertShape(B2I, IK, 0)).mul(y1));
+                        FloatVector y0 = (FloatVector) ByteVector.fromArray(BK, a.qs, x + g * 64 + l).convertShape(B2F, FK, 0);
+                        FloatVector y1 = (FloatVector) ByteVector.fromArray(BK, a.qs, x + g * 64 + 32 + l).convertShape(B2F, FK, 0);
+                        lo = ((FloatVector) ql.convertShape(B2F, FK, 0)).fma(y0, lo);
+                        hi = ((FloatVector) qh.convertShape(B2F, FK, 0)).fma(y1, hi);
                     }
-                    acc = acc.add(lo.mul(KQuants.scale(w, b + 4, 2 * g))).add(hi.mul(KQuants.scale(w, b + 4, 2 * g + 1)));
+                    acc = lo.fma(FloatVector.broadcast(FK, scales[i * 8 + 2 * g]), acc);
+                    acc = hi.fma(FloatVector.broadcast(FK, scales[i * 8 + 2 * g + 1]), acc);
                 }
                 int blk = p * a.blocks + i, sumi = 0;
-                for (int j = 0; j < 16; j++) sumi += a.bsums[blk * 16 + j] * KQuants.min(w, b + 4, j / 2);
+                for (int j = 0; j < 16; j++) sumi += a.bsums[blk * 16 + j] * mins[i * 8 + j / 2];
                 acc.intoArray(lanes, 0);
                 float d = StoredTensor.f16(w.get(StoredTensor.I16, b)) * a.d[blk];
                 for (int l = 0; l < 8; l++) sums[l] += d * foldMod8(lanes, l);
@@ -192,13 +206,12 @@ final class Int8Kernels {
      * values of index l mod 8, sums[l] += (d * dy) * aux32[l]; at the end sumf = sums[0] + ... + sums[7].
      */
     private static void q6_K(MemorySegment w, long rowAt, Q8Activations a, float[] out, int outAt, int stride) {
-        int[] lanes = new int[C];
-        float[] sums = new float[8];
+        float[] lanes = new float[C], sums = new float[8];
         for (int p = 0; p < a.n; p++) {
             java.util.Arrays.fill(sums, 0f);
             long b = rowAt;
             for (int i = 0, x = p * a.cols; i < a.blocks; i++, b += Q6_KTensor.BYTES, x += 256) {
-                IntVector acc = IntVector.zero(IK);
+                FloatVector acc = FloatVector.zero(FK);
                 for (int half = 0; half < 2; half++) {
                     long ql = b + half * 64, qh = b + 128 + half * 32, sc = b + 192 + half * 8;
                     int y = x + half * 128;
@@ -211,10 +224,14 @@ final class Int8Kernels {
                         ByteVector v2 = q1.lanewise(LSHR, 4).or(h.and((byte) 48)).sub((byte) 32);
                         ByteVector v3 = q2.lanewise(LSHR, 4).or(h.lanewise(LSHR, 2).and((byte) 48)).sub((byte) 32);
                         int is = l / 16;
-                        acc = acc.add(product(v0, a.qs, y + l).mul(w.get(StoredTensor.I8, sc + is)))
-                                .add(product(v1, a.qs, y + l + 32).mul(w.get(StoredTensor.I8, sc + is + 2)))
-                                .add(product(v2, a.qs, y + l + 64).mul(w.get(StoredTensor.I8, sc + is + 4)))
-                                .add(product(v3, a.qs, y + l + 96).mul(w.get(StoredTensor.I8, sc + is + 6)));
+                        FloatVector p0 = ((FloatVector) v0.convertShape(B2F, FK, 0)).mul((FloatVector) ByteVector.fromArray(BK, a.qs, y + l).convertShape(B2F, FK, 0));
+                        FloatVector p1 = ((FloatVector) v1.convertShape(B2F, FK, 0)).mul((FloatVector) ByteVector.fromArray(BK, a.qs, y + l + 32).convertShape(B2F, FK, 0));
+                        FloatVector p2 = ((FloatVector) v2.convertShape(B2F, FK, 0)).mul((FloatVector) ByteVector.fromArray(BK, a.qs, y + l + 64).convertShape(B2F, FK, 0));
+                        FloatVector p3 = ((FloatVector) v3.convertShape(B2F, FK, 0)).mul((FloatVector) ByteVector.fromArray(BK, a.qs, y + l + 96).convertShape(B2F, FK, 0));
+                        acc = p0.fma(FloatVector.broadcast(FK, w.get(StoredTensor.I8, sc + is)), acc);
+                        acc = p1.fma(FloatVector.broadcast(FK, w.get(StoredTensor.I8, sc + is + 2)), acc);
+                        acc = p2.fma(FloatVector.broadcast(FK, w.get(StoredTensor.I8, sc + is + 4)), acc);
+                        acc = p3.fma(FloatVector.broadcast(FK, w.get(StoredTensor.I8, sc + is + 6)), acc);
                     }
                 }
                 acc.intoArray(lanes, 0);
@@ -227,15 +244,10 @@ final class Int8Kernels {
         }
     }
 
-    /** C signed weights times C activations at qs[at ..], in 32-bit lanes. */
-    private static IntVector product(ByteVector q, byte[] qs, int at) {
-        return ((IntVector) q.convertShape(B2I, IK, 0)).mul((IntVector) ByteVector.fromArray(BK, qs, at).convertShape(B2I, IK, 0));
-    }
-
-    /** The sum of the lanes of index l mod 8 (lane i holds the values of index i mod C, C a multiple of 8). */
-    private static int foldMod8(int[] lanes, int l) {
+    /** The sum of the lanes of index l mod 8 (lane i holds the values of index i mod C, C a multiple of 8): exact integers. */
+    private static int foldMod8(float[] lanes, int l) {
         int s = 0;
-        for (int i = l; i < C; i += 8) s += lanes[i];
+        for (int i = l; i < C; i += 8) s += (int) lanes[i];
         return s;
     }
 }
