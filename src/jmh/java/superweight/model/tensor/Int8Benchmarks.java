@@ -142,7 +142,7 @@ public class Int8Benchmarks {
                 for (int j = 0; j < 32; j += IW.length()) {
                     IntVector w = (IntVector) ByteVector.fromArray(BQ, wq, at + j).convertShape(VectorOperators.B2I, IW, 0);
                     IntVector a = (IntVector) ByteVector.fromArray(BQ, xq, b + j).convertShape(VectorOperators.B2I, IW, 0);
-                    acc = w.fma(a, acc);
+                    acc = acc.add(w.mul(a));
                 }
                 total += acc.reduceLanes(VectorOperators.ADD);
             }

@@ -2,7 +2,6 @@ package superweight.model.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -12,7 +11,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
-import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.LSHL;
@@ -28,19 +26,14 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * therefore a function of its weight row and its position's quantized activations alone: the same bits at any
  * thread count, batch split, vector width, and in prefill and decode alike.
  *
- * <p>The Vector API has no int8 dot-product instruction (VNNI). Q8_0 widens bytes to 16-bit lanes, multiplies there
- * and adds pairs of 16-bit products into 32-bit lanes; Q4_0/Q4_1 sum in 16-bit lanes (their block sums fit); the
- * K-quants sum integers in float lanes, exactly (docs/performance.md compares the formulations). Every kernel
+ * <p>The Vector API has no int8 dot-product instruction (VNNI). Q8_0 and the K-quants sum integers in float lanes,
+ * exactly (the formulation that measured fastest, docs/performance.md); Q4_0/Q4_1 sum in 16-bit lanes (their block
+ * sums fit). Every kernel
  * follows {@link VectorMath#S}'s width.
  */
 final class Int8Kernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int BITS = VectorMath.S.vectorBitSize();
-    /** 32-value blocks of int8: L 16-bit lanes per step, from L bytes. */
-    private static final VectorSpecies<Short> SW = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS));
-    private static final VectorSpecies<Byte> BW = VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS / 2));
-    private static final VectorSpecies<Integer> IW = VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
-    private static final int L = SW.length();
     /** 16-value nibble halves (Q4_0, Q4_1): at most 16 lanes. */
     private static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.min(BITS, 256)));
     private static final VectorSpecies<Byte> BH = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.min(BITS, 256) / 2));
@@ -86,15 +79,14 @@ final class Int8Kernels {
             float sumf = 0f;
             long b = rowAt;
             for (int i = 0, x = p * a.cols; i < a.blocks; i++, b += Q8_0Tensor.BYTES, x += 32) {
-                IntVector acc = IntVector.zero(IW);
-                for (int j = 0; j < 32; j += L) {
-                    ShortVector qx = (ShortVector) ByteVector.fromMemorySegment(BW, w, b + 2 + j, LE).convertShape(B2S, SW, 0);
-                    ShortVector qy = (ShortVector) ByteVector.fromArray(BW, a.qs, x + j).convertShape(B2S, SW, 0);
-                    // |qx * qy| <= 128 * 127 fits 16 bits; each 32-bit lane then adds its two 16-bit halves.
-                    IntVector pairs = qx.mul(qy).reinterpretAsInts();
-                    acc = acc.add(pairs.lanewise(ASHR, 16)).add(pairs.lanewise(LSHL, 16).lanewise(ASHR, 16));
+                // integers in float lanes: |partial sums| <= 32 * 128 * 127 < 2^24, so every step is exact
+                FloatVector acc = FloatVector.zero(FK);
+                for (int j = 0; j < 32; j += C) {
+                    FloatVector qx = (FloatVector) ByteVector.fromMemorySegment(BK, w, b + 2 + j, LE).convertShape(B2F, FK, 0);
+                    FloatVector qy = (FloatVector) ByteVector.fromArray(BK, a.qs, x + j).convertShape(B2F, FK, 0);
+                    acc = qx.fma(qy, acc);
                 }
-                int sumi = acc.reduceLanes(ADD);
+                int sumi = (int) acc.reduceLanes(ADD);
                 sumf += sumi * (StoredTensor.f16(w.get(StoredTensor.I16, b)) * a.d[p * a.blocks + i]);
             }
             out[outAt + p * stride] = sumf;
