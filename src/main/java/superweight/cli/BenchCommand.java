@@ -39,6 +39,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin
     ModelOption model;
+
+    @Mixin
+    KernelsOption kernels;
     @Option(names = "--prompt-tokens", defaultValue = "512", description = "Prefill length (pp), default ${DEFAULT-VALUE}.") int promptTokens;
     @Option(names = "--gen-tokens", defaultValue = "64", description = "Decode length (tg), default ${DEFAULT-VALUE}.") int genTokens;
     @Option(names = "--repetitions", defaultValue = "3", description = "Runs of each measurement; the median is reported (default ${DEFAULT-VALUE}).") int repetitions;
@@ -63,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
         Path llamaBench = compare == null ? null : LlamaBench.find(compare);
         long rssBefore = rssKb();
         long t0 = System.nanoTime();
-        Model m = model.load();
+        Model m = kernels.apply(model.load());
         try {
             double openMs = (System.nanoTime() - t0) / 1e6;
             long rssOpen = rssKb();
@@ -88,6 +91,7 @@ final class BenchCommand implements Callable<Integer> {
             res.put("cpu", MachineLimits.cpuModel());
             res.put("vector_bits", VectorMath.S.vectorBitSize());
             res.put("threads", Parallel.threads());
+            res.put("kernels", kernels.label());
             res.put("load_average_1min", MachineLimits.loadAverage());
             res.put("file_bytes", m.checkpoint().dataBytes());
             res.put("parameters", m.parameterCount());

@@ -35,6 +35,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
+    @Mixin
+    KernelsOption kernels;
+
     @Option(names = "--tasks", required = true, split = ",",
             description = "Comma-separated: piqa, arc_easy, arc_challenge, hellaswag, lambada_openai, winogrande, sciq, wikitext.")
     List<String> tasks;
@@ -95,7 +98,7 @@ public final class EvalCommand implements Callable<Integer> {
         EvalOptions o = new EvalOptions(dataDir, limit == null ? 0 : limit, addBos, storeFile, threads == null ? 0 : threads,
                 Progress.console(err, Duration.ofSeconds(30)), BosConvention.parse(lmEvalBos), maxLength == null ? 0 : maxLength);
         DatasetDownloads.ensure(names, dataDir, err);
-        Model m = model.load();
+        Model m = kernels.apply(model.load());
         Results r;
         try {
             String warning = Evaluation.contextWarning(m, Evaluation.maxLength(m, o), "--max-length");
@@ -115,19 +118,19 @@ public final class EvalCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         if (outFile != null) {
             if (outFile.toAbsolutePath().getParent() != null) Files.createDirectories(outFile.toAbsolutePath().getParent());
-            AtomicOutput.writeString(outFile, mapper.writeValueAsString(r.toJson()) + "\n");
+            AtomicOutput.writeString(outFile, mapper.writeValueAsString(r.toJson().put("kernels", kernels.label())) + "\n");
         }
         if (json) {
-            out.println(new ObjectMapper().writeValueAsString(r.toJson()));
+            out.println(new ObjectMapper().writeValueAsString(r.toJson().put("kernels", kernels.label())));
         } else {
-            printTable(out, r);
+            printTable(out, r, kernels.label());
         }
         out.flush();
         return 0;
     }
 
-    private static void printTable(PrintWriter out, Results r) {
-        out.printf("%s (%s), condition %s%n", r.model(), r.fingerprint().substring(0, 12), r.condition());
+    private static void printTable(PrintWriter out, Results r, String kernels) {
+        out.printf("%s (%s), condition %s, kernels %s%n", r.model(), r.fingerprint().substring(0, 12), r.condition(), kernels);
         out.printf("%-16s %7s %-15s %9s %9s%n", "Task", "Version", "Metric", "Value", "Stderr");
         for (TaskResult t : r.tasks()) {
             for (String metric : List.of("acc", "acc_norm", "perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte")) {

@@ -28,6 +28,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
+    @Mixin
+    KernelsOption kernels;
+
     @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
@@ -61,7 +64,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         if (maxTokens < 1) throw new SuperweightException("--max-tokens must be at least 1 (got " + maxTokens + ")");
         if (temperature < 0) throw new SuperweightException("--temperature must not be negative (got " + temperature + ")");
-        Model m = model.load();
+        Model m = kernels.apply(model.load());
         try {
             Path path = model.path();
             int[] prompt = Cli.inputIds(input.tokens, input.prompt, null, addBos, path);
@@ -78,8 +81,11 @@ final class GenerateCommand implements Callable<Integer> {
                 r.put("prompt_ids", prompt);
                 r.put("ids", ids);
                 r.put("text", text);
+                r.put("kernels", kernels.label());
                 Cli.printJson(out, r);
             } else {
+                spec.commandLine().getErr().println("kernels: " + kernels.label());
+                spec.commandLine().getErr().flush();
                 out.println(text != null ? text : ids.stream().map(String::valueOf).reduce((a, b) -> a + " " + b).orElse(""));
                 out.flush();
             }

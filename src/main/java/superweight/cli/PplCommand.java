@@ -12,6 +12,7 @@ import superweight.eval.PerplexityResult;
 import superweight.eval.Progress;
 import superweight.eval.RunStore;
 import superweight.io.AtomicOutput;
+import superweight.model.KernelMode;
 import superweight.model.Model;
 import superweight.tokenizer.Tokenizer;
 
@@ -31,6 +32,9 @@ import java.util.concurrent.Callable;
 public final class PplCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
+
+    @Mixin
+    KernelsOption kernels;
 
     @Option(names = "--dataset", required = true, description = "wikitext2, c4, c4-new, or the path of a UTF-8 text file.")
     String dataset;
@@ -113,7 +117,8 @@ public final class PplCommand implements Callable<Integer> {
         Path storeFile = noStore ? null : (store != null ? store : RunStore.defaultFile());
         var opts = new Evaluation.PerplexityOptions(ctx == null ? 0 : ctx, st, limit == null ? 0 : limit, dataDir, storeFile,
                 condition, Progress.console(err, Duration.ofSeconds(30)));
-        Model m = model.load();
+        KernelMode mode = kernels.mode();
+        Model m = mode.apply(model.load());
         try {
             int window = Evaluation.windowLength(m, opts);
             int preferred = st == Perplexity.Style.LLAMACPP ? 512 : 2048;
@@ -128,11 +133,13 @@ public final class PplCommand implements Callable<Integer> {
             PerplexityResult r = Evaluation.perplexity(m, tok, Interventions.NONE, dataset, opts);
             if (windowsOut != null) AtomicOutput.writeString(windowsOut, windowLines(r));
             if (json) {
-                out.println(MAPPER.writeValueAsString(summary(r)));
+                Map<String, Object> o = summary(r);
+                o.put("kernels", mode.label());
+                out.println(MAPPER.writeValueAsString(o));
             } else {
                 out.printf("%s (%s style, ctx %d, %d windows, %d scored tokens): ppl %.4f, mean NLL %.6f%n",
                         r.dataset(), r.style(), r.ctx(), r.windows(), r.tokens(), r.ppl(), r.nll());
-                out.printf("  rule: %s; data: %s%n", r.rule(), r.source());
+                out.printf("  rule: %s; data: %s; kernels: %s%n", r.rule(), r.source(), mode.label());
             }
             out.flush();
             return 0;

@@ -30,6 +30,9 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
+    @Mixin
+    KernelsOption kernels;
+
     @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
@@ -56,7 +59,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model m = model.load();
+        Model m = kernels.apply(model.load());
         try {
             int[] ids = Cli.inputIds(input.tokens, input.text, input.textFile, addBos, model.path());
             Cli.checkIds(ids, m.config().vocabSize(), "--tokens");
@@ -66,11 +69,12 @@ final class ScoreCommand implements Callable<Integer> {
             r.put("tokens", ids.length);
             r.put("nll", Double.isNaN(nll) ? null : nll);
             r.put("ppl", Double.isNaN(nll) ? null : Math.exp(nll));
+            r.put("kernels", kernels.label());
             var out = spec.commandLine().getOut();
             if (json) {
                 Cli.printJson(out, r);
             } else {
-                out.printf("tokens %d  nll %.6f  ppl %.4f%n", ids.length, nll, Math.exp(nll));
+                out.printf("tokens %d  nll %.6f  ppl %.4f  kernels %s%n", ids.length, nll, Math.exp(nll), kernels.label());
                 if (logitsOut != null) out.printf("logits [%d][%d] written to %s%n", ids.length, m.config().vocabSize(), logitsOut);
                 out.flush();
             }

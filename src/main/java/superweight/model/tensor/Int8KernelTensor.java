@@ -1,0 +1,89 @@
+package superweight.model.tensor;
+
+/**
+ * A ggml-quantized tensor (or a row view of one) whose matrix products run on 8-bit activations: each call
+ * quantizes its input rows once ({@link Q8Activations}, the format llama.cpp pairs with the storage type) and
+ * multiplies in integers: {@link Int8Kernels} per row, or {@link Int8Gemm} for several positions of 32-value block
+ * types. Both compute every output with the same operations, so decode ({@link #matvec}) and scoring
+ * ({@link #matmul}) agree bit for bit. Element access ({@link #get}, {@link #readRow},
+ * {@link #dot}) is the wrapped tensor's, unchanged: only the products of the forward pass change.
+ */
+public final class Int8KernelTensor extends Tensor {
+    private final Tensor view;
+    private final StoredTensor stored;
+    /** Row r of this tensor is row sourceRows[r] of {@code stored}. */
+    private final long[] sourceRows;
+    private final Q8Activations.Format format;
+
+    private Int8KernelTensor(Tensor view, StoredTensor stored, long[] sourceRows, Q8Activations.Format format) {
+        super(view.name(), view.rows(), view.cols());
+        this.view = view;
+        this.stored = stored;
+        this.sourceRows = sourceRows;
+        this.format = format;
+    }
+
+    /**
+     * {@code t} with int8 products when its storage type has an integer kernel (Q8_0, Q4_0, Q4_1, Q4_K, Q5_K,
+     * Q6_K, directly or through row views) and its columns fill whole blocks; otherwise {@code t} itself, whose
+     * products stay in float (as llama.cpp keeps F32 weights in float).
+     */
+    public static Tensor over(Tensor t) {
+        if (t instanceof Int8KernelTensor || t.rows() > Integer.MAX_VALUE) return t;
+        Tensor base = t;
+        while (base instanceof RowView v) base = v.base();
+        Q8Activations.Format f = Int8Kernels.activationFormat(base);
+        if (f == null || t.cols() % f.block != 0) return t;
+        long[] rows = new long[(int) t.rows()];
+        for (int r = 0; r < rows.length; r++) {
+            long row = r;
+            for (Tensor v = t; v instanceof RowView view; v = view.base()) row = view.sourceRow(row);
+            rows[r] = row;
+        }
+        return new Int8KernelTensor(t, (StoredTensor) base, rows, f);
+    }
+
+    /** The activation format of this tensor's products. */
+    public Q8Activations.Format activationFormat() {
+        return format;
+    }
+
+    @Override
+    public String dtype() {
+        return view.dtype();
+    }
+
+    @Override
+    public float get(long row, int col) {
+        return view.get(row, col);
+    }
+
+    @Override
+    public void readRow(long row, float[] dst, int off) {
+        view.readRow(row, dst, off);
+    }
+
+    @Override
+    public float dot(long row, float[] x, int xOff) {
+        return view.dot(row, x, xOff);
+    }
+
+    @Override
+    public void matmul(float[] x, int n, float[] out) {
+        if (n <= 0) return;
+        Q8Activations a = Q8Activations.quantize(format, x, n, cols);
+        if (n > 1 && Int8Gemm.supports(stored)) {
+            Int8Gemm.multiply(stored, sourceRows, a, out);
+            return;
+        }
+        int m = (int) rows;
+        Parallel.forRange(m, 16, (from, to) -> {
+            for (int r = from; r < to; r++) Int8Kernels.rowDots(stored, sourceRows[r], a, out, r, m);
+        });
+    }
+
+    @Override
+    public void matvec(float[] x, float[] out) {
+        matmul(x, 1, out);
+    }
+}

@@ -1,0 +1,121 @@
+package superweight.model.tensor;
+
+/**
+ * The input rows of one matrix product quantized to 8 bits per block, as llama.cpp quantizes the activations it
+ * multiplies quantized weights against (ggml-quants.c, the reference quantizers):
+ * <ul>
+ *   <li>{@link Format#Q8_0} (for Q8_0 and Q4_0 weights, {@code quantize_row_q8_0_ref}): blocks of 32,
+ *       d = amax / 127, q = roundf(x / d) (halves away from zero), d kept as f16;</li>
+ *   <li>{@link Format#Q8_1} (for Q4_1, {@code quantize_row_q8_1_ref}): as Q8_0 plus s = f16(d * sum(q)), the
+ *       block sum that meets Q4_1's minimum;</li>
+ *   <li>{@link Format#Q8_K} (for the K-quants, {@code quantize_row_q8_K_ref}): blocks of 256, iscale = -127 / max
+ *       where max is the signed value of largest magnitude, q = min(127, nearest_int(iscale * x)) (halves to
+ *       even), d = 1 / iscale kept as f32, and the sum of every 16 q.</li>
+ * </ul>
+ * Position p's values lie at {@code qs[p * cols ..]}, its block b's scale at {@code d[p * blocks + b]}.
+ */
+public final class Q8Activations {
+    public enum Format {
+        Q8_0(32), Q8_1(32), Q8_K(256);
+
+        final int block;
+
+        Format(int block) {
+            this.block = block;
+        }
+    }
+
+    final Format format;
+    final int n, cols, blocks;
+    final byte[] qs;
+    /** The scale of each block (Q8_0/Q8_1: the f16 value widened; Q8_K: f32). */
+    final float[] d;
+    /** Q8_1: f16(d * sum of the block's q), widened; null otherwise. */
+    final float[] s;
+    /** Q8_K: the sum of each 16 consecutive q; null otherwise. */
+    final int[] bsums;
+
+    private Q8Activations(Format format, int n, int cols) {
+        this.format = format;
+        this.n = n;
+        this.cols = cols;
+        this.blocks = cols / format.block;
+        this.qs = new byte[n * cols];
+        this.d = new float[n * blocks];
+        this.s = format == Format.Q8_1 ? new float[n * blocks] : null;
+        this.bsums = format == Format.Q8_K ? new int[n * cols / 16] : null;
+    }
+
+    /** Quantizes x[p * cols .. (p + 1) * cols) for p in [0, n); cols must be a multiple of the format's block. */
+    public static Q8Activations quantize(Format format, float[] x, int n, int cols) {
+        if (cols % format.block != 0) {
+            throw new IllegalArgumentException(cols + " columns are not a multiple of the " + format + " block of " + format.block);
+        }
+        Q8Activations a = new Q8Activations(format, n, cols);
+        for (int b = 0; b < n * a.blocks; b++) {
+            if (format == Format.Q8_K) a.quantizeK(x, b);
+            else a.quantize32(x, b);
+        }
+        return a;
+    }
+
+    public Format format() {
+        return format;
+    }
+
+    /** The quantized value of position p, column c (for tests and diagnostics). */
+    public int q(int p, int c) {
+        return qs[p * cols + c];
+    }
+
+    /** The scale of the block holding column c of position p, as the dot products use it. */
+    public float scale(int p, int c) {
+        return d[p * blocks + c / format.block];
+    }
+
+    private void quantize32(float[] x, int b) {
+        int at = b * 32;
+        float amax = 0f;
+        for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[at + j]));
+        float scale = amax / 127f;
+        float id = scale != 0f ? 1f / scale : 0f;
+        int sum = 0;
+        for (int j = 0; j < 32; j++) {
+            int q = roundHalfAway(x[at + j] * id);
+            qs[at + j] = (byte) q;
+            sum += q;
+        }
+        d[b] = f16Rounded(scale);
+        if (s != null) s[b] = f16Rounded(sum * scale);
+    }
+
+    private void quantizeK(float[] x, int b) {
+        int at = b * 256;
+        float max = 0f, amax = 0f;
+        for (int j = 0; j < 256; j++) {
+            float ax = Math.abs(x[at + j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[at + j];
+            }
+        }
+        if (amax == 0f) return; // d = 0, q = 0, sums = 0
+        float iscale = -127f / max;
+        for (int j = 0; j < 256; j++) qs[at + j] = (byte) Math.min(127, (int) Math.rint(iscale * x[at + j]));
+        for (int g = 0; g < 16; g++) {
+            int sum = 0;
+            for (int j = 0; j < 16; j++) sum += qs[at + 16 * g + j];
+            bsums[b * 16 + g] = sum;
+        }
+        d[b] = 1f / iscale;
+    }
+
+    /** C's roundf: the nearest integer, halves away from zero (exact in double for every float). */
+    static int roundHalfAway(float v) {
+        return (int) Math.copySign(Math.floor(Math.abs((double) v) + 0.5), v);
+    }
+
+    private static float f16Rounded(float v) {
+        return Float.float16ToFloat(Float.floatToFloat16(v));
+    }
+}
