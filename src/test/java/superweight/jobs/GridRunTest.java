@@ -80,7 +80,8 @@ class GridRunTest {
         assertThat(first.units()).isEqualTo(16);
         assertThat(first.finished()).isEqualTo(16);
         assertThat(first.items()).isEqualTo(4 * 2 * 3);
-        assertThat(err.toString()).contains("grid: 16 units (0 already stored) on local");
+        assertThat(err.toString()).contains("grid: 16 units (0 already stored) on local")
+                .containsPattern("grid: [0-9]+ units done, [01] running, 0 failed; [0-9]+ items, [0-9.]+ items/s");
 
         // the reference: each condition as the commands evaluate it today, into its own store
         for (Condition c : conditions) {
