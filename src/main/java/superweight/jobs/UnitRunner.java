@@ -31,7 +31,7 @@ public final class UnitRunner {
     public record Opened(Model model, java.util.function.Supplier<Tokenizer> tokenizer) {
     }
 
-    private static final int KEEP = 4;
+    private static final int KEEP = 2;
 
     private final int concurrency;
     private final Map<String, Derivation.Derived> derived = lru();
