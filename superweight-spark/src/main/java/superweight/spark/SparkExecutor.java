@@ -56,6 +56,8 @@ public final class SparkExecutor implements Executor {
                         continue;
                     }
                     it.remove();
+                    // a short task may start and end between two looks
+                    if (started.add(e.getKey().id())) driver.started(e.getKey());
                     collect(e.getKey(), e.getValue(), driver);
                 }
                 sleep();
