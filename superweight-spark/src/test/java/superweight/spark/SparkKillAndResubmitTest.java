@@ -39,6 +39,7 @@ class SparkKillAndResubmitTest {
         cmd.addAll(List.of("--executor", "spark", "--master", "local[2]"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(tmp.resolve(name + ".out").toFile()).redirectError(tmp.resolve(name + ".err").toFile());
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.environment().put("HF_ENDPOINT", "http://127.0.0.1:9");
         return pb.start();
     }
 
