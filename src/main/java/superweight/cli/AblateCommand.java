@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import superweight.analysis.Ablation;
 import superweight.analysis.Condition;
 import superweight.analysis.SuperWeight;
+import superweight.jobs.Derivation;
 import superweight.report.AnalysisJson;
 import superweight.report.Outputs;
 import superweight.report.TextTable;
@@ -60,6 +61,9 @@ final class AblateCommand implements Callable<Integer> {
     @Mixin
     EvaluationOptions evaluation;
 
+    @Mixin
+    ExecutorOptions executor;
+
     @Option(names = "--out", defaultValue = "out/ablate", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -73,6 +77,7 @@ final class AblateCommand implements Callable<Integer> {
             evaluation.prepare(s, spec.commandLine().getErr());
             AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
             List<SuperWeight> sws = set.weights();
+            executor.run(s, evaluation, Derivation.Ablated.of(parsed, sws), spec.commandLine().getErr());
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Condition c : parsed) {
                 Ablation.Plan plan = Ablation.plan(c, s.model, sws);

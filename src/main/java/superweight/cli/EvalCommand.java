@@ -17,7 +17,9 @@ import superweight.eval.RunStore;
 import superweight.eval.TaskResult;
 import superweight.eval.Tasks;
 import superweight.io.AtomicOutput;
+import superweight.jobs.Derivation;
 import superweight.model.Model;
+import superweight.tokenizer.Tokenizer;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -83,12 +85,16 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Also write the JSON results to this file.")
     Path outFile;
 
+    @Mixin
+    ExecutorOptions executor;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        executor.resolve();
         if (limit != null && limit < 1) throw new SuperweightException("--limit " + limit + ": must be at least 1");
         if (threads != null && threads < 1) throw new SuperweightException("--threads " + threads + ": must be at least 1");
         List<String> names = tasks.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
@@ -106,7 +112,10 @@ public final class EvalCommand implements Callable<Integer> {
                 err.println(warning);
                 err.flush();
             }
-            r = Evaluation.run(m, ModelTokenizer.load(model.path()), Interventions.NONE, condition, names, o);
+            Tokenizer tokenizer = ModelTokenizer.load(model.path());
+            // several tasks are a grid of units (one task stays the harness's plain loop)
+            if (names.size() > 1) executor.run(model.path(), m, () -> tokenizer, List.of(new Derivation.Unchanged(condition)), names, o, err);
+            r = Evaluation.run(m, tokenizer, Interventions.NONE, condition, names, o);
         } finally {
             m.checkpoint().close();
         }

@@ -123,6 +123,11 @@ final class EvaluationOptions {
         return noStore ? null : (store != null ? store : RunStore.defaultFile());
     }
 
+    /** How tasks are evaluated (a grid's units use the same options, so their items are stored under the same keys). */
+    EvalOptions taskOptions() {
+        return new EvalOptions(dataDir, limit, null, storeFile(), 0, progress);
+    }
+
     /**
      * metric -> value for one condition: "ppl:DATA" per data set, "ppl:tokens" for the token stream, "acc:TASK"
      * (and "acc_norm:TASK" where the task reports it) per task, and "acc:avg", the unweighted mean of acc.
@@ -147,7 +152,7 @@ final class EvaluationOptions {
                     Perplexity.compute(new Transformer(model), iv, stream, -1, o, "--ppl-tokens", null).ppl()));
         }
         if (tasks != null && !tasks.isEmpty()) {
-            EvalOptions o = new EvalOptions(dataDir, limit, null, storeFile(), 0, progress);
+            EvalOptions o = taskOptions();
             finite(m, "acc:avg", condition, () -> {
                 Map<String, Double> t = new LinkedHashMap<>();
                 Results r = Evaluation.run(model, s.tokenizer(), iv, condition, tasks, o);

@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import superweight.SuperweightException;
 import superweight.analysis.SuperWeight;
 import superweight.engine.Interventions;
+import superweight.jobs.Derivation;
 import superweight.quant.ClipRule;
 import superweight.quant.RaggedBlocks;
 import superweight.quant.SweepGrid;
@@ -70,6 +71,9 @@ final class QuantSweepCommand implements Callable<Integer> {
     @Mixin
     EvaluationOptions evaluation;
 
+    @Mixin
+    ExecutorOptions executor;
+
     @Option(names = "--out", defaultValue = "out/quant-sweep", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -88,6 +92,8 @@ final class QuantSweepCommand implements Callable<Integer> {
             boolean restores = conditions.stream().anyMatch(c -> c.scheme().restores());
             AnalysisSession.SuperWeightSet set = restores ? superWeights.resolve(s) : null;
             List<SuperWeight> sws = set == null ? List.of() : set.weights();
+            executor.run(s, evaluation, conditions.stream().map(c -> (Derivation) Derivation.Quantized.of(c.scheme(), sws)).toList(),
+                    spec.commandLine().getErr());
             List<Map<String, Object>> rows = new ArrayList<>();
             for (SweepGrid.WeightCondition c : conditions) rows.add(evaluate(s, c, sws));
             Map<String, Object> r = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import superweight.analysis.Ablation;
 import superweight.analysis.Condition;
 import superweight.analysis.SuperWeight;
+import superweight.jobs.Derivation;
 import superweight.report.AnalysisJson;
 import superweight.report.ChartFiles;
 import superweight.report.Figures;
@@ -44,6 +45,9 @@ final class ScaleSweepCommand implements Callable<Integer> {
     @Mixin
     EvaluationOptions evaluation;
 
+    @Mixin
+    ExecutorOptions executor;
+
     @Option(names = "--out", defaultValue = "out/sweep", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -57,6 +61,7 @@ final class ScaleSweepCommand implements Callable<Integer> {
             evaluation.prepare(s, spec.commandLine().getErr());
             AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
             List<SuperWeight> sws = set.weights();
+            executor.run(s, evaluation, Derivation.Ablated.of(fs.stream().map(Condition.Scale::new).toList(), sws), spec.commandLine().getErr());
             List<Map<String, Object>> rows = new ArrayList<>();
             for (float f : fs) {
                 Condition c = new Condition.Scale(f);

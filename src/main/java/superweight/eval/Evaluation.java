@@ -51,8 +51,7 @@ public final class Evaluation {
         boolean addBos = o.addBos() != null ? o.addBos() : o.bos().defaultAddBos(c, tokenizer);
         if (addBos && tokenizer.bosId() < 0) throw new SuperweightException(model.id() + ": --add-bos given but the vocabulary has no BOS token");
         int maxLength = maxLength(model, o);
-        ItemScorer scorer = customScorer != null ? customScorer
-                : ItemScorer.of(new RequestEncoder(tokenizer, addBos, maxLength, o.bos()), new LoglikelihoodScorer(new Transformer(model), iv));
+        ItemScorer scorer = customScorer != null ? customScorer : modelScorer(model, tokenizer, iv, addBos, maxLength, o);
         String fingerprint = ModelFingerprint.of(model);
         String settings = settingsKey(addBos, o.bos(), maxLength, iv);
         int concurrency = o.concurrency() > 0 ? o.concurrency() : (c.hiddenSize() <= SMALL_MODEL_HIDDEN ? Parallel.threads() : 1);
@@ -71,6 +70,35 @@ public final class Evaluation {
         config.put("bootstrap_iters", Metrics.BOOTSTRAP_ITERS);
         config.put("data_dir", dirs.dataDir().toString());
         return new Results(model.id(), fingerprint, condition, results, config);
+    }
+
+    private static ItemScorer modelScorer(Model model, Tokenizer tokenizer, Interventions iv, boolean addBos, int maxLength, EvalOptions o) {
+        return ItemScorer.of(new RequestEncoder(tokenizer, addBos, maxLength, o.bos()), new LoglikelihoodScorer(new Transformer(model), iv));
+    }
+
+    /**
+     * One task of a run cut out for a work unit that scores some of its items elsewhere: the run store key
+     * {@link #run} files the task's items under, the first {@code limit} items (0 = all) of {@code docs}, and the
+     * scorer. Scores committed under {@code key()} are exactly what {@link #run} would have computed and stored.
+     */
+    public record TaskRun(RunStore.Key key, List<TaskItem> items, ItemScorer scorer) {
+        public TaskRun {
+            items = List.copyOf(items);
+        }
+    }
+
+    public static TaskRun taskRun(Model model, Tokenizer tokenizer, Interventions iv, String condition, String task,
+                                  List<JsonNode> docs, EvalOptions o) {
+        if (condition == null || condition.isBlank()) throw new SuperweightException("the condition label of an evaluation run must not be empty");
+        TaskSpec spec = Tasks.get(task);
+        boolean addBos = o.addBos() != null ? o.addBos() : o.bos().defaultAddBos(model.config(), tokenizer);
+        if (addBos && tokenizer.bosId() < 0) throw new SuperweightException(model.id() + ": --add-bos given but the vocabulary has no BOS token");
+        int maxLength = maxLength(model, o);
+        int n = o.limit() > 0 ? Math.min(o.limit(), docs.size()) : docs.size();
+        List<TaskItem> items = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) items.add(spec.item(i, docs.get(i)));
+        RunStore.Key key = Harness.key(ModelFingerprint.of(model), condition, spec, settingsKey(addBos, o.bos(), maxLength, iv));
+        return new TaskRun(key, items, modelScorer(model, tokenizer, iv, addBos, maxLength, o));
     }
 
     /** lm-eval's max_length: an explicit one as given (even beyond the declared context), else the declared context. */

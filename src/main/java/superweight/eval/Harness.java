@@ -39,7 +39,7 @@ public final class Harness {
         int n = limit > 0 ? Math.min(limit, docs.size()) : docs.size();
         List<TaskItem> items = new ArrayList<>(n);
         for (int i = 0; i < n; i++) items.add(spec.item(i, docs.get(i)));
-        RunStore.Key key = new RunStore.Key(model, condition, spec.name(), settings + ";task_version=" + spec.version());
+        RunStore.Key key = key(model, condition, spec, settings);
         Map<Integer, List<ChoiceScore>> done = new java.util.HashMap<>();
         store.finished(key).forEach((i, stored) -> {
             if (i < n && stored.requestsDigest().equals(items.get(i).requestsDigest())
@@ -62,6 +62,11 @@ public final class Harness {
             log.add(new SampleLog.Sample(docs.get(it.index()), it, done.get(it.index())));
         }
         return TaskResult.aggregate(spec, items, scores, docs.size()).withSamples(log);
+    }
+
+    /** Where a task's items are stored: the settings are extended by the task's version. */
+    static RunStore.Key key(String modelFingerprint, String condition, TaskSpec spec, String settings) {
+        return new RunStore.Key(modelFingerprint, condition, spec.name(), settings + ";task_version=" + spec.version());
     }
 
     private void finish(RunStore.Key key, TaskItem it, ItemScorer scorer, Map<Integer, List<ChoiceScore>> done, Progress.Bar bar) {

@@ -52,6 +52,8 @@ public final class RunStore implements AutoCloseable {
             s.execute("CREATE TABLE IF NOT EXISTS ppl_windows (model VARCHAR, condition VARCHAR, dataset VARCHAR, settings VARCHAR, "
                     + "window_index INTEGER, nll DOUBLE NOT NULL, finished TIMESTAMP DEFAULT current_timestamp, "
                     + "PRIMARY KEY (model, condition, dataset, settings, window_index))");
+            s.execute("CREATE TABLE IF NOT EXISTS grid_units (unit VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, condition VARCHAR NOT NULL, "
+                    + "task VARCHAR NOT NULL, settings VARCHAR NOT NULL)");
         } catch (SQLException e) {
             throw new SuperweightException(where + ": cannot create the run tables (" + Documents.firstLine(e.getMessage()) + ")", e);
         }
@@ -134,6 +136,35 @@ public final class RunStore implements AutoCloseable {
         } catch (SQLException e) {
             throw new SuperweightException(where + ": cannot record item " + item + " of " + key.task() + " ("
                     + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /**
+     * The key a grid's work unit (named canonically by the grid) filed its items under, or null before it committed
+     * any: lets a driver see what a unit already finished without deriving its model (jobs).
+     */
+    public synchronized Key unitKey(String unit) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT model, condition, task, settings FROM grid_units WHERE unit = ?")) {
+            ps.setString(1, unit);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Key(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)) : null;
+            }
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot read grid units (" + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    public synchronized void putUnitKey(String unit, Key key) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT OR REPLACE INTO grid_units (unit, model, condition, task, settings) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, unit);
+            ps.setString(2, key.model());
+            ps.setString(3, key.condition());
+            ps.setString(4, key.task());
+            ps.setString(5, key.settings());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot record grid unit (" + Documents.firstLine(e.getMessage()) + ")", e);
         }
     }
 

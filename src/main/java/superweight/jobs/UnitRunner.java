@@ -1,0 +1,121 @@
+package superweight.jobs;
+
+import superweight.eval.ChoiceScore;
+import superweight.eval.DataDirs;
+import superweight.eval.Evaluation;
+import superweight.eval.TaskItem;
+import superweight.eval.Tasks;
+import superweight.model.Model;
+import superweight.tokenizer.Tokenizer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Computes work units in one JVM with the existing engine and evaluation code. Derived models and prepared task
+ * runs are kept for the last few derivations, since units come grouped by condition and quantizing a model costs
+ * more than scoring a few items. Thread-safe: Spark runs several tasks of one executor at once.
+ */
+public final class UnitRunner {
+    /** A checkpoint opened in this JVM; the tokenizer is loaded on first use. */
+    public record Opened(Model model, java.util.function.Supplier<Tokenizer> tokenizer) {
+    }
+
+    private static final int KEEP = 2;
+
+    private final int concurrency;
+    private final Map<String, Derivation.Derived> derived = lru();
+    private final Map<String, Evaluation.TaskRun> runs = lru();
+
+    /** @param concurrency items of one unit scored at once (the cores this runner's tasks may use) */
+    public UnitRunner(int concurrency) {
+        this.concurrency = Math.max(1, concurrency);
+    }
+
+    /**
+     * Scores the unit's items that {@code stored} (or the unit's own record of finished items) does not hold, hands
+     * each to {@code sink} as it finishes when a sink is given (else returns them in the result), and names where
+     * it ran with {@code ranOn}.
+     */
+    public UnitResult run(WorkUnit u, Opened m, Function<StoreKey, Set<Integer>> stored, BiConsumer<StoreKey, ScoredItem> sink, String ranOn) {
+        long t0 = System.nanoTime();
+        Evaluation.TaskRun run = prepare(u, m);
+        StoreKey key = StoreKey.of(run.key());
+        Set<Integer> have = key.equals(u.expected()) ? null : stored.apply(key);
+        List<TaskItem> todo = new ArrayList<>();
+        for (int i = u.from(); i < Math.min(u.to(), run.items().size()); i++) {
+            if (have == null ? !u.isDone(i) : !have.contains(i)) todo.add(run.items().get(i));
+        }
+        List<ScoredItem> out = new ArrayList<>();
+        Consumer<ScoredItem> deliver = sink != null ? item -> sink.accept(key, item) : item -> {
+            synchronized (out) {
+                out.add(item);
+            }
+        };
+        score(todo, run, deliver);
+        out.sort(java.util.Comparator.comparingInt(ScoredItem::index));
+        return new UnitResult(u.id(), key, out, todo.size(), System.nanoTime() - t0, ranOn);
+    }
+
+    private synchronized Evaluation.TaskRun prepare(WorkUnit u, Opened m) {
+        Derivation.Derived d = derived.computeIfAbsent(u.derivation().key(), k -> u.derivation().derive(m.model()));
+        String runKey = u.derivation().key() + "|" + u.derivation().condition() + "|" + u.task() + "|" + u.settings();
+        return runs.computeIfAbsent(runKey, k -> {
+            var docs = Tasks.documents(Tasks.get(u.task()), DataDirs.of(u.settings().dataDir() == null ? null : Path.of(u.settings().dataDir())));
+            return Evaluation.taskRun(d.model(), m.tokenizer().get(), d.interventions(), u.derivation().condition(), u.task(), docs,
+                    u.settings().options(concurrency));
+        });
+    }
+
+    private void score(List<TaskItem> todo, Evaluation.TaskRun run, Consumer<ScoredItem> deliver) {
+        if (concurrency == 1 || todo.size() < 2) {
+            for (TaskItem it : todo) deliver.accept(scoreOne(it, run));
+            return;
+        }
+        ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(concurrency, todo.size()), r -> {
+            Thread t = new Thread(r, "unit-item");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (TaskItem it : todo) futures.add(pool.submit(() -> deliver.accept(scoreOne(it, run))));
+            for (Future<?> f : futures) f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static ScoredItem scoreOne(TaskItem it, Evaluation.TaskRun run) {
+        List<ChoiceScore> s = run.scorer().score(it);
+        if (s.size() != it.requests().size()) {
+            throw new IllegalStateException(it.task() + " item " + it.index() + ": " + s.size() + " scores for " + it.requests().size() + " requests");
+        }
+        return ScoredItem.of(it.index(), it.requestsDigest(), s);
+    }
+
+    private static <V> Map<String, V> lru() {
+        return new LinkedHashMap<>(8, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > KEEP;
+            }
+        };
+    }
+}

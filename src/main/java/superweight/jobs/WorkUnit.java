@@ -1,0 +1,34 @@
+package superweight.jobs;
+
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * One independent piece of a grid: items [from, to) of one task for one model and derivation. {@code expected} is
+ * the store key the driver knows this unit's results under (null before the unit ever committed anything) and
+ * {@code done} the items already stored there; a unit whose key turns out different scores its whole range.
+ */
+public record WorkUnit(int id, String name, String modelPath, Derivation derivation, String task, int from, int to,
+                       EvalSettings settings, StoreKey expected, int[] done) implements Serializable {
+    public WorkUnit {
+        done = done.clone();
+        Arrays.sort(done);
+    }
+
+    public int items() {
+        return to - from;
+    }
+
+    boolean isDone(int item) {
+        return Arrays.binarySearch(done, item) >= 0;
+    }
+
+    /** "prune-sw arc_easy[0,100)" for progress lines and errors. */
+    public String describe() {
+        return derivation.condition() + " " + task + "[" + from + "," + to + ")";
+    }
+
+    WorkUnit withStored(StoreKey key, int[] stored) {
+        return new WorkUnit(id, name, modelPath, derivation, task, from, to, settings, key, stored);
+    }
+}
