@@ -337,6 +337,7 @@ public abstract class Architecture {
             k = RowView.slice(p + "attn_k", qkv, cfg.qDim(), cfg.kvDim());
             v = RowView.slice(p + "attn_v", qkv, cfg.qDim() + cfg.kvDim(), cfg.kvDim());
             float[] b = optVec(ck, p + "attn_qkv.bias");
+            expectLength(ck, p + "attn_qkv.bias", b, cfg.qDim() + 2L * cfg.kvDim());
             qb = b == null ? null : java.util.Arrays.copyOfRange(b, 0, cfg.qDim());
             kb = b == null ? null : java.util.Arrays.copyOfRange(b, cfg.qDim(), cfg.qDim() + cfg.kvDim());
             vb = b == null ? null : java.util.Arrays.copyOfRange(b, cfg.qDim() + cfg.kvDim(), cfg.qDim() + 2 * cfg.kvDim());
@@ -349,6 +350,9 @@ public abstract class Architecture {
             vb = optVec(ck, p + "attn_v.bias");
         }
         if (ggufAdjacentPairRope()) {
+            // checked here so that a short tensor is named with its file, not by the row view below
+            expectRows(ck, q, cfg.qDim());
+            expectRows(ck, k, cfg.kvDim());
             q = unpermute(q, cfg.heads(), cfg.headDim());
             k = unpermute(k, cfg.kvHeads(), cfg.headDim());
             qb = unpermute(qb, cfg.heads(), cfg.headDim());
@@ -417,6 +421,13 @@ public abstract class Architecture {
 
     protected static float[] optVec(Checkpoint ck, String name) {
         return ck.has(name) ? vec(ck, name, 0) : null;
+    }
+
+    /** A fused bias is split by offsets: one of the wrong length would be cut short or padded with zeros. */
+    static void expectLength(Checkpoint ck, String name, float[] v, long n) {
+        if (v != null && v.length != n) {
+            throw new SuperweightException(ck.path() + ": tensor " + name + " has " + v.length + " values, expected " + n + " for this config");
+        }
     }
 
     static void expectRows(Checkpoint ck, Tensor t, long rows) {

@@ -80,6 +80,7 @@ final class GptNeox extends Architecture {
             }
         }
         float[] b = optVec(ck, p + "attention.query_key_value.bias");
+        expectLength(ck, p + "attention.query_key_value.bias", b, 3L * cfg.qDim());
         float[][] bias = new float[3][];
         if (b != null) {
             for (int part = 0; part < 3; part++) {

@@ -59,7 +59,7 @@ public final class GgmlType {
     /** Elements per quantization block (1 for plain float types). */
     public static int blockSize(int type) {
         return switch (type) {
-            case F32, F16, BF16 -> 1;
+            case F32, F16, BF16, 24, 25, 26, 27, 28 -> 1; // and I8, I16, I32, I64, F64: one value per block
             case Q4_0, Q4_1, Q8_0, 6, 7, 9, 20 -> 32;
             default -> 256; // K-quants and most IQ types
         };
