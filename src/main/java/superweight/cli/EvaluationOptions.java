@@ -117,7 +117,7 @@ final class EvaluationOptions {
         }
     }
 
-    private Path storeFile() {
+    Path storeFile() {
         return noStore ? null : (store != null ? store : RunStore.defaultFile());
     }
 
