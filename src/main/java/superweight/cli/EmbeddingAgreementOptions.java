@@ -11,6 +11,7 @@ import superweight.eval.DataDirs;
 import superweight.eval.RunStore;
 import superweight.eval.StoredEmbeddings;
 import superweight.model.Model;
+import superweight.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,9 +44,13 @@ final class EmbeddingAgreementOptions {
     private EmbeddingAgreement agreement;
     private int texts, pairs, pending, computed;
 
-    /** Reads the pairs, opens nothing yet: each condition opens the store ({@code store} null = keep nothing). */
+    /** Reads the pairs and embeds them with the original model; each call opens the store ({@code store} null = keep nothing). */
     void prepare(AnalysisSession s, Path dataDir, Path store) {
-        if (!s.model.isEncoder()) throw new IllegalStateException("embedding agreement needs an encoder");
+        prepare(s.model, s.tokenizer(), dataDir, store);
+    }
+
+    void prepare(Model model, Tokenizer tokenizer, Path dataDir, Path store) {
+        if (!model.isEncoder()) throw new IllegalStateException("embedding agreement needs an encoder");
         if (items < 2) throw new SuperweightException("--pairs: must be at least 2");
         Pooling p = switch (pooling) {
             case "mean" -> Pooling.MEAN;
@@ -56,8 +61,8 @@ final class EmbeddingAgreementOptions {
         List<int[]> seqs = new ArrayList<>();
         List<EmbeddingAgreement.Pair> ps = new ArrayList<>();
         for (String[] item : sciq) {
-            seqs.add(encode(s, queryPrefix + item[0]));
-            seqs.add(encode(s, passagePrefix + item[1]));
+            seqs.add(encode(model, tokenizer, queryPrefix + item[0]));
+            seqs.add(encode(model, tokenizer, passagePrefix + item[1]));
         }
         for (int i = 0; i < sciq.size(); i++) {
             int[] q = seqs.get(2 * i), passage = seqs.get(2 * i + 1), other = seqs.get((2 * i + 3) % seqs.size());
@@ -65,16 +70,16 @@ final class EmbeddingAgreementOptions {
             ps.add(new EmbeddingAgreement.Pair(q, other, false));
         }
         String textSet = StoredEmbeddings.textSet("sciq-pairs", seqs);
-        EmbeddingAgreement.Source source = (condition, model, iv, sequences) -> {
+        EmbeddingAgreement.Source source = (condition, m, iv, sequences) -> {
             try (RunStore st = store != null ? RunStore.open(store) : RunStore.inMemory()) {
-                StoredEmbeddings.Embedded e = new StoredEmbeddings(st, textSet, BATCH).embed(model, p, iv, condition, sequences);
+                StoredEmbeddings.Embedded e = new StoredEmbeddings(st, textSet, BATCH).embed(m, p, iv, condition, sequences);
                 pending += e.computed();
                 return e.vectors();
             }
         };
         texts = seqs.size();
         pairs = ps.size();
-        agreement = new EmbeddingAgreement(s.model, seqs, ps, source);
+        agreement = new EmbeddingAgreement(model, seqs, ps, source);
     }
 
     /**
@@ -118,8 +123,8 @@ final class EmbeddingAgreementOptions {
         return computed;
     }
 
-    private static int[] encode(AnalysisSession s, String text) {
-        return Embedder.truncate(s.tokenizer().encode(text, true, false), s.model.config().contextLength());
+    private static int[] encode(Model model, Tokenizer tokenizer, String text) {
+        return Embedder.truncate(tokenizer.encode(text, true, false), model.config().contextLength());
     }
 
     /** The first n SciQ validation items that have a support passage: {question, support}. */

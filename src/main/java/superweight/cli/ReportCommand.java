@@ -1,6 +1,7 @@
 package superweight.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,6 +36,7 @@ import superweight.report.Figures;
 import superweight.report.HtmlReport;
 import superweight.report.Outputs;
 import superweight.report.TextTable;
+import superweight.tokenizer.Tokenizers;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,6 +54,8 @@ import java.util.stream.IntStream;
                 + "per-layer maxima (Figure 3), the catalog check, super activations across prompts (+ heatmap), a quick Table-1 "
                 + "ablation on a perplexity slice, the scaling curve (Figure 6) and weight quantization at a few block sizes (Figure 7 style).",
                 "Without --model it runs on a built-in SYNTHETIC demonstration model with a planted super weight (no download).",
+                "An encoder (BERT family) gets detection, the catalog check, the Table-1 conditions and int4 block sizes, measured",
+                "by embedding agreement on SciQ pairs (--pairs, --query-prefix, --passage-prefix, --pooling; needs its tokenizer).",
                 "All inputs are token ids (BOS + seeded random ids), so it also runs on checkpoints without a tokenizer.",
                 "Writes report.html (self-contained), results.json and every figure as PNG and SVG into --out."})
 final class ReportCommand implements Callable<Integer> {
@@ -90,6 +94,10 @@ final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Only for an encoder (--model of the BERT family): how its conditions are measured (EncoderReport). */
+    @Mixin
+    EmbeddingAgreementOptions agreement;
+
     /** What the report runs on: the model, how to name and fingerprint it, and whether it is synthetic. */
     record Subject(Model model, String name, String source, String fingerprint, boolean synthetic) {
     }
@@ -98,6 +106,9 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         Subject s = subject();
         Settings z = settings(s.model());
+        if (s.model().isEncoder()) {
+            return new EncoderReport(out, agreement, z.blocks()).write(s, Tokenizers.load(Path.of(s.source())), spec.commandLine().getOut());
+        }
         Transformer tf = new Transformer(s.model());
         HtmlReport html = new HtmlReport("superweight report: " + s.name());
         Map<String, Object> results = new LinkedHashMap<>();

@@ -40,7 +40,6 @@ class EncoderCommandsTest {
     static Model e5;
     static Tokenizer tokenizer;
     static List<int[]> texts;
-    static List<float[]> original;
     static final List<SuperWeight> SW = List.of(SuperWeight.at(0, 99, 856));
 
     @TempDir
@@ -58,7 +57,6 @@ class EncoderCommandsTest {
             texts.add(Embedder.truncate(tokenizer.encode("passage: " + item.get("support").asText(), true, false), 512));
             if (++found == 2) break;
         }
-        original = new Embedder(e5, Pooling.MEAN).embed(texts, 1, Interventions.NONE);
     }
 
     @AfterAll
@@ -80,12 +78,17 @@ class EncoderCommandsTest {
 
     /** Mean cosine between the original embeddings and those of {@code m} under {@code iv}. */
     static double meanCosine(Model m, Interventions iv) {
-        List<float[]> e = new Embedder(m, Pooling.MEAN).embed(texts, 1, iv);
+        return meanCosine(texts, m, iv);
+    }
+
+    static double meanCosine(List<int[]> of, Model m, Interventions iv) {
+        List<float[]> base = new Embedder(e5, Pooling.MEAN).embed(of, 1, Interventions.NONE);
+        List<float[]> e = new Embedder(m, Pooling.MEAN).embed(of, 1, iv);
         double sum = 0;
-        for (int i = 0; i < texts.size(); i++) {
-            for (int j = 0; j < 384; j++) sum += (double) original.get(i)[j] * e.get(i)[j];
+        for (int i = 0; i < of.size(); i++) {
+            for (int j = 0; j < 384; j++) sum += (double) base.get(i)[j] * e.get(i)[j];
         }
-        return sum / texts.size();
+        return sum / of.size();
     }
 
     @Test
@@ -169,6 +172,31 @@ class EncoderCommandsTest {
         }
         assertThat(prompts).isEqualTo(10);
         assertThat(tmp.resolve("activation-heatmap.svg")).exists();
+    }
+
+    @Test
+    void theReportOfAnEncoderShowsDetectionCatalogAblationAndQuantizationByEmbeddingAgreement() throws Exception {
+        CommandLineTest.Result r = CommandLineTest.run("report", "--model", E5.onnx().toString(), "--pairs", "2", "--query-prefix", "query: ",
+                "--passage-prefix", "passage: ", "--blocks", "4096", "--out", tmp.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(tmp.resolve("results.json").toFile());
+        // docs/encoders.md: the relative rule finds one super weight writing channel 99 in each of layers 0-6
+        JsonNode found = j.get("detection").get("super_weights");
+        assertThat(found).hasSize(7);
+        for (JsonNode w : found) assertThat(w.get("row").asInt()).isEqualTo(99);
+        assertThat(j.has("catalog")).isTrue();
+        JsonNode ablation = j.get("ablation");
+        assertThat(ablation).extracting(a -> a.get("condition").asText())
+                .containsExactly("original", "prune-sw", "prune-sw-restore-sa", "prune-non-sw:7000");
+        List<WeightEdit> zeroed = new ArrayList<>();
+        for (JsonNode w : found) zeroed.add(WeightEdit.zero(w.get("layer").asInt(), Linear.DOWN, 99, w.get("col").asInt()));
+        assertThat(ablation.get(1).get("metrics").get("mean_cosine").asDouble())
+                .isCloseTo(meanCosine(e5, Interventions.of(zeroed)), within(1e-9));
+        assertThat(j.get("quantization")).hasSize(3);
+        String html = java.nio.file.Files.readString(tmp.resolve("report.html"));
+        assertThat(html).contains("by embedding agreement", "prune-sw-restore-sa", "int4");
+        assertThat(tmp.resolve("quant-block-size.svg")).exists();
+        assertThat(tmp.resolve("layer-maxima-output.png")).exists();
     }
 
     @Test
