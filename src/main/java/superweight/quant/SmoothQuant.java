@@ -60,8 +60,9 @@ public final class SmoothQuant {
             layers.add(w);
         }
         List<String> notes = new ArrayList<>();
-        notes.add("q/k/v inputs: " + (explicitAttn ? "explicit scale op (no norm weight to fold into)" : "folded into the input norm"));
-        notes.add("gate/up inputs: " + (explicitFfn ? "explicit scale op (no norm weight to fold into)" : "folded into the post-attention norm"));
+        String why = model.isEncoder() ? "post-LayerNorm encoder: the norm output is also the residual" : "no norm weight to fold into";
+        notes.add("q/k/v inputs: " + (explicitAttn ? "explicit scale op (" + why + ")" : "folded into the input norm"));
+        notes.add("gate/up inputs: " + (explicitFfn ? "explicit scale op (" + why + ")" : "folded into the post-attention norm"));
         notes.add("o and down inputs: not smoothed");
         String key = "smoothquant{alpha=" + alpha + ",calibration=" + stats.digest() + ",groups=qkv,gate-up"
                 + ",fold=" + (explicitAttn || explicitFfn ? "explicit" : "norms") + "}";
