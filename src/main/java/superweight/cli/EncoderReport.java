@@ -44,15 +44,20 @@ final class EncoderReport {
     private final Path out;
     private final EmbeddingAgreementOptions agreement;
     private final List<Long> blocks;
+    private final Path dataDir, store;
 
-    EncoderReport(Path out, EmbeddingAgreementOptions agreement, List<Long> blocks) {
+    /** {@code dataDir} null = the default data directory; {@code store} null = keep no embeddings. */
+    EncoderReport(Path out, EmbeddingAgreementOptions agreement, List<Long> blocks, Path dataDir, Path store) {
         this.out = out;
         this.agreement = agreement;
         this.blocks = blocks;
+        this.dataDir = dataDir;
+        this.store = store;
     }
 
-    int write(ReportCommand.Subject s, Tokenizer tokenizer, PrintWriter o) {
+    int write(ReportCommand.Subject s, PrintWriter o) {
         Model m = s.model();
+        Tokenizer tokenizer = s.tokenizer();
         HtmlReport html = new HtmlReport("superweight report: " + s.name());
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("model", s.name());
@@ -60,7 +65,7 @@ final class EncoderReport {
         results.put("fingerprint", s.fingerprint());
         results.put("encoder", true);
         List<Path> files = new ArrayList<>();
-        agreement.prepare(m, tokenizer, null, null);
+        agreement.prepare(m, tokenizer, dataDir, store);
         html.section("run", "Model and inputs").run("encoder " + s.name() + " from " + s.source() + "; fingerprint " + s.fingerprint()
                 + "; detection on the paper's prompt \"" + SuperWeightDetector.PAPER_PROMPT + "\" ([CLS] ... [SEP]); quality by embedding "
                 + "agreement with the original model on " + agreement.texts() + " SciQ texts and " + agreement.pairs() + " pairs (question vs "

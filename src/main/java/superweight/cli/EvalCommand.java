@@ -94,6 +94,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (maxLength != null && maxLength < 2) throw new SuperweightException("--max-length " + maxLength + ": must be at least 2");
         EvalOptions o = new EvalOptions(dataDir, limit == null ? 0 : limit, addBos, storeFile, threads == null ? 0 : threads,
                 Progress.console(err, Duration.ofSeconds(30)), BosConvention.parse(lmEvalBos), maxLength == null ? 0 : maxLength);
+        DatasetDownloads.ensure(names, dataDir, err);
         Model m = model.load();
         Results r;
         try {

@@ -97,6 +97,8 @@ final class EvaluationOptions {
         if (pplLimit < 0) throw new SuperweightException("--ppl-limit " + pplLimit + ": must be at least 0");
         if (limit < 0) throw new SuperweightException("--limit " + limit + ": must be at least 0");
         if (anyTasks) tasks.forEach(Tasks::get);   // unknown names fail now, not after the first condition
+        DatasetDownloads.ensure(java.util.stream.Stream.concat((ppl ? pplDatasets : List.<String>of()).stream(),
+                (anyTasks ? tasks : List.<String>of()).stream()).toList(), dataDir, err);
         if (ppl || anyTasks) s.tokenizer();
         progress = Progress.console(err, Duration.ofSeconds(30));
         progressErr = err;
