@@ -1,5 +1,12 @@
 package superweight.model.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Large-block round-to-nearest codes packed in memory: 8-bit codes one per byte or 4-bit codes two per byte (element
  * 2i in the low nibble, 2i+1 in the high one), consecutive blocks of {@code blockLength} elements of the row-major
@@ -8,7 +15,16 @@ package superweight.model.tensor;
  * are decoded one at a time into the caller's buffer, never the whole tensor.
  */
 public final class BlockCodesTensor extends Tensor {
+    private static final VectorSpecies<Float> F = VectorMath.BLOCK_FLOATS;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final VectorSpecies<Byte> B = VectorMath.BLOCK_BYTES;
+    private static final int LANES = F.length();
+    /** Elements per 4-bit step: the 16 nibbles of 8 bytes. */
+    private static final int NIBBLE_STEP = 16;
+
     private final int bits;
+    /** table[c] == c for every code (the INT grids): the code converted to float is the table entry, no gather. */
+    private final boolean identityTable;
     private final long blockLength;
     private final float[] table;
     private final float[] scale;
@@ -27,6 +43,9 @@ public final class BlockCodesTensor extends Tensor {
         this.bits = bits;
         this.blockLength = blockLength;
         this.table = table.clone();
+        boolean identity = true;
+        for (int c = 0; c < table.length; c++) identity &= table[c] == c;
+        this.identityTable = identity;
         this.scale = scale;
         this.min = min;
         this.codes = codes;
@@ -78,20 +97,54 @@ public final class BlockCodesTensor extends Tensor {
         return table[code(e)] / scale[b] + min[b];
     }
 
-    /** Decodes the row segment by segment, one block's scale and minimum at a time. */
+    /**
+     * Decodes the row segment by segment, one block's scale and minimum at a time, a vector of codes per step
+     * (the arithmetic of {@link #get}: table entry / s + m in every lane); an odd start of 4-bit codes and the
+     * tails of a segment go one element at a time. One method with no helper calls taking or returning vectors, so
+     * that every vector operation is inlined (see Q8_0Tensor#dot).
+     */
     @Override
     public void readRow(long row, float[] dst, int off) {
         long e = row * cols, end = e + cols;
         int o = off;
+        int[] index = identityTable ? null : new int[LANES];
         while (e < end) {
             int b = (int) (e / blockLength);
             long segmentEnd = Math.min(end, (b + 1) * blockLength);
             float s = scale[b], m = min[b];
             if (bits == 8) {
-                for (; e < segmentEnd; e++) dst[o++] = table[codes[(int) e] & 0xFF] / s + m;
+                for (; e + LANES <= segmentEnd; e += LANES, o += LANES) {
+                    IntVector c = (IntVector) ByteVector.fromArray(B, codes, (int) e).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    FloatVector t;
+                    if (index == null) {
+                        t = (FloatVector) c.convert(VectorOperators.I2F, 0);
+                    } else {
+                        c.intoArray(index, 0);
+                        t = FloatVector.fromArray(F, table, 0, index, 0);
+                    }
+                    t.div(s).add(m).intoArray(dst, o);
+                }
             } else {
-                for (; e < segmentEnd; e++) dst[o++] = table[code(e)] / s + m;
+                if ((e & 1) == 1) dst[o++] = table[code(e++)] / s + m;
+                for (; e + NIBBLE_STEP <= segmentEnd; e += NIBBLE_STEP, o += NIBBLE_STEP) {
+                    // 8 bytes -> 16 codes in element order: each byte widened to a short (low nibble | high nibble << 8).
+                    ShortVector pairs = (ShortVector) ByteVector.fromArray(ByteVector.SPECIES_64, codes, (int) (e >>> 1))
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_128, 0);
+                    ByteVector q = pairs.and((short) 0x0F).or(pairs.and((short) 0xF0).lanewise(VectorOperators.LSHL, 4)).reinterpretAsBytes();
+                    for (int part = 0; part < NIBBLE_STEP / LANES; part++) {
+                        IntVector c = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part);
+                        FloatVector t;
+                        if (index == null) {
+                            t = (FloatVector) c.convert(VectorOperators.I2F, 0);
+                        } else {
+                            c.intoArray(index, 0);
+                            t = FloatVector.fromArray(F, table, 0, index, 0);
+                        }
+                        t.div(s).add(m).intoArray(dst, o + part * LANES);
+                    }
+                }
             }
+            for (; e < segmentEnd; e++) dst[o++] = table[code(e)] / s + m;
         }
     }
 }

@@ -15,8 +15,8 @@ import java.nio.ByteOrder;
 public final class Q4_0Tensor extends StoredTensor {
     static final int BLOCK = 32, BYTES = 18;
     /** Floats per step: the preferred width (8 with AVX2, 16 with AVX-512), from as many bytes widened at once. */
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B = F.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    private static final VectorSpecies<Float> F = VectorMath.BLOCK_FLOATS;
+    private static final VectorSpecies<Byte> B = VectorMath.BLOCK_BYTES;
     private static final int LANES = F.length();
 
     public Q4_0Tensor(String name, long rows, int cols, MemorySegment data) {

@@ -14,8 +14,8 @@ import java.nio.ByteOrder;
  */
 public final class Q5_KTensor extends StoredTensor {
     static final int BLOCK = 256, BYTES = 176;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B = F.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    private static final VectorSpecies<Float> F = VectorMath.BLOCK_FLOATS;
+    private static final VectorSpecies<Byte> B = VectorMath.BLOCK_BYTES;
     private static final int LANES = F.length();
 
     public Q5_KTensor(String name, long rows, int cols, MemorySegment data) {

@@ -1,5 +1,6 @@
 package superweight.model.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -14,6 +15,13 @@ public final class VectorMath {
      */
     public static final VectorSpecies<Float> S = species(Integer.getInteger("superweight.vector.bits", 0));
     private static final int L = S.length();
+    /**
+     * The float lanes of the ggml block decoders (Q8_0, Q4_x, K-quants): 16 at 512 bits, else 8, fed from a byte
+     * vector of as many lanes. They follow {@link #S}, so the species switch tests them at every width; at 128 bits
+     * they use 8 lanes (the Vector API's fallback on a CPU without 256-bit vectors).
+     */
+    static final VectorSpecies<Float> BLOCK_FLOATS = S.vectorBitSize() >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    static final VectorSpecies<Byte> BLOCK_BYTES = BLOCK_FLOATS.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
 
     private VectorMath() {
     }

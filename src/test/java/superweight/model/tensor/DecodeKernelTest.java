@@ -1,0 +1,156 @@
+package superweight.model.tensor;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The vectorised row decoders and fused decode dots of F16, BF16, Q4_1 and the packed block codes against
+ * independent scalar references, on sizes off every multiple of the vector length (Surefire runs this class at 128,
+ * 256 and 512 bits): a decoded row must equal the scalar decoder bit for bit (the GEMM packs rows through it, and
+ * the determinism contract needs the same bits at every width), a dot must approach a double-precision product.
+ */
+class DecodeKernelTest {
+
+    /** Every one of the 65536 half-precision patterns against the JDK's own conversion, at an offset in dst. */
+    @Test
+    void f16RowsWidenEveryPatternAsTheJdkDoes() {
+        ByteBuffer b = ByteBuffer.allocate(2 * 65536).order(ByteOrder.LITTLE_ENDIAN);
+        for (int h = 0; h < 65536; h++) b.putShort((short) h);
+        Tensor t = new F16Tensor("all", 1, 65536, MemorySegment.ofArray(b.array()));
+        float[] row = new float[65536 + 3];
+        t.readRow(0, row, 3);
+        for (int h = 0; h < 65536; h++) {
+            float expected = Float.float16ToFloat((short) h);
+            if (Float.isNaN(expected)) assertThat(row[3 + h]).as("pattern %04x", h).isNaN();
+            else assertThat(Float.floatToRawIntBits(row[3 + h])).as("pattern %04x", h).isEqualTo(Float.floatToRawIntBits(expected));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 37, 101, 515})
+    void halfPrecisionRowsAndDotsOnOddLengths(int cols) {
+        Random r = new Random(cols);
+        for (boolean bf16 : new boolean[]{false, true}) {
+            int rows = 3;
+            ByteBuffer b = ByteBuffer.allocate(rows * cols * 2).order(ByteOrder.LITTLE_ENDIAN);
+            float[] expected = new float[rows * cols];
+            for (int i = 0; i < rows * cols; i++) {
+                // Gaussian values, with some f16 subnormals (|v| < 6.1e-5) and zeros of either sign mixed in.
+                float v = (float) (r.nextGaussian() * (i % 5 == 0 ? 1e-6 : 1));
+                if (i % 11 == 0) v = i % 2 == 0 ? 0f : -0f;
+                short bits = bf16 ? (short) (Float.floatToRawIntBits(v) >>> 16) : Float.floatToFloat16(v);
+                b.putShort(bits);
+                expected[i] = bf16 ? Float.intBitsToFloat(bits << 16) : Float.float16ToFloat(bits);
+            }
+            MemorySegment s = MemorySegment.ofArray(b.array());
+            Tensor t = bf16 ? new BF16Tensor("bf16", rows, cols, s) : new F16Tensor("f16", rows, cols, s);
+            assertRowsAre(t, expected);
+            assertDotsApproachDoubleProduct(t, r);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,32", "5,96", "3,160"})
+    void q4_1RowsEqualTheScalarDecoderAndDotsApproachTheProduct(int rows, int cols) {
+        Random r = new Random(rows * 1000L + cols);
+        int blocks = rows * cols / 32;
+        ByteBuffer b = ByteBuffer.allocate(blocks * 20).order(ByteOrder.LITTLE_ENDIAN);
+        float[] expected = new float[rows * cols];
+        for (int k = 0; k < blocks; k++) {
+            float d = (float) r.nextGaussian() * 0.1f, m = (float) r.nextGaussian();
+            b.putShort(Float.floatToFloat16(d)).putShort(Float.floatToFloat16(m));
+            byte[] q = new byte[16];
+            r.nextBytes(q);
+            b.put(q);
+            // value = d * q + m with d, m as stored (f16), element j from the low nibble of byte j, j + 16 from its high one
+            float dd = Float.float16ToFloat(Float.floatToFloat16(d)), mm = Float.float16ToFloat(Float.floatToFloat16(m));
+            for (int j = 0; j < 16; j++) {
+                expected[k * 32 + j] = dd * (q[j] & 15) + mm;
+                expected[k * 32 + 16 + j] = dd * ((q[j] >> 4) & 15) + mm;
+            }
+        }
+        Tensor t = new Q4_1Tensor("q4_1", rows, cols, MemorySegment.ofArray(b.array()));
+        assertRowsAre(t, expected);
+        assertDotsApproachDoubleProduct(t, r);
+    }
+
+    /**
+     * 4- and 8-bit codes with the INT table (codes are grid positions) and with an arbitrary table (NF-like levels,
+     * gathered); odd row lengths and block lengths, so blocks cross rows and 4-bit segments start on odd elements.
+     */
+    @ParameterizedTest
+    @CsvSource({"4,13,67,50", "4,7,37,1", "4,5,129,1000", "4,3,33,17", "8,13,67,50", "8,7,37,3", "8,5,129,1000"})
+    void blockCodesRowsEqualTheArithmeticOfTheFormat(int bits, int rows, int cols, int block) {
+        Random r = new Random(bits * 7919L + rows * 31L + cols + block);
+        long numel = (long) rows * cols;
+        int blocks = (int) ((numel + block - 1) / block);
+        float[] scale = new float[blocks], min = new float[blocks];
+        for (int k = 0; k < blocks; k++) {
+            scale[k] = 0.5f + 10 * r.nextFloat();
+            min[k] = (float) r.nextGaussian();
+        }
+        int[] code = new int[(int) numel];
+        byte[] codes = new byte[(int) BlockCodesTensor.codeBytes(numel, bits)];
+        for (int e = 0; e < numel; e++) {
+            code[e] = r.nextInt(1 << bits);
+            BlockCodesTensor.put(codes, bits, e, code[e]);
+        }
+        float[] identity = new float[1 << bits], levels = new float[1 << bits];
+        for (int c = 0; c < identity.length; c++) {
+            identity[c] = c;
+            levels[c] = (float) r.nextGaussian();
+        }
+        for (float[] table : new float[][]{identity, levels}) {
+            BlockCodesTensor t = new BlockCodesTensor("t", rows, cols, bits, block, table, scale, min, codes);
+            float[] expected = new float[(int) numel];
+            for (int e = 0; e < numel; e++) expected[e] = table[code[e]] / scale[e / block] + min[e / block];
+            assertRowsAre(t, expected);
+            assertDotsApproachDoubleProduct(t, r);
+        }
+    }
+
+    /** readRow of every row, at an offset in dst, equals the expected floats bit for bit (and get agrees). */
+    private static void assertRowsAre(Tensor t, float[] expected) {
+        int cols = t.cols();
+        float[] row = new float[cols + 5];
+        for (int i = 0; i < t.rows(); i++) {
+            Arrays.fill(row, Float.NaN);
+            t.readRow(i, row, 5);
+            for (int c = 0; c < cols; c++) {
+                float want = expected[i * cols + c];
+                assertThat(Float.floatToRawIntBits(row[5 + c])).as("%s row %d col %d: %s, expected %s", t, i, c, row[5 + c], want)
+                        .isEqualTo(Float.floatToRawIntBits(want));
+                assertThat(Float.floatToRawIntBits(t.get(i, c))).isEqualTo(Float.floatToRawIntBits(want));
+            }
+        }
+    }
+
+    /** dot with x at an offset, and matvec, against a double-precision product of the scalar decoder. */
+    private static void assertDotsApproachDoubleProduct(Tensor t, Random r) {
+        int rows = (int) t.rows(), cols = t.cols();
+        float[] x = new float[cols + 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        float[] out = new float[rows];
+        t.matvec(Arrays.copyOfRange(x, 3, cols + 3), out);
+        for (int i = 0; i < rows; i++) {
+            double s = 0, magnitude = 0;
+            for (int c = 0; c < cols; c++) {
+                s += (double) t.get(i, c) * x[3 + c];
+                magnitude += Math.abs((double) t.get(i, c) * x[3 + c]);
+            }
+            assertThat((double) t.dot(i, x, 3)).as("%s dot row %d", t, i).isCloseTo(s, within(1e-5 * magnitude + 1e-30));
+            assertThat((double) out[i]).as("%s matvec row %d", t, i).isCloseTo(s, within(1e-5 * magnitude + 1e-30));
+        }
+    }
+}
