@@ -1,8 +1,8 @@
 package superweight.analysis;
 
+import superweight.engine.ForwardPass;
 import superweight.engine.Interventions;
 import superweight.engine.Taps;
-import superweight.engine.Transformer;
 import superweight.model.Model;
 
 import java.util.ArrayList;
@@ -14,6 +14,7 @@ import java.util.Map;
  * Is the super activation a property of the model rather than of the prompt? Over several prompts, for every
  * super activation channel (the row of a super weight, in its layer), records where |down_proj output| in that
  * channel is largest, its value and token, and whether that channel also holds the layer's overall largest output.
+ * Runs on decoders and encoders alike ({@link ForwardPass}).
  */
 public final class Characterization {
     /** One prompt's view of one super activation channel. */
@@ -46,9 +47,8 @@ public final class Characterization {
             List<Integer> ch = channels.computeIfAbsent(s.layer(), k -> new ArrayList<>());
             if (!ch.contains(s.row())) ch.add(s.row());
         }
-        Transformer t = new Transformer(model);
         List<Observation> obs = new ArrayList<>();
-        for (int p = 0; p < prompts.size(); p++) obs.addAll(observe(t, channels, p, prompts.get(p)));
+        for (int p = 0; p < prompts.size(); p++) obs.addAll(observe(model, channels, p, prompts.get(p)));
         List<Summary> summaries = new ArrayList<>();
         channels.forEach((layer, chs) -> {
             for (int c : chs) {
@@ -60,8 +60,7 @@ public final class Characterization {
     }
 
     /** One prompt's pass: per watched channel, the position of its largest |output|, and whether that is the layer's maximum. */
-    private static List<Observation> observe(Transformer t, Map<Integer, List<Integer>> channels, int prompt, int[] tokens) {
-        Model model = t.model();
+    private static List<Observation> observe(Model model, Map<Integer, List<Integer>> channels, int prompt, int[] tokens) {
         DownProjMaxima maxima = new DownProjMaxima(model.config().layers());
         List<Observation> mine = new ArrayList<>();
         Taps taps = new Taps() {
@@ -80,7 +79,7 @@ public final class Characterization {
                 }
             }
         };
-        t.forward(t.newState(tokens.length), tokens, taps, Interventions.NONE, tokens.length, (pos, l, o) -> { });
+        ForwardPass.observe(model, tokens, taps, Interventions.NONE);
         List<LayerMaximum> layers = maxima.layers(model.id());
         List<Observation> r = new ArrayList<>();
         for (Observation o : mine) {

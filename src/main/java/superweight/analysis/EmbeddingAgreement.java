@@ -28,9 +28,20 @@ public final class EmbeddingAgreement {
     public record Result(String condition, double meanCosine, double minCosine, double spearman, double auc) {
     }
 
+    /** Where embeddings come from: computed directly, or through a store that keeps them between runs. */
+    @FunctionalInterface
+    public interface Source {
+        /** The embeddings of {@code sequences} in order, for {@code model} under {@code iv} (labelled {@code condition}). */
+        List<float[]> embed(String condition, Model model, Interventions iv, List<int[]> sequences);
+
+        /** Computed every time, {@code batch} sequences per pass. */
+        static Source direct(Pooling pooling, int batch) {
+            return (condition, model, iv, sequences) -> new Embedder(model, pooling).embed(sequences, batch, iv);
+        }
+    }
+
     private final Model model;
-    private final Pooling pooling;
-    private final int batch;
+    private final Source source;
     private final boolean[] related;
     /** Every distinct sequence (texts first, then pair members not among them), each embedded once per condition. */
     private final List<int[]> sequences = new ArrayList<>();
@@ -40,9 +51,13 @@ public final class EmbeddingAgreement {
     private final double[] originalSimilarities;
 
     public EmbeddingAgreement(Model model, Pooling pooling, List<int[]> texts, List<Pair> pairs, int batch) {
+        this(model, texts, pairs, Source.direct(pooling, batch));
+    }
+
+    /** The original model's embeddings come from {@code source} under the condition "original". */
+    public EmbeddingAgreement(Model model, List<int[]> texts, List<Pair> pairs, Source source) {
         this.model = model;
-        this.pooling = pooling;
-        this.batch = batch;
+        this.source = source;
         Map<int[], Integer> index = new IdentityHashMap<>();
         for (int[] t : texts) indexOf(t, index);
         this.textCount = sequences.size();
@@ -52,7 +67,7 @@ public final class EmbeddingAgreement {
             pairIndex[i] = new int[]{indexOf(pairs.get(i).a(), index), indexOf(pairs.get(i).b(), index)};
             related[i] = pairs.get(i).related();
         }
-        this.original = new Embedder(model, pooling).embed(sequences, batch, Interventions.NONE);
+        this.original = source.embed("original", model, Interventions.NONE, sequences);
         this.originalSimilarities = similarities(original);
     }
 
@@ -70,7 +85,7 @@ public final class EmbeddingAgreement {
     /** Agreement of a derived model (e.g. quantized weights) run under {@code iv} with the original model. */
     public Result measure(String condition, Model modifiedModel, Interventions iv) {
         boolean same = modifiedModel == model && iv == Interventions.NONE;
-        List<float[]> modified = same ? original : new Embedder(modifiedModel, pooling).embed(sequences, batch, iv);
+        List<float[]> modified = same ? original : source.embed(condition, modifiedModel, iv, sequences);
         double sum = 0, min = Double.POSITIVE_INFINITY;
         for (int i = 0; i < textCount; i++) {
             double c = dot(original.get(i), modified.get(i));

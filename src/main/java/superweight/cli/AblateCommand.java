@@ -41,6 +41,8 @@ import java.util.concurrent.Callable;
                 "  prune-non-sw-all-weights[:F]  Figure 4: int(numel*F) (5e-7) largest |w| of",
                 "                           every weight, embeddings, norms, lm_head included",
                 "  scale:F                  super weights multiplied by F",
+                "Decoders: perplexity (--ppl) and zero-shot tasks (--tasks). Encoders (BERT family): embedding",
+                "agreement with the original (mean/min cosine, Spearman and AUC on SciQ pairs, as embed-ablate).",
                 "Writes ablate.json into --out."})
 final class AblateCommand implements Callable<Integer> {
     @Spec
@@ -64,6 +66,9 @@ final class AblateCommand implements Callable<Integer> {
     @Mixin
     ExecutorOptions executor;
 
+    @Mixin
+    EmbeddingAgreementOptions agreement;
+
     @Option(names = "--out", defaultValue = "out/ablate", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -74,7 +79,8 @@ final class AblateCommand implements Callable<Integer> {
     public Integer call() {
         List<Condition> parsed = Condition.parseAll(conditions);
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
-            evaluation.prepare(s, spec.commandLine().getErr());
+            if (s.model.isEncoder()) agreement.prepare(s, evaluation);
+            else evaluation.prepare(s, spec.commandLine().getErr());
             AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
             List<SuperWeight> sws = set.weights();
             executor.run(s, evaluation, Derivation.Ablated.of(parsed, sws), spec.commandLine().getErr());
@@ -87,7 +93,8 @@ final class AblateCommand implements Callable<Integer> {
                 String uncovered = c instanceof Condition.PruneNonSuperWeightsPerTensor p ? p.uncovered(s.model.config().layers()) : null;
                 if (uncovered != null) row.put("note", uncovered);
                 row.put("weight_edits", plan.weightEdits());
-                row.put("metrics", evaluation.evaluate(s, c.label(), plan));
+                row.put("metrics", s.model.isEncoder() ? agreement.evaluate(c.label(), plan.model(), plan.interventions())
+                        : evaluation.evaluate(s, c.label(), plan));
                 rows.add(row);
             }
             Map<String, Object> r = new LinkedHashMap<>();

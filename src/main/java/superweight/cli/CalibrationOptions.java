@@ -34,15 +34,20 @@ final class CalibrationOptions {
         return got + " windows of up to " + length + " tokens from " + calibration;
     }
 
-    /** Evenly spaced windows over the tokenized text (BOS first when the tokenizer adds it by default). */
-    List<int[]> windows(Tokenizer tokenizer, Path dataDir, int contextLength) {
+    /**
+     * Evenly spaced windows over the tokenized text (BOS first when the tokenizer adds it by default). An
+     * {@code encoder}'s windows end with the tokenizer's EOS ([SEP]) as every input it sees does ([CLS] ... [SEP]):
+     * its super activations sit on those two tokens, and calibration that never showed it a [SEP] would miss them.
+     */
+    List<int[]> windows(Tokenizer tokenizer, Path dataDir, int contextLength, boolean encoder) {
         if (windows < 1) throw new SuperweightException("--calibration-windows " + windows + ": must be at least 1");
         if (length < 2) throw new SuperweightException("--calibration-length " + length + ": must be at least 2");
         Path file = calibration.equals(WIKITEXT2_VALID)
                 ? DataDirs.of(dataDir).dataDir().resolve("wikitext-2-raw/wiki.valid.raw") : Path.of(calibration);
         if (!Files.isRegularFile(file)) throw new SuperweightException(file + ": calibration text not found (--calibration)");
-        boolean bos = tokenizer.addBosByDefault() && tokenizer.bosId() >= 0;
-        int len = Math.min(length, contextLength), body = bos ? len - 1 : len;
+        boolean bos = tokenizer.addBosByDefault() && tokenizer.bosId() >= 0, eos = encoder && tokenizer.eosId() >= 0;
+        int len = Math.min(length, contextLength), body = len - (bos ? 1 : 0) - (eos ? 1 : 0);
+        if (body < 1) throw new SuperweightException("--calibration-length " + length + ": no room for text between the special tokens");
         int[] stream = tokenizer.encode(Cli.readText(file), false, false);
         if (stream.length < body) throw new SuperweightException(file + ": only " + stream.length + " tokens, fewer than one calibration window");
         int count = Math.min(windows, stream.length / body);
@@ -54,6 +59,7 @@ final class CalibrationOptions {
             int at = 0;
             if (bos) win[at++] = tokenizer.bosId();
             System.arraycopy(stream, from, win, at, body);
+            if (eos) win[len - 1] = tokenizer.eosId();
             out.add(win);
         }
         return out;

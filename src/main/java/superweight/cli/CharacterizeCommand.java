@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import superweight.SuperweightException;
 import superweight.analysis.Characterization;
 import superweight.analysis.SuperWeight;
+import superweight.engine.ForwardPass;
 import superweight.engine.Interventions;
 import superweight.engine.Taps;
 import superweight.report.AnalysisJson;
@@ -148,7 +149,7 @@ final class CharacterizeCommand implements Callable<Integer> {
     private List<Path> heatmap(AnalysisSession s, SuperWeight sw, int[] prompt) {
         int n = Math.min(prompt.length, 64), lo = Math.max(0, sw.row() - 8), hi = Math.min(s.model.config().hiddenSize(), sw.row() + 9);
         double[][] values = new double[hi - lo][n];
-        s.lm.logits(Arrays.copyOf(prompt, n), new Taps() {
+        ForwardPass.observe(s.model, Arrays.copyOf(prompt, n), new Taps() {
             @Override
             public void downProjOutput(int layer, int start, float[] y, int count, int dim) {
                 if (layer != sw.layer()) return;

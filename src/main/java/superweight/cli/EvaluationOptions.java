@@ -119,7 +119,7 @@ final class EvaluationOptions {
         }
     }
 
-    private Path storeFile() {
+    Path storeFile() {
         return noStore ? null : (store != null ? store : RunStore.defaultFile());
     }
 

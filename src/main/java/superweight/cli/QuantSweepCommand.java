@@ -32,8 +32,9 @@ import java.util.concurrent.Callable;
 @Command(name = "quant-sweep", mixinStandardHelpOptions = true,
         description = {"The paper's Figure 7: block sizes x methods x code books, each quantized model evaluated "
                 + "(default: the paper's seven tasks, mean accuracy) with results kept in the run store (an "
-                + "interrupted sweep resumes; nothing is evaluated twice). Writes quant-sweep.json and "
-                + "quant-sweep-accuracy / quant-sweep-perplexity .png/.svg (metric vs block size, log x) into --out."})
+                + "interrupted sweep resumes; nothing is evaluated twice); an encoder (BERT family) by embedding agreement "
+                + "with the original (mean/min cosine, Spearman and AUC on SciQ pairs, as embed-ablate). Writes quant-sweep.json and "
+                + "quant-sweep-accuracy / -perplexity / -mean-cosine / -spearman .png/.svg (metric vs block size, log x) into --out."})
 final class QuantSweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -74,6 +75,9 @@ final class QuantSweepCommand implements Callable<Integer> {
     @Mixin
     ExecutorOptions executor;
 
+    @Mixin
+    EmbeddingAgreementOptions agreement;
+
     @Option(names = "--out", defaultValue = "out/quant-sweep", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -86,9 +90,13 @@ final class QuantSweepCommand implements Callable<Integer> {
         if (conditions.stream().anyMatch(c -> c.scheme().clip().kind() == ClipRule.Kind.ZSCORE_AUTO)) {
             throw new SuperweightException("quant-sweep: z:auto is not supported in sweeps; run quantize --clip z:auto and sweep its chosen z");
         }
-        if (!evaluation.requested()) evaluation.tasks = new ArrayList<>(SweepGrid.PAPER_TASKS);
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
-            evaluation.prepare(s, spec.commandLine().getErr());
+            if (s.model.isEncoder()) {
+                agreement.prepare(s, evaluation);
+            } else {
+                if (!evaluation.requested()) evaluation.tasks = new ArrayList<>(SweepGrid.PAPER_TASKS);
+                evaluation.prepare(s, spec.commandLine().getErr());
+            }
             boolean restores = conditions.stream().anyMatch(c -> c.scheme().restores());
             AnalysisSession.SuperWeightSet set = restores ? superWeights.resolve(s) : null;
             List<SuperWeight> sws = set == null ? List.of() : set.weights();
@@ -100,7 +108,7 @@ final class QuantSweepCommand implements Callable<Integer> {
             r.put("model", s.modelPath.toString());
             r.put("super_weights", AnalysisJson.superWeights(sws));
             if (set != null) r.put("super_weight_source", set.source());
-            r.put("units", SweepGrid.units(s.modelPath.toString(), conditions, targets()).size());
+            r.put("units", SweepGrid.units(s.modelPath.toString(), conditions, s.model.isEncoder() ? List.of("embedding-agreement") : targets()).size());
             r.put("points", rows);
             List<Path> files = plots(s.model.id(), rows);
             files.add(out.resolve("quant-sweep.json"));
@@ -123,7 +131,8 @@ final class QuantSweepCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         WeightQuantizer.Result q = WeightQuantizer.apply(s.model, c.scheme(), c.scheme().restores() ? sws : List.of());
         double quantizeSeconds = (System.nanoTime() - t0) / 1e9;
-        Map<String, Double> metrics = evaluation.evaluate(s, q.model(), c.label(), Interventions.NONE);
+        Map<String, Double> metrics = s.model.isEncoder() ? agreement.evaluate(c.label(), q.model(), Interventions.NONE)
+                : evaluation.evaluate(s, q.model(), c.label(), Interventions.NONE);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("condition", c.label());
         row.put("weight_edits", q.restored().size());
@@ -153,8 +162,8 @@ final class QuantSweepCommand implements Callable<Integer> {
         for (var r : rows) metrics.addAll(((Map<String, Double>) r.get("metrics")).keySet());
         List<Path> files = new ArrayList<>();
         for (String metric : metrics) {
-            boolean ppl = metric.startsWith("ppl:");
-            if (!ppl && !metric.equals("acc:avg")) continue;
+            boolean ppl = metric.startsWith("ppl:"), agreementMetric = metric.equals("mean_cosine") || metric.equals("spearman");
+            if (!ppl && !agreementMetric && !metric.equals("acc:avg")) continue;
             Map<String, List<double[]>> bySeries = new LinkedHashMap<>();
             for (var r : rows) {
                 Double v = ((Map<String, Double>) r.get("metrics")).get(metric);
@@ -165,8 +174,9 @@ final class QuantSweepCommand implements Callable<Integer> {
             if (bySeries.values().stream().noneMatch(v -> v.stream().mapToDouble(p -> p[0]).distinct().count() > 1)) continue;
             Map<String, double[][]> points = new LinkedHashMap<>();
             bySeries.forEach((k, v) -> points.put(k, v.toArray(double[][]::new)));
-            String base = ppl ? "quant-sweep-perplexity" + (metric.equals("ppl:tokens") ? "" : "-" + metric.substring(4)) : "quant-sweep-accuracy";
-            String y = ppl ? "perplexity (" + metric.substring(4) + ")" : "mean accuracy";
+            String base = ppl ? "quant-sweep-perplexity" + (metric.equals("ppl:tokens") ? "" : "-" + metric.substring(4))
+                    : agreementMetric ? "quant-sweep-" + metric.replace('_', '-') : "quant-sweep-accuracy";
+            String y = ppl ? "perplexity (" + metric.substring(4) + ")" : agreementMetric ? metric.replace('_', ' ') + " with the original" : "mean accuracy";
             Chart chart = Figures.curves(name + ": " + y + " vs block size", Chart.Axis.logarithmic("block size (elements)"),
                     new Chart.Axis(y, ppl), points);
             files.addAll(ChartFiles.save(chart, out, base));

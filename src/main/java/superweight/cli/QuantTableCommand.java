@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
                 "  w8a8          int8 weights (per output channel) and int8 linear inputs (per tensor)",
                 "  w8a8+sa       the same, the super outliers replaced by the median before and restored after",
                 "  smoothquant   SmoothQuant's migration (--alpha) folded in, then w8a8",
-                "Default evaluation: --ppl wikitext2,c4 (GPTQ windows).",
+                "Default evaluation: --ppl wikitext2,c4 (GPTQ windows); an encoder (BERT family) by embedding agreement",
+                "with the original (mean/min cosine, Spearman and AUC on SciQ pairs, as embed-ablate).",
                 "Results go to the run store (resumable); writes quant-table.json into --out."})
 final class QuantTableCommand implements Callable<Integer> {
     static final List<String> ROWS = List.of("original", "w8a8", "w8a8+sa", "smoothquant");
@@ -72,6 +73,9 @@ final class QuantTableCommand implements Callable<Integer> {
     @Mixin
     EvaluationOptions evaluation;
 
+    @Mixin
+    EmbeddingAgreementOptions agreement;
+
     @Option(names = "--out", defaultValue = "out/quant-table", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -82,14 +86,16 @@ final class QuantTableCommand implements Callable<Integer> {
     public Integer call() {
         for (String r : rows) if (!ROWS.contains(r)) throw new SuperweightException("--rows " + r + ": expected one of " + String.join(", ", ROWS));
         W8A8.Options base = options();
-        if (evaluation.pplDatasets == null && evaluation.tasks == null && evaluation.pplTokens == null) {
-            evaluation.pplDatasets = List.of("wikitext2", "c4");   // the paper's Tables 3 and 4
-        }
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
-            evaluation.prepare(s, spec.commandLine().getErr());
+            if (s.model.isEncoder()) {
+                agreement.prepare(s, evaluation);
+            } else {
+                if (!evaluation.requested()) evaluation.pplDatasets = List.of("wikitext2", "c4");   // the paper's Tables 3 and 4
+                evaluation.prepare(s, spec.commandLine().getErr());
+            }
             AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
             List<SuperWeight> sws = set.weights();
-            List<int[]> calib = needsCalibration(base) ? calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength()) : List.of();
+            List<int[]> calib = needsCalibration(base) ? calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength(), s.model.isEncoder()) : List.of();
             List<Map<String, Object>> results = new ArrayList<>();
             for (String row : rows) results.add(evaluateRow(s, row, base, sws, calib));
             Map<String, Object> r = new LinkedHashMap<>();
@@ -152,7 +158,7 @@ final class QuantTableCommand implements Callable<Integer> {
         r.put("scheme", iv.linearInputHook() == null ? "none" : iv.linearInputHook().key());
         r.put("weights", String.join(" then ", m.derivation()));
         r.put("notes", notes);
-        r.put("metrics", evaluation.evaluate(s, m, "quant-table:" + row, iv));
+        r.put("metrics", s.model.isEncoder() ? agreement.evaluate("quant-table:" + row, m, iv) : evaluation.evaluate(s, m, "quant-table:" + row, iv));
         return r;
     }
 

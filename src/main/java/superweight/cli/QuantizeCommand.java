@@ -52,6 +52,9 @@ final class QuantizeCommand implements Callable<Integer> {
     EvaluationOptions evaluation;
 
     @Mixin
+    EmbeddingAgreementOptions agreement;
+
+    @Mixin
     ActivationSchemeOptions activations;
 
     @Mixin
@@ -85,14 +88,15 @@ final class QuantizeCommand implements Callable<Integer> {
         WeightScheme ws = scheme.scheme();
         resetPeakHeap();
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
-            if (evaluation.requested()) evaluation.prepare(s, spec.commandLine().getErr());
+            if (s.model.isEncoder()) agreement.prepare(s, evaluation);
+            else if (evaluation.requested()) evaluation.prepare(s, spec.commandLine().getErr());
             W8A8.Options act = activations.requested() ? activations.options() : null;
             boolean needSuperWeights = ws.restores() || (act != null && act.replaceRestore());
             AnalysisSession.SuperWeightSet set = needSuperWeights ? superWeights.resolve(s) : null;
             List<SuperWeight> sws = set == null ? List.of() : set.weights();
             long t0 = System.nanoTime();
             List<int[]> calib = act != null && act.calibrated()
-                    ? calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength()) : List.of();
+                    ? calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength(), s.model.isEncoder()) : List.of();
             List<String> notes = new ArrayList<>();
             SmoothQuant.Result smoothed = act == null ? new SmoothQuant.Result(s.model, Map.of(), List.of())
                     : W8A8.smoothed(s.model, act, calib, notes);
@@ -123,7 +127,8 @@ final class QuantizeCommand implements Callable<Integer> {
                 r.put("written", Map.of("files", written.files().stream().map(Object::toString).toList(), "bytes", written.bytes(),
                         "type", outType));
             }
-            if (evaluation.requested()) r.put("metrics", evaluation.evaluate(s, q.model(), "quantize " + ws.label(), iv));
+            if (s.model.isEncoder()) r.put("metrics", agreement.evaluate("quantize " + ws.label(), q.model(), iv));
+            else if (evaluation.requested()) r.put("metrics", evaluation.evaluate(s, q.model(), "quantize " + ws.label(), iv));
             r.put("peak_heap_bytes", peakHeap());
             print(r, q);
             return 0;
@@ -142,7 +147,7 @@ final class QuantizeCommand implements Callable<Integer> {
             throw new SuperweightException("--z-grid '" + zGrid + "': expected numbers FROM:TO:STEP");
         }
         if (zPositions < 0) throw new SuperweightException("--z-positions " + zPositions + ": must be at least 0");
-        List<int[]> windows = calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength());
+        List<int[]> windows = calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength(), s.model.isEncoder());
         windowsUsed = windows.size();
         return ZSearch.run(s.model, ws, sws, windows, grid, zGlobal, zPositions);
     }

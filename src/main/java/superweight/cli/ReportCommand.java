@@ -1,6 +1,7 @@
 package superweight.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,6 +62,8 @@ import java.util.stream.IntStream;
                 "Detection, activations, perplexity, scaling and quantization use token ids (BOS + seeded random ids), so they also run on "
                         + "checkpoints without a tokenizer; the zero-shot items, the stopword shift and the case study need the tokenizer and "
                         + "the data sets (data directory or Hugging Face cache) and are skipped, saying why, without them.",
+                "An encoder (BERT family) gets detection, the catalog check, the Table-1 conditions and int4 block sizes, measured",
+                "by embedding agreement on SciQ pairs (--pairs, --query-prefix, --passage-prefix, --pooling; needs its tokenizer).",
                 "Writes report.html (self-contained), results.json and every figure as PNG and SVG into --out."})
 final class ReportCommand implements Callable<Integer> {
     private static final List<String> CONDITIONS = List.of("original", "prune-sw", "prune-sw-restore-sa", "prune-non-sw");
@@ -117,6 +120,10 @@ final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Only for an encoder (--model of the BERT family): how its conditions are measured (EncoderReport). */
+    @Mixin
+    EmbeddingAgreementOptions agreement;
+
     /**
      * What the report runs on: the model, how to name and fingerprint it, whether it is synthetic, and its tokenizer
      * (null, with {@code noText} saying why, for checkpoints without one).
@@ -128,6 +135,10 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         Subject s = subject();
         Settings z = settings(s.model());
+        if (s.model().isEncoder()) {
+            if (s.tokenizer() == null) throw new SuperweightException(s.noText() + ": an encoder's report measures embedding agreement on SciQ texts");
+            return new EncoderReport(out, agreement, z.blocks(), dataDir, store).write(s, spec.commandLine().getOut());
+        }
         Transformer tf = new Transformer(s.model());
         HtmlReport html = new HtmlReport("superweight report: " + s.name());
         Map<String, Object> results = new LinkedHashMap<>();

@@ -78,6 +78,10 @@ final class TokenShiftCommand implements Callable<Integer> {
         if (prompts < 1) throw new SuperweightException("--prompts " + prompts + ": must be at least 1");
         if (top < 1) throw new SuperweightException("--top " + top + ": must be at least 1");
         try (AnalysisSession s = new AnalysisSession(model.spec, superWeights.modelId)) {
+            if (s.model.isEncoder()) {
+                throw new SuperweightException(s.modelPath + ": token-shift measures how the next-token distribution shifts, and an "
+                        + "encoder (" + s.model.config().architecture() + ") predicts no next token; use embed-ablate or ablate for its conditions");
+            }
             List<int[]> ps = tokensFile != null ? s.promptsFromFile(tokensFile, true, "--tokens-file") : lambadaPrompts(s);
             if (ps.size() > prompts) ps = ps.subList(0, prompts);
             AnalysisSession.SuperWeightSet set = superWeights.resolve(s);

@@ -20,8 +20,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finished items of evaluation runs in an embedded DuckDB file: one row per task item (table eval_items) or
- * perplexity window (ppl_windows), keyed by model fingerprint, condition label, task or data set, settings
+ * Finished items of evaluation runs in an embedded DuckDB file: one row per task item (table eval_items),
+ * perplexity window (ppl_windows) or sentence embedding of an encoder (embeddings), keyed by model fingerprint, condition label, task or data set, settings
  * (everything else that changes the scores) and index. Every item is
  * committed as soon as it is scored, so an interrupted run loses nothing and a rerun skips what is there.
  * DuckDB lets one process at a time open a database file; a second process waits for it (see {@link #open}).
@@ -54,6 +54,9 @@ public final class RunStore implements AutoCloseable {
                     + "PRIMARY KEY (model, condition, dataset, settings, window_index))");
             s.execute("CREATE TABLE IF NOT EXISTS grid_units (unit VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, condition VARCHAR NOT NULL, "
                     + "task VARCHAR NOT NULL, settings VARCHAR NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS embeddings (model VARCHAR, condition VARCHAR, text_set VARCHAR, settings VARCHAR, "
+                    + "item INTEGER, tokens_sha VARCHAR NOT NULL, vector BLOB NOT NULL, finished TIMESTAMP DEFAULT current_timestamp, "
+                    + "PRIMARY KEY (model, condition, text_set, settings, item))");
         } catch (SQLException e) {
             throw new SuperweightException(where + ": cannot create the run tables (" + Documents.firstLine(e.getMessage()) + ")", e);
         }
@@ -194,6 +197,54 @@ public final class RunStore implements AutoCloseable {
             throw new SuperweightException(where + ": cannot record window " + window + " of " + key.task() + " ("
                     + Documents.firstLine(e.getMessage()) + ")", e);
         }
+    }
+
+    /** A stored sentence embedding: the digest of the token ids it embeds, and the vector. */
+    public record StoredEmbedding(String tokensDigest, float[] vector) {
+    }
+
+    /** The finished embeddings of an encoder run ({@code Key.task} = the text set), by item index. */
+    public synchronized Map<Integer, StoredEmbedding> finishedEmbeddings(Key key) {
+        Map<Integer, StoredEmbedding> out = new HashMap<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT item, tokens_sha, vector FROM embeddings WHERE model = ? AND condition = ? AND text_set = ? AND settings = ?")) {
+            bind(ps, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getInt(1), new StoredEmbedding(rs.getString(2), floats(rs.getBytes(3))));
+            }
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot read finished embeddings (" + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+        return out;
+    }
+
+    /** Records a finished embedding, replacing a stored one for other token ids. */
+    public synchronized void putEmbedding(Key key, int item, String tokensDigest, float[] vector) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT OR REPLACE INTO embeddings (model, condition, text_set, settings, item, tokens_sha, vector) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            bind(ps, key);
+            ps.setInt(5, item);
+            ps.setString(6, tokensDigest);
+            ps.setBytes(7, bytes(vector));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new SuperweightException(where + ": cannot record embedding " + item + " of " + key.task() + " ("
+                    + Documents.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** Little-endian IEEE floats: the exact bits go in and come out. */
+    private static byte[] bytes(float[] v) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return b.array();
+    }
+
+    private static float[] floats(byte[] bytes) {
+        if (bytes.length % 4 != 0) throw new SuperweightException("run store: corrupt embedding of " + bytes.length + " bytes");
+        float[] v = new float[bytes.length / 4];
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        return v;
     }
 
     /** A perplexity run's finished windows as a {@link Perplexity.WindowLog} backed by this store. */

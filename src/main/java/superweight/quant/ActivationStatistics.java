@@ -1,10 +1,9 @@
 package superweight.quant;
 
-import superweight.engine.InferenceState;
+import superweight.engine.ForwardPass;
 import superweight.engine.Interventions;
 import superweight.engine.LinearInputHook;
 import superweight.engine.Taps;
-import superweight.engine.Transformer;
 import superweight.model.Model;
 import superweight.model.arch.Linear;
 
@@ -16,7 +15,8 @@ import java.util.TreeMap;
 /**
  * Calibration: the largest |x| of every input channel, and of the whole input, of every linear layer over a set of
  * token windows (SmoothQuant's act_scales, and the absmax of static activation scales). Each window runs as one
- * forward pass; only the running maxima are kept, never the activations.
+ * forward pass of whichever kind the model has ({@link ForwardPass}: decoder or encoder); only the running maxima
+ * are kept, never the activations.
  */
 public final class ActivationStatistics {
     private final Map<Long, float[]> channelMax;
@@ -40,12 +40,8 @@ public final class ActivationStatistics {
             float[] m = max.computeIfAbsent(ActivationQuantizer.slot(layer, linear), k -> new float[cols]);
             for (int i = 0; i < n; i++) for (int c = 0; c < cols; c++) m[c] = Math.max(m[c], Math.abs(x[i * cols + c]));
         });
-        Transformer t = new Transformer(model);
         Interventions iv = Interventions.NONE.withLinearInputHook(recorder);
-        for (int[] w : windows) {
-            InferenceState st = t.newState(w.length);
-            t.forward(st, w, Taps.NONE, iv, w.length, (pos, logits, off) -> { });
-        }
+        for (int[] w : windows) ForwardPass.observe(model, w, Taps.NONE, iv);
         return new ActivationStatistics(max);
     }
 

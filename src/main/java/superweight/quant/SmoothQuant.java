@@ -19,8 +19,8 @@ import java.util.Map;
  * division is folded into the norm that produces the input, as SmoothQuant's recipe for Llama-style families does:
  * q/k/v into the input norm, gate/up into the post-attention norm; o and down are left unsmoothed. Where no norm
  * weight can absorb it (OLMo's parameter-free LayerNorm, OLMo 2's post-norm blocks whose linears read the raw
- * residual) the division stays an explicit scale operation on the input, applied by the activation quantizer and
- * reported as such.
+ * residual, a post-LayerNorm encoder whose norm output is also the residual) the division stays an explicit scale
+ * operation on the input, applied by the activation quantizer and reported as such.
  */
 public final class SmoothQuant {
     /** The smoothed model, the explicit divisors it still needs, and what was folded where. */
@@ -36,6 +36,9 @@ public final class SmoothQuant {
         List<LayerWeights> layers = new ArrayList<>();
         Map<Long, float[]> divisors = new HashMap<>();
         boolean explicitAttn = false, explicitFfn = false;
+        // a post-LN encoder's norm output is both the next linears' input and the residual: dividing the norm would
+        // scale the residual too, so its divisions stay explicit (and its norm slots are not the linears' input norms)
+        boolean foldable = !c.postNorms() && !model.isEncoder();
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = model.layers().get(l);
             List<Linear> attnGroup = List.of(Linear.Q, Linear.K, Linear.V);
@@ -44,8 +47,8 @@ public final class SmoothQuant {
             float[] sFfn = factors(w, ffnGroup, stats, l, alpha);
             for (Linear lin : attnGroup) w = w.with(lin, new ColumnScaledTensor(w.linear(lin), sAttn));
             for (Linear lin : ffnGroup) w = w.with(lin, new ColumnScaledTensor(w.linear(lin), sFfn));
-            boolean foldAttn = !c.postNorms() && w.attnNorm() != null;
-            boolean foldFfn = !c.postNorms() && w.ffnNorm() != null;
+            boolean foldAttn = foldable && w.attnNorm() != null;
+            boolean foldFfn = foldable && w.ffnNorm() != null;
             w = w.withPreNorms(foldAttn ? divided(w.attnNorm(), sAttn) : w.attnNorm(),
                     foldAttn ? divided(w.attnNormBias(), sAttn) : w.attnNormBias(),
                     foldFfn ? divided(w.ffnNorm(), sFfn) : w.ffnNorm(),
@@ -57,8 +60,9 @@ public final class SmoothQuant {
             layers.add(w);
         }
         List<String> notes = new ArrayList<>();
-        notes.add("q/k/v inputs: " + (explicitAttn ? "explicit scale op (no norm weight to fold into)" : "folded into the input norm"));
-        notes.add("gate/up inputs: " + (explicitFfn ? "explicit scale op (no norm weight to fold into)" : "folded into the post-attention norm"));
+        String why = model.isEncoder() ? "post-LayerNorm encoder: the norm output is also the residual" : "no norm weight to fold into";
+        notes.add("q/k/v inputs: " + (explicitAttn ? "explicit scale op (" + why + ")" : "folded into the input norm"));
+        notes.add("gate/up inputs: " + (explicitFfn ? "explicit scale op (" + why + ")" : "folded into the post-attention norm"));
         notes.add("o and down inputs: not smoothed");
         String key = "smoothquant{alpha=" + alpha + ",calibration=" + stats.digest() + ",groups=qkv,gate-up"
                 + ",fold=" + (explicitAttn || explicitFfn ? "explicit" : "norms") + "}";

@@ -2,10 +2,10 @@ package superweight.quant;
 
 import superweight.SuperweightException;
 import superweight.analysis.SuperWeight;
+import superweight.engine.ForwardPass;
 import superweight.engine.Interventions;
 import superweight.engine.LinearInputHook;
 import superweight.engine.Taps;
-import superweight.engine.Transformer;
 import superweight.model.Model;
 import superweight.model.arch.LayerWeights;
 import superweight.model.arch.Linear;
@@ -68,8 +68,8 @@ public final class ZSearch {
                 if (layer == 0 && linear == Linear.Q) positions[0] += picked.length;
             }
         });
-        Transformer tr = new Transformer(model);
-        for (int[] w : windows) tr.logits(w, Taps.NONE, new Interventions(List.of(), List.of(), hook));
+        Interventions iv = new Interventions(List.of(), List.of(), hook);
+        for (int[] w : windows) ForwardPass.observe(model, w, Taps.NONE, iv);
         Map<String, double[]> errors = new LinkedHashMap<>();
         for (int u = 0; u < groups.size(); u++) errors.put(groups.get(u).name(), err[u]);
         Map<String, Double> chosen = new LinkedHashMap<>();

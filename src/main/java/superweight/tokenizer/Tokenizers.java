@@ -37,11 +37,8 @@ public final class Tokenizers {
         }
         if (name.endsWith(".json")) return HfTokenizers.load(modelPath);
         if (name.endsWith(".onnx")) {
-            // beside the export, or one folder up in the Hugging Face layout onnx/model.onnx
-            Path dir = modelPath.toAbsolutePath().getParent();
-            for (Path d : dir.getParent() == null ? List.of(dir) : List.of(dir, dir.getParent())) {
-                if (Files.isRegularFile(d.resolve("tokenizer.json"))) return HfTokenizers.load(d.resolve("tokenizer.json"));
-            }
+            Path json = onnxTokenizer(modelPath);
+            if (json != null) return HfTokenizers.load(json);
             throw new SuperweightException(modelPath + ": no tokenizer.json beside this ONNX file or one folder up");
         }
         if (name.endsWith(".bin")) {
@@ -68,7 +65,17 @@ public final class Tokenizers {
         if (name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json")) {
             return Files.isRegularFile(modelPath.toAbsolutePath().getParent().resolve("tokenizer.json"));
         }
+        if (name.endsWith(".onnx")) return onnxTokenizer(modelPath) != null;
         return name.endsWith(".json") && Files.isRegularFile(modelPath);
+    }
+
+    /** tokenizer.json beside an ONNX export, or one folder up in the Hugging Face layout onnx/model.onnx; null if none. */
+    private static Path onnxTokenizer(Path modelPath) {
+        Path dir = modelPath.toAbsolutePath().getParent();
+        for (Path d : dir.getParent() == null ? List.of(dir) : List.of(dir, dir.getParent())) {
+            if (Files.isRegularFile(d.resolve("tokenizer.json"))) return d.resolve("tokenizer.json");
+        }
+        return null;
     }
 
     private static boolean ggufHasTokenizer(Path path) {

@@ -24,14 +24,14 @@ import java.util.Random;
  * activation near 110 at [CLS]) and W_down[ROW, COL] = 4 turns it into a super activation near 450. All other
  * weights are at most 0.05, so no other down-projection value comes near the threshold of 50.
  */
-final class TinyBert {
-    static final int HIDDEN = 32, INTERMEDIATE = 64, VOCAB = 40, POSITIONS = 64, LAYERS = 3, HEADS = 4, CLS = 1;
-    static final int MARKER = 5, LAYER = 1, ROW = 11, COL = 23;
+public final class TinyBert {
+    public static final int HIDDEN = 32, INTERMEDIATE = 64, VOCAB = 40, POSITIONS = 64, LAYERS = 3, HEADS = 4, CLS = 1;
+    public static final int MARKER = 5, LAYER = 1, ROW = 11, COL = 23;
 
     private final Map<String, long[]> shapes = new LinkedHashMap<>();
     private final Map<String, float[]> values = new LinkedHashMap<>();
 
-    TinyBert(long seed) {
+    public TinyBert(long seed) {
         Random rnd = new Random(seed);
         float[] words = small(rnd, VOCAB * HIDDEN, 0.1f);
         for (int t = 0; t < VOCAB; t++) words[t * HIDDEN + MARKER] = 0f;
@@ -61,7 +61,7 @@ final class TinyBert {
     }
 
     /** [CLS] then {@code n - 1} ordinary tokens. */
-    static int[] prompt(long seed, int n) {
+    public static int[] prompt(long seed, int n) {
         Random rnd = new Random(seed);
         int[] t = new int[n];
         t[0] = CLS;
@@ -93,7 +93,7 @@ final class TinyBert {
     }
 
     /** config.json + model.safetensors with the {@code bert.} prefix of BertForMaskedLM-style checkpoints. */
-    Path writeHuggingFace(Path dir) throws IOException {
+    public Path writeHuggingFace(Path dir) throws IOException {
         return write(dir, "bert", "bert.", "", values);
     }
 
@@ -128,7 +128,7 @@ final class TinyBert {
      * [in, out], used by a MatMul whose output an Add combines with the named bias; plus the attention-scale Div,
      * the LayerNorm epsilon Add before Sqrt and an Erf, from which the reader infers the configuration.
      */
-    Path writeOnnx(Path file) throws IOException {
+    public Path writeOnnx(Path file) throws IOException {
         List<TestOnnx.Message> nodes = new ArrayList<>(), inits = new ArrayList<>();
         int anon = 100;
         String x = "/embeddings/LayerNorm/Add_1_output_0";

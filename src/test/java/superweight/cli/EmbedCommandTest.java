@@ -102,12 +102,19 @@ class EmbedCommandTest {
     }
 
     @Test
-    void embedAblateReportsAgreementPerCondition() throws Exception {
-        CommandLineTest.Result r = CommandLineTest.run("embed-ablate", "--model", E5.onnx().toString(), "--super-weights", "0:99:856",
+    void embedAblateReportsAgreementPerConditionAndARerunEmbedsNothing() throws Exception {
+        String[] args = {"embed-ablate", "--model", E5.onnx().toString(), "--super-weights", "0:99:856",
                 "--pairs", "2", "--condition", "original,prune-sw", "--query-prefix", "query: ", "--passage-prefix", "passage: ",
-                "--out", tmp.resolve("ea").toString(), "--json");
+                "--out", tmp.resolve("ea").toString(), "--store", tmp.resolve("runs.duckdb").toString(), "--json"};
+        CommandLineTest.Result r = CommandLineTest.run(args);
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("conditions").findValues("embedded")).extracting(JsonNode::asInt).containsExactly(4, 4);
+        CommandLineTest.Result again = CommandLineTest.run(args);
+        assertThat(again.code()).as(again.err()).isZero();
+        JsonNode k = new ObjectMapper().readTree(again.out());
+        assertThat(k.get("conditions").findValues("embedded")).extracting(JsonNode::asInt).containsExactly(0, 0);
+        assertThat(k.get("conditions").findValues("metrics")).isEqualTo(j.get("conditions").findValues("metrics"));
         assertThat(j.get("texts").asInt()).isEqualTo(4);
         assertThat(j.get("pairs").asInt()).isEqualTo(4);
         JsonNode original = j.get("conditions").get(0).get("metrics"), pruned = j.get("conditions").get(1).get("metrics");
