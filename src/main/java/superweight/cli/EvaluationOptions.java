@@ -61,6 +61,9 @@ final class EvaluationOptions {
     @Option(names = "--no-store", description = "Keep nothing between runs (no resume).")
     boolean noStore;
 
+    @picocli.CommandLine.Mixin
+    StoreWaitOption storeWait = new StoreWaitOption();
+
     @Option(names = "--ppl-tokens", paramLabel = "IDS|FILE",
             description = "Perplexity of this token stream (ids inline or a file of whitespace/comma separated ids) in "
                     + "non-overlapping windows of --window tokens, GPTQ style (no tokenizer needed).")
@@ -134,7 +137,8 @@ final class EvaluationOptions {
         Map<String, Double> m = new LinkedHashMap<>();
         if (pplDatasets != null) {
             for (String ds : pplDatasets) {
-                var o = new Evaluation.PerplexityOptions(ctx, style, pplLimit, dataDir, storeFile(), condition, progress);
+                var o = new Evaluation.PerplexityOptions(ctx, style, pplLimit, dataDir, storeFile(), condition, progress,
+                        storeWait.duration());
                 finite(m, "ppl:" + ds, condition, () -> Map.of("ppl:" + ds, Evaluation.perplexity(model, s.tokenizer(), iv, ds, o).ppl()));
             }
         }
@@ -145,7 +149,7 @@ final class EvaluationOptions {
                     Perplexity.compute(new Transformer(model), iv, stream, -1, o, "--ppl-tokens", null).ppl()));
         }
         if (tasks != null && !tasks.isEmpty()) {
-            EvalOptions o = new EvalOptions(dataDir, limit, null, storeFile(), 0, progress);
+            EvalOptions o = new EvalOptions(dataDir, limit, null, storeFile(), 0, progress).withStoreWait(storeWait.duration());
             finite(m, "acc:avg", condition, () -> {
                 Map<String, Double> t = new LinkedHashMap<>();
                 Results r = Evaluation.run(model, s.tokenizer(), iv, condition, tasks, o);
