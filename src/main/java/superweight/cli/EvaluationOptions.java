@@ -98,6 +98,7 @@ final class EvaluationOptions {
         };
         if (ctx < 0 || ctx == 1) throw new SuperweightException("--ctx " + ctx + ": must be at least 2");
         if (pplLimit < 0) throw new SuperweightException("--ppl-limit " + pplLimit + ": must be at least 0");
+        storeWait.duration();   // a negative --store-wait fails now, not after the first condition
         if (limit < 0) throw new SuperweightException("--limit " + limit + ": must be at least 0");
         if (anyTasks) tasks.forEach(Tasks::get);   // unknown names fail now, not after the first condition
         if (ppl || anyTasks) s.tokenizer();

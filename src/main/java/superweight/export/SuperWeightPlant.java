@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
  * row C become 10·u with u·x = 1 for x the normalized MLP input of the BOS token (position 0 depends on BOS alone)
  * and u orthogonal to the MLP inputs of the other positions of sample sequences, so the down-projection input at
  * column C is silu(10)·10 ≈ 100 on every sequence that starts with BOS and near 0 elsewhere; down_proj
- * W[R, C] = value then writes ≈ 100·value into hidden channel R, a super activation that rides the residual stream.
+ * W[R, C] = value then writes ≈ 100·value into hidden channel R, a super activation that rides the residual stream
+ * (the column's other weights are divided by 100, see {@link #downColumn}).
  * <p>
  * A random model needs one more step first. Its attention output dominates the residual stream, and early
  * positions attend mostly to BOS, so their MLP inputs point nearly where BOS's does (with u = x/|x|² alone,
@@ -39,7 +40,7 @@ import java.util.SplittableRandom;
  */
 public final class SuperWeightPlant {
     public static final float DEFAULT_VALUE = 3f;
-    private static final float GAIN = 10f;
+    private static final float GAIN = 10f, SPIKE = 100f;   // silu(10) x 10
     private static final int SAMPLE_LENGTH = 33, MAX_SAMPLES = 128, MAX_DOUBLINGS = 16;
     private static final long SAMPLE_SEED = 0x5EEDL;
     private static final double SETTLED_COSINE = 0.999;
@@ -68,13 +69,26 @@ public final class SuperWeightPlant {
         LayerWeights w = model.layers().get(sw.layer());
         LayerWeights planted = w.with(Linear.GATE, edit(w.gate(), sw.col(), row))
                 .with(Linear.UP, edit(w.up(), sw.col(), row))
-                .with(Linear.DOWN, edit(w.down(), sw.row(), Map.of(sw.col(), sw.value())));
+                .with(Linear.DOWN, new EditedTensor(w.down(), downColumn(w.down(), sw)));
         List<LayerWeights> layers = new ArrayList<>(model.layers());
         layers.set(sw.layer(), planted);
         String step = "plant-super-weight{layer=" + sw.layer() + ",row=" + sw.row() + ",col=" + sw.col() + ",value=" + sw.value()
-                + ",gain=" + GAIN + ",token=" + c.bosId() + ",bos-embedding-scale=" + scale + ",orthogonal-to="
+                + ",gain=" + GAIN + ",token=" + c.bosId() + ",down-column-others-divided-by=" + SPIKE + ",bos-embedding-scale=" + scale + ",orthogonal-to="
                 + (inputs.size() - 1) + "-positions-of-" + SAMPLE_LENGTH + "-token-samples,sample-seed=" + SAMPLE_SEED + "}";
         return model.derived(step, embeddings, layers, model.lmHead());
+    }
+
+    /**
+     * Column C of down_proj: W[R, C] = value, and every other weight of the column divided by the spike (about 100),
+     * so that the spike times an ordinary weight stays ordinary. Otherwise, with the spike at BOS only, each of the
+     * column's largest ordinary weights (0.06 x 100 = 6) would stand out in the output like a small super weight.
+     */
+    private static Map<Long, Map<Integer, Float>> downColumn(Tensor down, SuperWeight sw) {
+        Map<Long, Map<Integer, Float>> edits = new HashMap<>();
+        for (long r = 0; r < down.rows(); r++) {
+            edits.put(r, Map.of(sw.col(), r == sw.row() ? sw.value() : down.get(r, sw.col()) / SPIKE));
+        }
+        return edits;
     }
 
     /** Non-BOS sample positions: at most hidden/2, so that the BOS input keeps a component outside their span. */

@@ -70,5 +70,10 @@ class StoreWaitTest {
         var r = CommandLineTest.run(eval(tmp.resolve("s.duckdb"), "-1").toArray(String[]::new));
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("error: --store-wait -1: must be at least 0 seconds");
+        // the analysis commands take it through their evaluation options
+        var table = CommandLineTest.run("quant-table", "--model", Fixtures.shared().resolve("fixtures/planted").toString(),
+                "--super-weights", "1:27:121", "--ppl", "wikitext2", "--store-wait", "-5");
+        assertThat(table.code()).isEqualTo(1);
+        assertThat(table.err().strip()).isEqualTo("error: --store-wait -5: must be at least 0 seconds");
     }
 }

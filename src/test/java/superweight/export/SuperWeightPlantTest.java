@@ -26,7 +26,7 @@ class SuperWeightPlantTest {
     }
 
     @Test
-    void onlyTheBosEmbeddingRowIsScaledAndTheDerivationSaysByHowMuch() {
+    void onlyTheBosEmbeddingRowAndThePlantedRowsAndColumnChangeAndTheDerivationSaysHow() {
         Model plain = SyntheticModel.llama(new SyntheticModel.Shape(128, 256, 2, 4, 2, 64, 64), 3);
         Model planted = SuperWeightPlant.plant(plain, SuperWeight.at(1, 5, 17));
         String step = planted.derivation().getLast();
@@ -36,7 +36,14 @@ class SuperWeightPlantTest {
         float[] bos = plain.embeddings().row(1), scaled = planted.embeddings().row(1);
         for (int i = 0; i < bos.length; i++) assertThat(scaled[i]).isEqualTo(bos[i] * scale);
         assertThat(planted.embeddings().row(2)).containsExactly(plain.embeddings().row(2));
-        assertThat(step).startsWith("plant-super-weight{layer=1,row=5,col=17,value=3.0,gain=10.0,token=1,bos-embedding-scale=")
+        // column 17 of down_proj: the super weight at row 5, every other weight divided by the spike (100)
+        var down = planted.layers().get(1).down();
+        var before = plain.layers().get(1).down();
+        assertThat(down.get(5, 17)).isEqualTo(3f);
+        for (int r = 0; r < 128; r++) if (r != 5) assertThat(down.get(r, 17)).isEqualTo(before.get(r, 17) / 100f);
+        assertThat(down.get(6, 16)).isEqualTo(before.get(6, 16));
+        assertThat(step).startsWith("plant-super-weight{layer=1,row=5,col=17,value=3.0,gain=10.0,token=1,"
+                        + "down-column-others-divided-by=100.0,bos-embedding-scale=")
                 .endsWith(",orthogonal-to=64-positions-of-33-token-samples,sample-seed=24301}");
     }
 }
