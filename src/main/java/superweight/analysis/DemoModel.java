@@ -1,14 +1,23 @@
 package superweight.analysis;
 
+import superweight.SuperweightException;
 import superweight.model.Model;
+import superweight.model.arch.Linear;
 import superweight.model.arch.LayerWeights;
 import superweight.model.arch.ModelConfig;
+import superweight.model.format.Checkpoint;
 import superweight.model.tensor.F32Tensor;
+import superweight.model.tensor.Tensor;
+
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * A SYNTHETIC llama-style model built in memory, with one super weight planted the way real ones arise, so the
@@ -16,11 +25,12 @@ import java.util.Random;
  * only in the BOS embedding; in layer {@link #LAYER} a gate/up row reading it makes a huge intermediate activation
  * (about 128) at channel {@link #COL} on the BOS position, and W_down[{@link #ROW}, {@link #COL}] = 4 turns it into a
  * super activation of about 500. Every other weight is small and random, so the model's predictions are noise:
- * its quality does not depend on the planted weight (it shows the pipeline, not the paper's effect).
+ * its quality does not depend on the planted weight (it shows the pipeline, not the paper's effect). Its vocabulary
+ * is {@link DemoTokenizer} (bytes plus whole-word stopwords), so text runs through it too.
  */
 public final class DemoModel {
     public static final int HIDDEN = 64, INTERMEDIATE = 128, LAYERS = 4, HEADS = 4, KV_HEADS = 2, HEAD_DIM = 16,
-            VOCAB = 64, CONTEXT = 128, BOS = 1, EOS = 2;
+            VOCAB = DemoTokenizer.SIZE, CONTEXT = 512, BOS = DemoTokenizer.BOS, EOS = DemoTokenizer.EOS;
     public static final int LAYER = 1, ROW = 27, COL = 93, MARKER = 5;
     public static final float SUPER_WEIGHT = 4f, GATE = 2f, SMALL = 0.05f;
 
@@ -35,11 +45,68 @@ public final class DemoModel {
         embed[BOS * HIDDEN + MARKER] = 5f;
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < LAYERS; l++) layers.add(layer(rnd, l));
+        F32Tensor embeddings = F32Tensor.of("embed", VOCAB, HIDDEN, embed), head = F32Tensor.of("head", VOCAB, HIDDEN, small(rnd, VOCAB * HIDDEN, 0.1f));
+        String id = "superweight-demo-seed" + seed;
         ModelConfig config = new ModelConfig("llama", HIDDEN, INTERMEDIATE, LAYERS, HEADS, KV_HEADS, HEAD_DIM, VOCAB, CONTEXT,
                 10000.0, HEAD_DIM, null, ModelConfig.Norm.RMS, 1e-5, ModelConfig.Activation.SILU, true, false, false, false,
                 Float.NaN, 1f, false, BOS, EOS);
-        return new Model("superweight-demo-seed" + seed, config, F32Tensor.of("embed", VOCAB, HIDDEN, embed), layers, ones(), null,
-                F32Tensor.of("head", VOCAB, HIDDEN, small(rnd, VOCAB * HIDDEN, 0.1f)), null);
+        return new Model(id, config, embeddings, layers, ones(), null, head, new InMemory(Path.of(id), tensors(embeddings, layers, head)));
+    }
+
+    /** The demo model's vocabulary. */
+    public static DemoTokenizer tokenizer() {
+        return new DemoTokenizer();
+    }
+
+    private static Map<String, Tensor> tensors(Tensor embeddings, List<LayerWeights> layers, Tensor head) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put(embeddings.name(), embeddings);
+        for (LayerWeights w : layers) {
+            for (Linear l : Linear.values()) if (w.linear(l) != null) m.put(w.linear(l).name(), w.linear(l));
+        }
+        m.put(head.name(), head);
+        return m;
+    }
+
+    /** The generated tensors as a checkpoint (names and shapes for the fingerprint and parameter count; nothing on disk). */
+    private record InMemory(Path path, Map<String, Tensor> tensors) implements Checkpoint {
+        @Override
+        public Format format() {
+            return Format.SYNTHETIC;
+        }
+
+        @Override
+        public Set<String> tensorNames() {
+            return tensors.keySet();
+        }
+
+        @Override
+        public Tensor tensor(String name) {
+            Tensor t = tensors.get(name);
+            if (t == null) throw new SuperweightException(path + ": no tensor " + name);
+            return t;
+        }
+
+        @Override
+        public long[] shape(String name) {
+            Tensor t = tensor(name);
+            return new long[]{t.rows(), t.cols()};
+        }
+
+        @Override
+        public Set<String> openedTensorNames() {
+            return tensors.keySet();
+        }
+
+        @Override
+        public long dataBytes() {
+            return tensors.values().stream().mapToLong(t -> 4 * t.elements()).sum();
+        }
+
+        @Override
+        public void close() {
+            // nothing is mapped
+        }
     }
 
     /** The planted super weight's coordinates. */

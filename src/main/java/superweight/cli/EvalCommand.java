@@ -98,6 +98,7 @@ public final class EvalCommand implements Callable<Integer> {
         EvalOptions o = new EvalOptions(dataDir, limit == null ? 0 : limit, addBos, storeFile, threads == null ? 0 : threads,
                 Progress.console(err, Duration.ofSeconds(30)), BosConvention.parse(lmEvalBos), maxLength == null ? 0 : maxLength,
                 storeWait.duration());
+        DatasetDownloads.ensure(names, dataDir, err);
         Model m = model.load();
         Results r;
         try {

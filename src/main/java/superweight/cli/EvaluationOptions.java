@@ -101,6 +101,8 @@ final class EvaluationOptions {
         storeWait.duration();   // a negative --store-wait fails now, not after the first condition
         if (limit < 0) throw new SuperweightException("--limit " + limit + ": must be at least 0");
         if (anyTasks) tasks.forEach(Tasks::get);   // unknown names fail now, not after the first condition
+        DatasetDownloads.ensure(java.util.stream.Stream.concat((ppl ? pplDatasets : List.<String>of()).stream(),
+                (anyTasks ? tasks : List.<String>of()).stream()).toList(), dataDir, err);
         if (ppl || anyTasks) s.tokenizer();
         progress = Progress.console(err, Duration.ofSeconds(30));
         progressErr = err;

@@ -127,6 +127,7 @@ public final class PplCommand implements Callable<Integer> {
             if (warning != null) err.println(warning);
             err.flush();
             Tokenizer tok = ModelTokenizer.load(model.path());
+            DatasetDownloads.ensure(java.util.List.of(dataset), dataDir, err);
             PerplexityResult r = Evaluation.perplexity(m, tok, Interventions.NONE, dataset, opts);
             if (windowsOut != null) AtomicOutput.writeString(windowsOut, windowLines(r));
             if (json) {

@@ -11,6 +11,7 @@ import superweight.analysis.Catalog;
 import superweight.analysis.Characterization;
 import superweight.analysis.Condition;
 import superweight.analysis.DemoModel;
+import superweight.analysis.DemoTokenizer;
 import superweight.analysis.Detection;
 import superweight.analysis.ModelIdentity;
 import superweight.analysis.SuperWeight;
@@ -19,7 +20,9 @@ import superweight.api.LanguageModel;
 import superweight.engine.Interventions;
 import superweight.engine.Taps;
 import superweight.engine.Transformer;
+import superweight.eval.EvalOptions;
 import superweight.eval.ModelFingerprint;
+import superweight.eval.Tasks;
 import superweight.eval.Perplexity;
 import superweight.io.AtomicOutput;
 import superweight.model.Model;
@@ -35,6 +38,8 @@ import superweight.report.Figures;
 import superweight.report.HtmlReport;
 import superweight.report.Outputs;
 import superweight.report.TextTable;
+import superweight.tokenizer.Tokenizer;
+import superweight.tokenizer.Tokenizers;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -50,9 +55,12 @@ import java.util.stream.IntStream;
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"One command for what the paper shows, on one model: detection with the evidence per candidate and the "
                 + "per-layer maxima (Figure 3), the catalog check, super activations across prompts (+ heatmap), a quick Table-1 "
-                + "ablation on a perplexity slice, the scaling curve (Figure 6) and weight quantization at a few block sizes (Figure 7 style).",
-                "Without --model it runs on a built-in SYNTHETIC demonstration model with a planted super weight (no download).",
-                "All inputs are token ids (BOS + seeded random ids), so it also runs on checkpoints without a tokenizer.",
+                + "ablation on a perplexity slice and a few zero-shot items, the scaling curve (Figure 6), the stopword shift (Figure 5), "
+                + "the case study and weight quantization at a few block sizes (Figure 7 style).",
+                "Without --model it runs on a built-in SYNTHETIC demonstration model with a planted super weight and a built-in vocabulary (no download).",
+                "Detection, activations, perplexity, scaling and quantization use token ids (BOS + seeded random ids), so they also run on "
+                        + "checkpoints without a tokenizer; the zero-shot items, the stopword shift and the case study need the tokenizer and "
+                        + "the data sets (data directory or Hugging Face cache) and are skipped, saying why, without them.",
                 "Writes report.html (self-contained), results.json and every figure as PNG and SVG into --out."})
 final class ReportCommand implements Callable<Integer> {
     private static final List<String> CONDITIONS = List.of("original", "prune-sw", "prune-sw-restore-sa", "prune-non-sw");
@@ -63,7 +71,8 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "out/report", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--full", description = "The paper's protocol sizes: 100 prompts, 16 perplexity windows, 7 scale factors, 5 block sizes.")
+    @Option(names = "--full", description = "The paper's protocol sizes: 100 prompts, 16 perplexity windows, 7 scale factors, 5 block sizes, "
+            + "the paper's seven zero-shot tasks with every document, 500 LAMBADA prompts for the stopword shift.")
     boolean full;
 
     @Option(names = "--prompts", paramLabel = "N", description = "Prompts for the super-activation characterisation (default 8, --full 100).")
@@ -84,14 +93,35 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--blocks", split = ",", paramLabel = "B", description = "int4 block sizes in elements (default 64,256,1024; --full adds 16,4096).")
     List<Long> blocks;
 
+    @Option(names = "--tasks", split = ",", paramLabel = "TASK", description = "Zero-shot tasks of the ablation (default piqa,arc_easy,lambada_openai; --full the paper's seven).")
+    List<String> tasks;
+
+    @Option(names = "--items", paramLabel = "N", description = "Documents per task, the first N (default 20; --full all; 0 = all).")
+    Integer items;
+
+    @Option(names = "--shift-prompts", paramLabel = "N", description = "LAMBADA prompts for the stopword shift (default 50, --full 500).")
+    Integer shiftPrompts;
+
+    @Option(names = "--case-prompt", defaultValue = "Summer is hot. Winter is", paramLabel = "TEXT", description = "The case study's prompt (default \"${DEFAULT-VALUE}\").")
+    String casePrompt;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory of the tasks and LAMBADA (default: <superweight.shared>/data; the Hugging Face cache is searched too).")
+    Path dataDir;
+
+    @Option(names = "--store", paramLabel = "FILE", description = "Run store for the zero-shot items (default: none, nothing kept; give one to resume a long --full run).")
+    Path store;
+
     @Option(names = "--seed", description = "Seed of the demo model and of the token-id inputs (default: ${DEFAULT-VALUE}).")
     long seed = 0;
 
     @Spec
     CommandSpec spec;
 
-    /** What the report runs on: the model, how to name and fingerprint it, and whether it is synthetic. */
-    record Subject(Model model, String name, String source, String fingerprint, boolean synthetic) {
+    /**
+     * What the report runs on: the model, how to name and fingerprint it, whether it is synthetic, and its tokenizer
+     * (null, with {@code noText} saying why, for checkpoints without one).
+     */
+    record Subject(Model model, String name, String source, String fingerprint, boolean synthetic, Tokenizer tokenizer, String noText) {
     }
 
     @Override
@@ -114,13 +144,17 @@ final class ReportCommand implements Callable<Integer> {
         if (!sws.isEmpty()) {
             ablation(html, results, s, z, tf, sws);
             scaling(html, results, files, s, z, tf, sws);
+            textSections(html, results, files, s, z, sws);
         } else {
-            html.section("ablation", "Table 1 style ablation").paragraph("Skipped: no super weight was detected, so there is nothing to prune.").endSection();
-            html.section("scaling", "Scaling the super weights (Figure 6)").paragraph("Skipped: no super weight was detected.").endSection();
+            for (String[] sec : new String[][]{{"ablation", "Table 1 style ablation"}, {"scaling", "Scaling the super weights (Figure 6)"},
+                    {"token-shift", "Stopword shift (Figure 5)"}, {"case-study", "Case study: one prompt"}}) {
+                html.section(sec[0], sec[1]).paragraph("Skipped: no super weight was detected, so there is nothing to remove.").endSection();
+            }
         }
         quantization(html, results, files, s, z, sws);
-        html.section("not-covered", "Not in this report").paragraph("The stopword shift (Figure 5), the case study and zero-shot "
-                + "tasks need a tokenizer and data; run token-shift, case-study and ablate --tasks on a real model for them.").endSection();
+        html.section("not-covered", "Not in this report").paragraph("The ablation's perplexity is over random token ids, not WikiText-2 or C4 "
+                + "(run ablate --ppl wikitext2,c4 for those); zero-shot tasks run on their first documents only unless --full; the quantization "
+                + "comparison is plain round-to-nearest without clipping (quant-sweep for the paper's clipping and restore rules).").endSection();
         files.add(AtomicOutput.writeString(out.resolve("report.html"), html.html()));
         results.put("files", files.stream().map(Path::toString).toList());
         files.add(Outputs.writeJson(out, "results.json", results));
@@ -133,15 +167,21 @@ final class ReportCommand implements Callable<Integer> {
     private Subject subject() {
         if (modelSpec == null) {
             Model m = DemoModel.build(seed);
-            return new Subject(m, m.id(), "built in memory by superweight.analysis.DemoModel (seed " + seed + ")",
-                    "synthetic:seed=" + seed, true);
+            return new Subject(m, m.id(), "built in memory by superweight.analysis.DemoModel (seed " + seed + ") with its built-in "
+                    + "vocabulary superweight.analysis.DemoTokenizer (" + DemoTokenizer.SIZE + " ids: bytes and whole-word stopwords)",
+                    ModelFingerprint.of(m), true, DemoModel.tokenizer(), null);
         }
         LanguageModel lm = LanguageModel.open(modelSpec);
-        return new Subject(lm.model(), ModelIdentity.infer(lm.model()), lm.path().toString(), ModelFingerprint.of(lm.model()), false);
+        Tokenizer t = null;
+        String noText = null;
+        if (!Tokenizers.exists(lm.path())) noText = lm.path() + " has no tokenizer";
+        else t = lm.tokenizer();
+        return new Subject(lm.model(), ModelIdentity.infer(lm.model()), lm.path().toString(), ModelFingerprint.of(lm.model()), false, t, noText);
     }
 
     /** The slice sizes after defaults and --full. */
-    record Settings(int prompts, int promptLength, int windows, int ctx, List<Float> scales, List<Long> blocks, long seed) {
+    record Settings(int prompts, int promptLength, int windows, int ctx, List<Float> scales, List<Long> blocks, long seed,
+                    List<String> tasks, int items, int shiftPrompts, String casePrompt) {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("prompts", prompts);
@@ -151,6 +191,10 @@ final class ReportCommand implements Callable<Integer> {
             m.put("scales", scales);
             m.put("blocks", blocks);
             m.put("seed", seed);
+            m.put("tasks", tasks);
+            m.put("items", items);
+            m.put("shift_prompts", shiftPrompts);
+            m.put("case_prompt", casePrompt);
             return m;
         }
     }
@@ -166,7 +210,14 @@ final class ReportCommand implements Callable<Integer> {
         List<Float> sc = scales != null ? scales : full ? List.of(0f, 0.5f, 1f, 1.5f, 2f, 2.5f, 3f) : List.of(0f, 1f, 2f, 3f);
         List<Long> bl = blocks != null ? blocks : full ? List.of(16L, 64L, 256L, 1024L, 4096L) : List.of(64L, 256L, 1024L);
         for (long b : bl) if (b < 1) throw new SuperweightException("--blocks " + b + ": a block has at least 1 element");
-        return new Settings(p, promptLength, w, c, sc, bl, seed);
+        List<String> ts = tasks != null ? tasks : full ? ReportText.PAPER_TASKS : ReportText.QUICK_TASKS;
+        ts.forEach(Tasks::get);   // an unknown name fails now, with the list of known tasks
+        int n = items != null ? items : full ? 0 : 20;
+        int sp = shiftPrompts != null ? shiftPrompts : full ? 500 : 50;
+        if (n < 0) throw new SuperweightException("--items " + n + ": must be at least 0 (0 = all)");
+        if (sp < 1) throw new SuperweightException("--shift-prompts " + sp + ": must be at least 1");
+        if (casePrompt.isBlank()) throw new SuperweightException("--case-prompt: must not be empty");
+        return new Settings(p, promptLength, w, c, sc, bl, seed, List.copyOf(ts), n, sp, casePrompt);
     }
 
     private static void header(HtmlReport html, Subject s, Settings z) {
@@ -180,7 +231,9 @@ final class ReportCommand implements Callable<Integer> {
         html.section("run", "Model and inputs").run("model " + s.name() + " from " + s.source() + "; fingerprint " + s.fingerprint()
                 + "; inputs: token ids, BOS followed by uniformly random ids in 3 .. vocab-1 from java.util.Random(seed " + z.seed()
                 + "); prompts " + z.prompts() + " x " + z.promptLength() + " tokens; perplexity " + z.windows() + " windows x "
-                + z.ctx() + " tokens (GPTQ style: non-overlapping windows, every token after the first scored).").endSection();
+                + z.ctx() + " tokens (GPTQ style: non-overlapping windows, every token after the first scored); text sections (zero-shot "
+                + "tasks " + String.join(", ", z.tasks()) + ", stopword shift, case study) through "
+                + (s.tokenizer() != null ? "the model's tokenizer" : "no tokenizer (" + s.noText() + "): skipped") + ".").endSection();
     }
 
     private List<SuperWeight> detection(HtmlReport html, Map<String, Object> results, List<Path> files, Subject s, Settings z) {
@@ -259,6 +312,7 @@ final class ReportCommand implements Callable<Integer> {
 
     private void ablation(HtmlReport html, Map<String, Object> results, Subject s, Settings z, Transformer tf, List<SuperWeight> sws) {
         int[] stream = stream(z, s.model());
+        ZeroShot zs = zeroShot(s, z);
         List<Map<String, Object>> rows = new ArrayList<>();
         List<List<String>> cells = new ArrayList<>();
         boolean fallback = false;
@@ -272,22 +326,74 @@ final class ReportCommand implements Callable<Integer> {
                 fallback = true;
             }
             double ppl = perplexity(p.model() == s.model() ? tf : new Transformer(p.model()), p.interventions(), stream, z);
-            rows.add(Map.of("condition", c.label(), "rule", c.rule(), "weight_edits", p.weightEdits(), "ppl", ppl));
-            cells.add(List.of(c.label(), c.rule(), Integer.toString(p.weightEdits()), TextTable.num(ppl)));
+            Map<String, Object> row = new LinkedHashMap<>(Map.of("condition", c.label(), "rule", c.rule(), "weight_edits", p.weightEdits(), "ppl", ppl));
+            List<String> cell = new ArrayList<>(List.of(c.label(), c.rule(), Integer.toString(p.weightEdits()), TextTable.num(ppl)));
+            if (!zs.tasks().isEmpty()) {
+                Map<String, Map<String, Double>> acc = zs.text().zeroShot(p, c.label(), zs.tasks(), zs.options());
+                double mean = acc.values().stream().mapToDouble(m -> m.get("acc")).average().orElse(Double.NaN);
+                row.put("zero_shot", acc);
+                row.put("acc_avg", mean);
+                for (String t : zs.tasks()) cell.add(TextTable.num(acc.get(t).get("acc")));
+                cell.add(TextTable.num(mean));
+            }
+            rows.add(row);
+            cells.add(cell);
         }
         results.put("ablation", rows);
+        List<String> header = new ArrayList<>(List.of("condition", "what it does", "weights changed", "perplexity"));
+        zs.tasks().forEach(t -> header.add("acc " + t));
+        if (!zs.tasks().isEmpty()) header.add("mean acc");
         html.section("ablation", "Table 1 style ablation").run("perplexity of " + z.windows() + " windows x " + z.ctx()
                 + " random token ids (seed " + (z.seed() + 2) + ") under each condition; super weights "
-                + String.join(" ", sws.stream().map(SuperWeight::coordinates).toList()) + "; no zero-shot items (token-id inputs).")
-                .table("ablation", List.of("condition", "what it does", "weights changed", "perplexity"), cells);
+                + String.join(" ", sws.stream().map(SuperWeight::coordinates).toList()) + "; " + zs.describe())
+                .table("ablation", header, cells);
         if (fallback && s.synthetic()) html.note("In the demo model the largest weights besides the super weight are the planted gate/up weights that feed "
                 + "it, so prune-non-sw:1 silences the same super activation and can give the same perplexity as prune-sw.");
         if (fallback) html.note("prune-non-sw: the per-tensor rule (a 1e-6 fraction of each tensor) selects no weight in tensors this small, "
                 + "so the report prunes as many of the largest other weights as there are super weights instead.");
         html.note(s.synthetic() ? "Perplexity of uniformly random tokens under a random-weight model is about the vocabulary size whatever is pruned; "
                 + "differences here are noise, not the paper's effect (Table 1: pruning one super weight of Llama-7B raises WikiText-2 perplexity from 5.68 to 2.5e3)."
-                : "Random token ids are not text: these perplexities compare conditions only; run ablate --dataset wikitext2 --tasks ... for the paper's numbers.");
+                : "Random token ids are not text: these perplexities compare conditions only; run ablate --ppl wikitext2 --tasks ... for the paper's numbers.");
+        if (s.synthetic() && !zs.tasks().isEmpty()) html.note("The accuracies are a random-weight model guessing: about chance (1/2 for piqa, 1/4 for arc, "
+                + "0 for lambada's exact last word) under every condition; the paper's Table 1 shows Llama-7B's average zero-shot accuracy falling "
+                + "to near chance only when its super weight is pruned.");
         html.endSection();
+    }
+
+    /** The zero-shot part of the ablation: the tasks that can run (tokenizer and data present), how, and what is skipped. */
+    record ZeroShot(ReportText text, List<String> tasks, EvalOptions options, String describe) {
+    }
+
+    private ZeroShot zeroShot(Subject s, Settings z) {
+        if (s.tokenizer() == null) return new ZeroShot(null, List.of(), null, "no zero-shot items: " + s.noText() + ".");
+        DatasetDownloads.ensure(z.tasks(), dataDir, spec.commandLine().getErr());
+        ReportText text = new ReportText(s.model(), s.tokenizer(), s.synthetic(), dataDir);
+        Map<String, String> missing = new LinkedHashMap<>();
+        List<String> ok = text.available(z.tasks(), missing);
+        StringBuilder d = new StringBuilder();
+        if (!ok.isEmpty()) {
+            d.append("zero-shot tasks ").append(String.join(", ", ok.stream().map(t -> t + " (" + text.dataFile(t) + ")").toList()))
+                    .append(" under ").append(text.semantics(z.items())).append("; the same documents under every condition");
+        }
+        missing.forEach((t, why) -> d.append(d.isEmpty() ? "" : "; ").append(t).append(" skipped: ").append(why));
+        return new ZeroShot(text, ok, text.options(z.items(), store), d.append('.').toString());
+    }
+
+    /** The stopword shift (Figure 5) and the case study: text through the tokenizer; skipped, saying why, without one or without LAMBADA. */
+    private void textSections(HtmlReport html, Map<String, Object> results, List<Path> files, Subject s, Settings z, List<SuperWeight> sws) {
+        if (s.tokenizer() == null) {
+            html.section("token-shift", "Stopword shift (Figure 5)").paragraph("Skipped: " + s.noText() + ".").endSection();
+            html.section("case-study", "Case study: one prompt").paragraph("Skipped: " + s.noText() + ".").endSection();
+            return;
+        }
+        DatasetDownloads.ensure(List.of(ReportText.LAMBADA), dataDir, spec.commandLine().getErr());
+        ReportText text = new ReportText(s.model(), s.tokenizer(), s.synthetic(), dataDir);
+        try {
+            results.put("token_shift", text.stopwordShift(html, files, out, s.name(), sws, z.shiftPrompts(), 12));
+        } catch (SuperweightException e) {
+            html.section("token-shift", "Stopword shift (Figure 5)").paragraph("Skipped: " + e.getMessage()).endSection();
+        }
+        results.put("case_study", text.caseStudy(html, z.casePrompt(), sws, 5));
     }
 
     private void scaling(HtmlReport html, Map<String, Object> results, List<Path> files, Subject s, Settings z, Transformer tf, List<SuperWeight> sws) {

@@ -90,8 +90,12 @@ public final class Tasks {
     private Tasks() {
     }
 
+    /** Registers a task; its pinned Hub file (DatasetPin), where it has one, is its last source (read as a table). */
     private static void add(TaskSpec t) {
-        BUILT_IN.put(t.name(), t);
+        List<DataSource> sources = new ArrayList<>(t.sources());
+        DatasetPin.of(t.name()).ifPresent(p -> sources.add(p.source(Documents::table)));
+        BUILT_IN.put(t.name(), new TaskSpec(t.name(), t.version(), t.kind(), t.text(), t.choices(), t.gold(), t.target(),
+                t.targetDelimiter(), t.metrics(), sources));
     }
 
     private static TaskSpec arc(String name, String config) {

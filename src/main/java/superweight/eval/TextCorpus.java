@@ -45,6 +45,15 @@ public record TextCorpus(String name, String rule, Path source, String text, int
             DataSource.hub(List.of("allenai/c4"), List.of(C4_SHARD), Documents::table),
             DataSource.local("c4_validation_sample/c4_validation_2k.parquet", Documents::table));
 
+    /** Where a named data set (wikitext2, c4, c4-new) is looked for, in order; none for a file path. */
+    static List<DataSource> sources(String dataset) {
+        return switch (dataset) {
+            case "wikitext2" -> WIKITEXT2;
+            case "c4", "c4-new" -> C4;
+            default -> List.of();
+        };
+    }
+
     public static TextCorpus load(String dataset, Perplexity.Style style, DataDirs dirs) {
         return switch (dataset) {
             case "wikitext2" -> {

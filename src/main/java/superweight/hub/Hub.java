@@ -62,13 +62,53 @@ public final class Hub {
                     + ") and the model is not in the cache " + settings.cache(), e);
         }
         try {
-            for (String name : neededFiles(ref, rev)) file(ref, rev.commit(), name);
+            for (String name : neededFiles(ref, rev)) file(ref, rev.commit(), name, null);
         } catch (IOException e) {
             throw new SuperweightException(spec + ": download from " + settings.endpoint() + " failed (" + e.getMessage() + ")", e);
         }
         cache.writeRef(ref, rev.commit());
         Path dir = cache.snapshotDir(ref, rev.commit());
         return ref.file() == null ? dir : dir.resolve(ref.file());
+    }
+
+    /**
+     * One file of a data set repository (as {@code datasets.load_dataset} would cache it through huggingface_hub:
+     * {@code datasets--org--name/snapshots/<commit>/<file>}), downloaded unless the cache has it or we are offline.
+     * {@code sha256}, when given, is the pinned content: a file the Hub announces with another SHA-256 is refused
+     * before anything is downloaded (the content itself is always checked against what the Hub announces).
+     */
+    public Path dataset(String repo, String revision, String file, String sha256) {
+        RepoRef ref = RepoRef.dataset(repo, revision, file);
+        if (settings.offline()) {
+            Path p = cached(ref);
+            if (p == null) throw new SuperweightException(ref.repo() + "@" + revision + ":" + file + ": HF_HUB_OFFLINE is set and the file is not in the cache " + settings.cache());
+            return p;
+        }
+        Revision rev;
+        try {
+            rev = revision(ref);
+        } catch (IOException e) {
+            Path p = cached(ref);
+            if (p != null) return p;
+            throw new Unreachable(ref.repo() + "@" + revision + ": cannot reach " + settings.endpoint() + " (" + e.getMessage()
+                    + ") and the file is not in the cache " + settings.cache(), e);
+        }
+        if (!rev.files().contains(file)) throw new SuperweightException(ref.repo() + "@" + revision + ": the data set has no file " + file);
+        Path p;
+        try {
+            p = file(ref, rev.commit(), file, sha256);
+        } catch (IOException e) {
+            throw new SuperweightException(ref.repo() + "/" + file + ": download from " + settings.endpoint() + " failed (" + e.getMessage() + ")", e);
+        }
+        cache.writeRef(ref, rev.commit());
+        return p;
+    }
+
+    /** The Hub could not be reached and the cache does not have what was asked for. */
+    public static final class Unreachable extends SuperweightException {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** What the cache holds for the reference, or null: a snapshot with config.json, or the named file. */
@@ -86,7 +126,7 @@ public final class Hub {
 
     /** GET /api/models/{repo}/revision/{revision}: the commit and the repository's file names. */
     private Revision revision(RepoRef ref) throws IOException {
-        URI uri = URI.create(settings.endpoint() + "/api/models/" + ref.repo() + "/revision/" + encode(ref.revision()));
+        URI uri = URI.create(settings.endpoint() + "/api/" + ref.type().plural + "/" + ref.repo() + "/revision/" + encode(ref.revision()));
         HttpResponse<InputStream> r = http.get(uri, 0);
         try (InputStream in = r.body()) {
             check(r.statusCode(), ref, "revision " + ref.revision());
@@ -107,7 +147,7 @@ public final class Hub {
             names.add("model.safetensors");
         } else if (rev.files().contains(INDEX)) {
             names.add(INDEX);
-            names.addAll(shards(file(ref, rev.commit(), INDEX), ref));
+            names.addAll(shards(file(ref, rev.commit(), INDEX, null), ref));
         } else {
             throw new SuperweightException(ref + ": no model.safetensors or " + INDEX + " in the repository" + ggufHint(rev));
         }
@@ -127,12 +167,16 @@ public final class Hub {
         return shards;
     }
 
-    /** One file of the snapshot: linked to its blob, which is downloaded first when the cache lacks it. */
-    private Path file(RepoRef ref, String commit, String name) throws IOException {
-        URI uri = URI.create(settings.endpoint() + "/" + ref.repo() + "/resolve/" + commit + "/" + encodePath(name));
+    /** One file of the snapshot: linked to its blob, which is downloaded first when the cache lacks it (and, with a pin, only if it is the pinned content). */
+    private Path file(RepoRef ref, String commit, String name, String sha256) throws IOException {
+        URI uri = URI.create(settings.endpoint() + ref.type().urlPrefix + "/" + ref.repo() + "/resolve/" + commit + "/" + encodePath(name));
         Path target = cache.snapshotFile(ref, commit, name, uri.toString());
         if (Files.exists(target)) return target;
         BlobDownload.Metadata m = metadata(ref, commit, name, uri);
+        if (sha256 != null && !sha256.equals(m.etag())) {
+            throw new SuperweightException(ref.repo() + "/" + name + " at " + commit + ": the Hub announces content with SHA-256 " + m.etag()
+                    + ", the pinned SHA-256 is " + sha256 + "; refusing it (nothing downloaded)");
+        }
         Path blob = cache.blob(ref, m.etag());
         if (!Files.exists(blob)) BlobDownload.fetch(http, m, blob, cache.lockFile(ref, m.etag()), ref.repo() + "/" + name, settings.progress());
         HubCache.link(target, blob);

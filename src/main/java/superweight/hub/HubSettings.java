@@ -49,6 +49,11 @@ public record HubSettings(URI endpoint, Path cache, String token, boolean offlin
         }
     }
 
+    /** The same settings over another cache folder (the one the data set readers search). */
+    public HubSettings withCache(Path folder) {
+        return new HubSettings(endpoint, folder, token, offline, progress);
+    }
+
     public HubSettings withOffline(boolean off) {
         return new HubSettings(endpoint, cache, token, off, progress);
     }

@@ -86,15 +86,22 @@ public final class HtmlReport {
                 + "</title>\n<style>\n" + CSS + "</style>\n</head>\n<body>\n" + body + "</body>\n</html>\n";
     }
 
+    /** Markup characters escaped; characters XML 1.0 cannot hold (control bytes such as a token's \u0002, lone surrogates) as U+FFFD. */
     public static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
             switch (c) {
                 case '<' -> b.append("&lt;");
                 case '>' -> b.append("&gt;");
                 case '&' -> b.append("&amp;");
                 case '"' -> b.append("&quot;");
-                default -> b.append(c);
+                default -> {
+                    boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+                    if (pair) b.append(c).append(s.charAt(++i));
+                    else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || Character.isSurrogate(c) || c == 0xfffe || c == 0xffff) b.append('\uFFFD');
+                    else b.append(c);
+                }
             }
         }
         return b.toString();

@@ -29,7 +29,7 @@ import java.util.concurrent.Executors;
 final class FakeHub implements AutoCloseable {
     static final String COMMIT = "5f3a9c1e2b7d4a6f8e0c1b2a3d4e5f6a7b8c9d0e";
     static final int LFS_THRESHOLD = 10_000;
-    record Request(String server, String method, String path, String authorization, String range) {
+    record Request(String server, String method, String path, String authorization, String range, String rawPath) {
     }
 
     final String repo;
@@ -38,6 +38,10 @@ final class FakeHub implements AutoCloseable {
     final Map<String, byte[]> corrupt = new TreeMap<>();
     final List<Request> requests = new CopyOnWriteArrayList<>();
     volatile String requiredToken;
+    /** "models", or "datasets" for a data set repository (API under /api/datasets/, files under /datasets/). */
+    volatile String type = "models";
+    /** The commit the repository's main branch points to (COMMIT unless a test pins another). */
+    volatile String commit = COMMIT;
     /** When >= 0, the next CDN GET sends this many bytes and then drops the connection. */
     volatile int dropAfter = -1;
     private final HttpServer hub, cdn;
@@ -89,7 +93,7 @@ final class FakeHub implements AutoCloseable {
 
     private void record(String server, HttpExchange x) {
         requests.add(new Request(server, x.getRequestMethod(), x.getRequestURI().getPath(),
-                x.getRequestHeaders().getFirst("Authorization"), x.getRequestHeaders().getFirst("Range")));
+                x.getRequestHeaders().getFirst("Authorization"), x.getRequestHeaders().getFirst("Range"), x.getRequestURI().getRawPath()));
     }
 
     private void hub(HttpExchange x) throws IOException {
@@ -107,26 +111,26 @@ final class FakeHub implements AutoCloseable {
                     return;
                 }
             }
-            String api = "/api/models/" + repo + "/revision/", resolve = "/" + repo + "/resolve/";
+            String api = "/api/" + type + "/" + repo + "/revision/", resolve = (type.equals("datasets") ? "/datasets/" : "/") + repo + "/resolve/";
             if (path.startsWith(api)) {
                 String rev = path.substring(api.length());
-                if (!rev.equals("main") && !rev.equals(COMMIT)) {
+                if (!rev.equals("main") && !rev.equals(commit) && !rev.equals("refs/convert/parquet")) {
                     send(x, 404, "revision not found".getBytes());
                     return;
                 }
                 List<Map<String, String>> siblings = new ArrayList<>();
                 for (String f : files.keySet()) siblings.add(Map.of("rfilename", f));
-                send(x, 200, new ObjectMapper().writeValueAsBytes(Map.of("id", repo, "sha", COMMIT, "siblings", siblings)));
+                send(x, 200, new ObjectMapper().writeValueAsBytes(Map.of("id", repo, "sha", commit, "siblings", siblings)));
             } else if (path.startsWith(resolve)) {
                 String rest = path.substring(resolve.length());
                 String rev = rest.substring(0, rest.indexOf('/')), name = rest.substring(rest.indexOf('/') + 1);
                 byte[] content = files.get(name);
-                if (content == null || !(rev.equals("main") || rev.equals(COMMIT))) {
+                if (content == null || !(rev.equals("main") || rev.equals(commit))) {
                     x.getResponseHeaders().set("X-Error-Code", "EntryNotFound");
                     send(x, 404, "entry not found".getBytes());
                     return;
                 }
-                x.getResponseHeaders().set("X-Repo-Commit", COMMIT);
+                x.getResponseHeaders().set("X-Repo-Commit", commit);
                 if (content.length >= LFS_THRESHOLD) {
                     x.getResponseHeaders().set("X-Linked-Etag", "\"" + sha256(content) + "\"");
                     x.getResponseHeaders().set("X-Linked-Size", Long.toString(content.length));

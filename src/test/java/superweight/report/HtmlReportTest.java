@@ -16,6 +16,13 @@ class HtmlReportTest {
     }
 
     @Test
+    void charactersXmlCannotHoldBecomeReplacementCharacters() {
+        // a token that decodes to a control byte (\u0002), a lone surrogate; tab, newline, emoji and CJK stay
+        String cell = new HtmlReport("t").paragraph("a\u0002b\uD800c\td\ne\uD83D\uDE00\u65E5").html();
+        assertThat(cell).contains("<p>a\uFFFDb\uFFFDc\td\ne\uD83D\uDE00\u65E5</p>");
+    }
+
+    @Test
     void numbersAreRightAlignedAndTextLeftAligned() {
         String html = new HtmlReport("t").table("t", List.of("a", "b", "c", "d"), List.of(List.of("prune-sw", "1.5e+03", "8/8", "12.5%"))).html();
         assertThat(html).contains("<td class=\"text\">prune-sw</td><td>1.5e+03</td><td>8/8</td><td>12.5%</td>");
