@@ -56,6 +56,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--no-store", description = "Keep results in memory only (no resume).")
     boolean noStore;
 
+    @Mixin
+    StoreWaitOption storeWait = new StoreWaitOption();
+
     @Option(names = "--condition", defaultValue = "baseline", description = "Label of this run in the store (default: ${DEFAULT-VALUE}).")
     String condition;
 
@@ -102,7 +105,8 @@ public final class EvalCommand implements Callable<Integer> {
         Path storeFile = noStore ? null : (store != null ? store : RunStore.defaultFile());
         if (maxLength != null && maxLength < 2) throw new SuperweightException("--max-length " + maxLength + ": must be at least 2");
         EvalOptions o = new EvalOptions(dataDir, limit == null ? 0 : limit, addBos, storeFile, threads == null ? 0 : threads,
-                Progress.console(err, Duration.ofSeconds(30)), BosConvention.parse(lmEvalBos), maxLength == null ? 0 : maxLength);
+                Progress.console(err, Duration.ofSeconds(30)), BosConvention.parse(lmEvalBos), maxLength == null ? 0 : maxLength,
+                storeWait.duration());
         DatasetDownloads.ensure(names, dataDir, err);
         Model m = kernels.apply(model.load());
         Results r;

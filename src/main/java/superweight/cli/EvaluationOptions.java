@@ -61,6 +61,9 @@ final class EvaluationOptions {
     @Option(names = "--no-store", description = "Keep nothing between runs (no resume).")
     boolean noStore;
 
+    @picocli.CommandLine.Mixin
+    StoreWaitOption storeWait = new StoreWaitOption();
+
     @Option(names = "--ppl-tokens", paramLabel = "IDS|FILE",
             description = "Perplexity of this token stream (ids inline or a file of whitespace/comma separated ids) in "
                     + "non-overlapping windows of --window tokens, GPTQ style (no tokenizer needed).")
@@ -95,6 +98,7 @@ final class EvaluationOptions {
         };
         if (ctx < 0 || ctx == 1) throw new SuperweightException("--ctx " + ctx + ": must be at least 2");
         if (pplLimit < 0) throw new SuperweightException("--ppl-limit " + pplLimit + ": must be at least 0");
+        storeWait.duration();   // a negative --store-wait fails now, not after the first condition
         if (limit < 0) throw new SuperweightException("--limit " + limit + ": must be at least 0");
         if (anyTasks) tasks.forEach(Tasks::get);   // unknown names fail now, not after the first condition
         DatasetDownloads.ensure(java.util.stream.Stream.concat((ppl ? pplDatasets : List.<String>of()).stream(),
@@ -125,7 +129,7 @@ final class EvaluationOptions {
 
     /** How tasks are evaluated (a grid's units use the same options, so their items are stored under the same keys). */
     EvalOptions taskOptions() {
-        return new EvalOptions(dataDir, limit, null, storeFile(), 0, progress);
+        return new EvalOptions(dataDir, limit, null, storeFile(), 0, progress).withStoreWait(storeWait.duration());
     }
 
     /**
@@ -141,7 +145,8 @@ final class EvaluationOptions {
         Map<String, Double> m = new LinkedHashMap<>();
         if (pplDatasets != null) {
             for (String ds : pplDatasets) {
-                var o = new Evaluation.PerplexityOptions(ctx, style, pplLimit, dataDir, storeFile(), condition, progress);
+                var o = new Evaluation.PerplexityOptions(ctx, style, pplLimit, dataDir, storeFile(), condition, progress,
+                        storeWait.duration());
                 finite(m, "ppl:" + ds, condition, () -> Map.of("ppl:" + ds, Evaluation.perplexity(model, s.tokenizer(), iv, ds, o).ppl()));
             }
         }

@@ -82,7 +82,7 @@ public final class Main implements Runnable {
         });
         try {
             return cl.execute(args);
-        } catch (OutOfMemoryError | StackOverflowError e) {
+        } catch (Error e) {   // out of memory, stack overflow, a class that cannot initialize: one line, not a trace
             return fail(e, err);
         }
     }

@@ -58,6 +58,9 @@ public final class PplCommand implements Callable<Integer> {
     @Option(names = "--no-store", description = "Keep nothing (no resume).")
     boolean noStore;
 
+    @Mixin
+    StoreWaitOption storeWait = new StoreWaitOption();
+
     @Option(names = "--condition", defaultValue = "baseline", description = "Label of this run in the store (default: ${DEFAULT-VALUE}).")
     String condition;
 
@@ -116,7 +119,7 @@ public final class PplCommand implements Callable<Integer> {
         };
         Path storeFile = noStore ? null : (store != null ? store : RunStore.defaultFile());
         var opts = new Evaluation.PerplexityOptions(ctx == null ? 0 : ctx, st, limit == null ? 0 : limit, dataDir, storeFile,
-                condition, Progress.console(err, Duration.ofSeconds(30)));
+                condition, Progress.console(err, Duration.ofSeconds(30)), storeWait.duration());
         KernelMode mode = kernels.mode();
         Model m = mode.apply(model.load());
         try {

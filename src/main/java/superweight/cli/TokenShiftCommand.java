@@ -1,7 +1,6 @@
 package superweight.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,6 +11,7 @@ import superweight.analysis.Ablation;
 import superweight.analysis.Condition;
 import superweight.analysis.SuperWeight;
 import superweight.analysis.TokenShift;
+import superweight.eval.Documents;
 import superweight.eval.Progress;
 import superweight.report.AnalysisJson;
 import superweight.report.ChartFiles;
@@ -19,8 +19,6 @@ import superweight.report.Figures;
 import superweight.report.Outputs;
 import superweight.report.TextTable;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,28 +137,14 @@ final class TokenShiftCommand implements Callable<Integer> {
     private List<int[]> lambadaPrompts(AnalysisSession s) {
         Path file = data != null ? data : defaultLambada();
         if (!Files.isRegularFile(file)) throw new SuperweightException(file + ": no such file (pass --data FILE or --tokens-file FILE)");
-        ObjectMapper json = new ObjectMapper();
         List<int[]> r = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file)) {
-            String line;
-            int n = 0;
-            while ((line = in.readLine()) != null && r.size() < prompts) {
-                n++;
-                if (line.isBlank()) continue;
-                JsonNode doc;
-                try {
-                    doc = json.readTree(line);
-                } catch (IOException e) {
-                    throw new SuperweightException(file + " line " + n + ": not JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
-                }
-                String text = doc.path("text").asText(null);
-                if (text == null) throw new SuperweightException(file + " line " + n + ": no \"text\" field");
-                int cut = text.lastIndexOf(' ');
-                if (cut <= 0) continue;
-                r.add(s.encode(text.substring(0, cut), file + " line " + n));
-            }
-        } catch (IOException e) {
-            throw new SuperweightException(file + ": cannot read (" + e.getMessage() + ")", e);
+        List<JsonNode> docs = Documents.jsonLines(file);   // the data set caps apply (RELIABILITY.md)
+        for (int n = 0; n < docs.size() && r.size() < prompts; n++) {
+            String text = docs.get(n).path("text").asText(null);
+            if (text == null) throw new SuperweightException(file + " record " + (n + 1) + ": no \"text\" field");
+            int cut = text.lastIndexOf(' ');
+            if (cut <= 0) continue;
+            r.add(s.encode(text.substring(0, cut), file + " record " + (n + 1)));
         }
         if (r.isEmpty()) throw new SuperweightException(file + ": no prompts");
         return r;

@@ -1,6 +1,7 @@
 package superweight.eval;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Options of a task evaluation.
@@ -13,10 +14,12 @@ import java.nio.file.Path;
  * @param progress    where progress is shown
  * @param bos         which lm-eval BOS behaviour to follow (null = {@link BosConvention#LM_EVAL_0_4_3}, the paper's)
  * @param maxLength   lm-eval's {@code max_length} (0 = the context length the model declares)
+ * @param storeWait   how long to wait for a store another process holds (null = {@link RunStore#DEFAULT_WAIT})
  */
 public record EvalOptions(Path dataDir, int limit, Boolean addBos, Path store, int concurrency, Progress progress,
-                          BosConvention bos, int maxLength) {
+                          BosConvention bos, int maxLength, Duration storeWait) {
     public EvalOptions {
+        if (storeWait == null) storeWait = RunStore.DEFAULT_WAIT;
         if (limit < 0) throw new superweight.SuperweightException("--limit " + limit + ": must be at least 1 (or 0 for all)");
         if (maxLength < 0 || maxLength == 1) throw new superweight.SuperweightException("--max-length " + maxLength + ": must be at least 2");
         if (progress == null) progress = Progress.NONE;
@@ -24,7 +27,7 @@ public record EvalOptions(Path dataDir, int limit, Boolean addBos, Path store, i
     }
 
     public EvalOptions(Path dataDir, int limit, Boolean addBos, Path store, int concurrency, Progress progress) {
-        this(dataDir, limit, addBos, store, concurrency, progress, null, 0);
+        this(dataDir, limit, addBos, store, concurrency, progress, null, 0, null);
     }
 
     /** All documents, lm-eval 0.4.3's BOS default, the default run store, automatic concurrency, no progress display. */
@@ -33,26 +36,30 @@ public record EvalOptions(Path dataDir, int limit, Boolean addBos, Path store, i
     }
 
     public EvalOptions withLimit(int n) {
-        return new EvalOptions(dataDir, n, addBos, store, concurrency, progress, bos, maxLength);
+        return new EvalOptions(dataDir, n, addBos, store, concurrency, progress, bos, maxLength, storeWait);
     }
 
     public EvalOptions withStore(Path file) {
-        return new EvalOptions(dataDir, limit, addBos, file, concurrency, progress, bos, maxLength);
+        return new EvalOptions(dataDir, limit, addBos, file, concurrency, progress, bos, maxLength, storeWait);
     }
 
     public EvalOptions withDataDir(Path dir) {
-        return new EvalOptions(dir, limit, addBos, store, concurrency, progress, bos, maxLength);
+        return new EvalOptions(dir, limit, addBos, store, concurrency, progress, bos, maxLength, storeWait);
     }
 
     public EvalOptions withProgress(Progress p) {
-        return new EvalOptions(dataDir, limit, addBos, store, concurrency, p, bos, maxLength);
+        return new EvalOptions(dataDir, limit, addBos, store, concurrency, p, bos, maxLength, storeWait);
     }
 
     public EvalOptions withBos(BosConvention c) {
-        return new EvalOptions(dataDir, limit, addBos, store, concurrency, progress, c, maxLength);
+        return new EvalOptions(dataDir, limit, addBos, store, concurrency, progress, c, maxLength, storeWait);
+    }
+
+    public EvalOptions withStoreWait(Duration wait) {
+        return new EvalOptions(dataDir, limit, addBos, store, concurrency, progress, bos, maxLength, wait);
     }
 
     public EvalOptions withMaxLength(int n) {
-        return new EvalOptions(dataDir, limit, addBos, store, concurrency, progress, bos, n);
+        return new EvalOptions(dataDir, limit, addBos, store, concurrency, progress, bos, n, storeWait);
     }
 }

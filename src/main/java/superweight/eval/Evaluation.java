@@ -56,7 +56,7 @@ public final class Evaluation {
         String settings = settingsKey(addBos, o.bos(), maxLength, iv);
         int concurrency = o.concurrency() > 0 ? o.concurrency() : (c.hiddenSize() <= SMALL_MODEL_HIDDEN ? Parallel.threads() : 1);
         List<TaskResult> results = new ArrayList<>();
-        try (RunStore store = o.store() != null ? RunStore.open(o.store()) : RunStore.inMemory()) {
+        try (RunStore store = o.store() != null ? RunStore.open(o.store(), o.storeWait()) : RunStore.inMemory()) {
             Harness h = new Harness(store, fingerprint, condition, settings, concurrency, o.progress());
             for (int i = 0; i < specs.size(); i++) results.add(h.run(specs.get(i), docs.get(i), o.limit(), scorer));
         }
@@ -115,15 +115,22 @@ public final class Evaluation {
     /**
      * Perplexity options: {@code ctx} = window length (0 = the style's default, 2048 for GPTQ or 512 for llama.cpp,
      * reduced to the model's context length), {@code limit} = first N windows (0 = all), {@code store} = run store
-     * file for finished windows (null = none), {@code condition} = the label of the run in the store.
+     * file for finished windows (null = none), {@code condition} = the label of the run in the store,
+     * {@code storeWait} = how long to wait for a store another process holds (null = {@link RunStore#DEFAULT_WAIT}).
      */
     public record PerplexityOptions(int ctx, Perplexity.Style style, int limit, Path dataDir, Path store, String condition,
-                                    Progress progress) {
+                                    Progress progress, java.time.Duration storeWait) {
         public PerplexityOptions {
+            if (storeWait == null) storeWait = RunStore.DEFAULT_WAIT;
             if (limit < 0) throw new SuperweightException("--limit " + limit + ": must be at least 1 (or 0 for all)");
             if (ctx < 0) throw new SuperweightException("--ctx " + ctx + ": must be positive");
             if (condition == null) condition = "baseline";
             if (progress == null) progress = Progress.NONE;
+        }
+
+        public PerplexityOptions(int ctx, Perplexity.Style style, int limit, Path dataDir, Path store, String condition,
+                                 Progress progress) {
+            this(ctx, style, limit, dataDir, store, condition, progress, null);
         }
 
         /** All windows of the style's default length, no store, no progress display. */
@@ -166,7 +173,7 @@ public final class Evaluation {
         int windows = Math.min(limit > 0 ? limit : Integer.MAX_VALUE, tokens.length / ctx);
         Perplexity.Options po = new Perplexity.Options(ctx, o.style(), limit);
         int bosId = bos ? tokenizer.bosId() : -1;
-        try (RunStore store = o.store() != null ? RunStore.open(o.store()) : null;
+        try (RunStore store = o.store() != null ? RunStore.open(o.store(), o.storeWait()) : null;
              Progress.Bar bar = o.progress().start(corpus.name(), "windows", Math.max(windows, 0), 0)) {
             Perplexity.WindowLog log = Perplexity.WindowLog.NONE;
             if (store != null) {

@@ -14,10 +14,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * Finished items of evaluation runs in an embedded DuckDB file: one row per task item (table eval_items),
@@ -38,6 +40,8 @@ public final class RunStore implements AutoCloseable {
     }
 
     private static final long LOCK_POLL_MILLIS = 200;
+    /** How long a second process waits for the store by default (--store-wait): one hour. */
+    public static final Duration DEFAULT_WAIT = Duration.ofHours(1);
 
     private final Connection db;
     private final String where;
@@ -67,30 +71,63 @@ public final class RunStore implements AutoCloseable {
     }
 
     /**
-     * Opens (or creates) a store file. DuckDB lets one process at a time have it open; when another process holds
-     * it (a second terminal evaluating on the default store), this one says so once on stderr and waits until the
-     * holder closes it or exits (the lock is the operating system's, so a killed holder releases it at once).
+     * Opens (or creates) a store file, waiting up to {@link #DEFAULT_WAIT} for another process that holds it.
      */
     public static RunStore open(Path file) {
+        return open(file, DEFAULT_WAIT);
+    }
+
+    /**
+     * Opens (or creates) a store file. DuckDB lets one process at a time have it open; when another process holds
+     * it (a second terminal evaluating on the default store), this one says so once on stderr and waits until the
+     * holder closes it or exits (the lock is the operating system's, so a killed holder releases it at once), for
+     * at most {@code wait}; then it gives up with one line, having written nothing.
+     */
+    public static RunStore open(Path file, Duration wait) {
         try {
             if (file.getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new SuperweightException(file + ": cannot create the directory of the run store (" + e.getMessage() + ")", e);
         }
+        long since = 0;   // when the store was first found locked (the wait starts then, not while DuckDB starts up)
         boolean told = false;
         while (true) {
             try {
-                return new RunStore(DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath()), file.toString());
+                return new RunStore(connect("jdbc:duckdb:" + file.toAbsolutePath(), new Properties()), file.toString());
             } catch (SQLException e) {
                 String msg = Documents.firstLine(e.getMessage());
                 if (!msg.contains("lock")) throw new SuperweightException(file + ": cannot open the run store: " + msg, e);
-                if (!told) {
-                    System.err.println("note: " + file + " is in use by another process (" + msg + "); waiting for it to finish");
+                if (!told && !wait.isZero()) {
+                    System.err.println("note: " + file + " is in use by another process (" + msg + "); waiting for it to finish"
+                            + " (at most " + wait.toSeconds() + " s, --store-wait)");
                     System.err.flush();
+                    since = System.nanoTime();
                     told = true;
                 }
-                sleep(LOCK_POLL_MILLIS, file);
+                Duration waited = Duration.ofNanos(told ? System.nanoTime() - since : 0);
+                if (waited.compareTo(wait) >= 0) {
+                    throw new SuperweightException(file + ": still in use by another process after " + wait.toSeconds()
+                            + " s of waiting (" + msg + "); nothing was written to it: wait for that run, give --store-wait "
+                            + "more seconds, or use another --store");
+                }
+                sleep(Math.max(1, Math.min(LOCK_POLL_MILLIS, wait.minus(waited).toMillis())), file);
             }
+        }
+    }
+
+    /**
+     * A DuckDB connection. DuckDB's native library is unpacked into java.io.tmpdir when first used; if that fails
+     * (a full or unwritable temporary folder) the driver's class cannot initialize, which is reported in one line
+     * instead of as an Error with a stack trace.
+     */
+    static Connection connect(String url, Properties properties) throws SQLException {
+        try {
+            return DriverManager.getConnection(url, properties);
+        } catch (ExceptionInInitializerError | NoClassDefFoundError | UnsatisfiedLinkError e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new SuperweightException("cannot start DuckDB: its native library could not be loaded ("
+                    + Documents.firstLine(String.valueOf(cause.getMessage())) + "); check that the temporary folder "
+                    + System.getProperty("java.io.tmpdir") + " (java.io.tmpdir) is writable and has free space", e);
         }
     }
 
@@ -106,7 +143,7 @@ public final class RunStore implements AutoCloseable {
     /** A store that lives only as long as this object (for runs that should not persist). */
     public static RunStore inMemory() {
         try {
-            return new RunStore(DriverManager.getConnection("jdbc:duckdb:"), "in-memory run store");
+            return new RunStore(connect("jdbc:duckdb:", new Properties()), "in-memory run store");
         } catch (SQLException e) {
             throw new SuperweightException("cannot start DuckDB (" + Documents.firstLine(e.getMessage()) + ")", e);
         }

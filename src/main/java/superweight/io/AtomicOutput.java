@@ -48,7 +48,7 @@ public final class AtomicOutput {
             }
             return target;
         } catch (IOException e) {
-            throw new SuperweightException(target + ": cannot write (" + e.getMessage() + ")", e);
+            throw new SuperweightException(target + ": cannot write (" + reason(e) + ")", e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);
@@ -56,6 +56,13 @@ public final class AtomicOutput {
                 // the rename already happened or the folder is gone: nothing left to clean
             }
         }
+    }
+
+    /** The innermost I/O error's message: image writers wrap "File too large" as "I/O error writing PNG file!". */
+    private static String reason(IOException e) {
+        IOException inner = e;
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) if (t instanceof IOException io) inner = io;
+        return inner.getMessage() != null ? inner.getMessage() : inner.toString();
     }
 
     public static Path writeString(Path target, String content) {

@@ -211,7 +211,7 @@ final class HfTokenizers {
                 case "Replace" -> {
                     Pattern p = pattern(c.path("pattern"), where);
                     String content = java.util.regex.Matcher.quoteReplacement(c.path("content").asText());
-                    yield s -> p.matcher(s).replaceAll(content);
+                    yield s -> p.matcher(new BudgetedText(s, p.pattern(), where)).replaceAll(content);
                 }
                 default -> throw new SuperweightException(where + ": normalizer " + c.path("type").asText() + " is not supported");
             };
@@ -229,7 +229,7 @@ final class HfTokenizers {
                     if (c.path("add_prefix_space").asBoolean(false)) {
                         steps.add((piece, out) -> out.add(piece.startsWith(" ") ? piece : " " + piece));
                     }
-                    if (c.path("use_regex").asBoolean(true)) steps.add(PreTokenizer.isolate(PreTokenizer.GPT2));
+                    if (c.path("use_regex").asBoolean(true)) steps.add(PreTokenizer.isolate(PreTokenizer.GPT2, where));
                 }
                 case "Split" -> {
                     if (c.path("invert").asBoolean(false)) {
@@ -243,11 +243,11 @@ final class HfTokenizers {
                         default -> throw new SuperweightException(where + ": Split behavior "
                                 + c.path("behavior").asText() + " is not supported");
                     };
-                    steps.add(PreTokenizer.regex(pattern(c.path("pattern"), where).pattern(), b));
+                    steps.add(PreTokenizer.regex(pattern(c.path("pattern"), where).pattern(), b, where));
                 }
-                case "Digits" -> steps.add(PreTokenizer.isolate(c.path("individual_digits").asBoolean(false) ? "\\p{N}" : "\\p{N}+"));
-                case "Punctuation" -> steps.add(PreTokenizer.isolate("\\p{P}"));
-                case "WhitespaceSplit" -> steps.add(PreTokenizer.regex("\\s+", PreTokenizer.Behavior.REMOVED));
+                case "Digits" -> steps.add(PreTokenizer.isolate(c.path("individual_digits").asBoolean(false) ? "\\p{N}" : "\\p{N}+", where));
+                case "Punctuation" -> steps.add(PreTokenizer.isolate("\\p{P}", where));
+                case "WhitespaceSplit" -> steps.add(PreTokenizer.regex("\\s+", PreTokenizer.Behavior.REMOVED, where));
                 default -> throw new SuperweightException(where + ": pre-tokenizer " + c.path("type").asText()
                         + " is not supported");
             }

@@ -34,16 +34,17 @@ final class PreTokenizer {
         this.steps = List.copyOf(steps);
     }
 
-    static Step regex(String regex, Behavior behavior) {
+    /** A regex split; {@code where} (the file the pattern came from) names it if it backtracks too long. */
+    static Step regex(String regex, Behavior behavior, String where) {
         Pattern p = Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
-        return (piece, out) -> split(p.matcher(piece), piece, behavior, out);
+        return (piece, out) -> split(p.matcher(new BudgetedText(piece, regex, where)), piece, behavior, out);
     }
 
-    static Step isolate(String regex) {
+    static Step isolate(String regex, String where) {
         if (regex.equals(GPT2) || regex.equals(GPT2.substring(0, GPT2.length() - "|\\s+".length()))) {
             return new Gpt2Splitter();
         }
-        return regex(regex, Behavior.ISOLATED);
+        return regex(regex, Behavior.ISOLATED, where);
     }
 
     /**
@@ -71,7 +72,7 @@ final class PreTokenizer {
         };
         if (regexes == null) return null;
         List<Step> steps = new ArrayList<>();
-        for (String r : regexes) steps.add(isolate(r));
+        for (String r : regexes) steps.add(isolate(r, "pre-tokenizer " + pre));
         return new PreTokenizer(steps);
     }
 

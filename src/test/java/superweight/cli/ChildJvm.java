@@ -23,13 +23,39 @@ final class ChildJvm {
     }
 
     static Process start(Path workDir, String name, List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
-                "-Djava.io.tmpdir=" + Files.createDirectories(workDir.resolve("tmp")), "-cp", System.getProperty("java.class.path"),
-                "superweight.cli.Main"));
-        cmd.addAll(args);
+        return startClass(workDir, name, "superweight.cli.Main", args);
+    }
+
+    /** The main class {@code mainClass} of the test class path in a child JVM; stdout and stderr go to NAME.out/.err. */
+    static Process startClass(Path workDir, String name, String mainClass, List<String> args) throws IOException {
+        return new ProcessBuilder(command(workDir, mainClass, args)).redirectOutput(workDir.resolve(name + ".out").toFile())
+                .redirectError(workDir.resolve(name + ".err").toFile()).start();
+    }
+
+    /**
+     * The command line in a child JVM run by bash under {@code ulimit -f KIB}: a write past that size fails with
+     * EFBIG (HotSpot ignores SIGXFSZ, so the process is not killed by the signal).
+     */
+    static Process startWithFileSizeLimit(Path workDir, String name, long kib, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$@\"", "bash"));
+        cmd.addAll(command(workDir, "superweight.cli.Main", args));
         return new ProcessBuilder(cmd).redirectOutput(workDir.resolve(name + ".out").toFile())
                 .redirectError(workDir.resolve(name + ".err").toFile()).start();
+    }
+
+    private static List<String> command(Path workDir, String mainClass, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-XX:-UsePerfData",
+                "-Djava.io.tmpdir=" + Files.createDirectories(workDir.resolve("tmp")), "-cp", System.getProperty("java.class.path"),
+                mainClass));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** The lines of a child's stderr without the JVM's own warnings (the incubator module notice). */
+    static List<String> errorLines(Path workDir, String name) throws IOException {
+        return Files.readAllLines(workDir.resolve(name + ".err")).stream()
+                .filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
     }
 
     /** Bytes of the store's write-ahead log: every committed item appends to it (DuckDB folds it in when it closes). */

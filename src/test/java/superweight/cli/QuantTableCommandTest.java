@@ -1,8 +1,10 @@
 package superweight.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import superweight.Fixtures;
 import superweight.analysis.SuperWeight;
 import superweight.engine.Transformer;
 import superweight.model.Model;
@@ -10,8 +12,16 @@ import superweight.model.ModelLoader;
 import superweight.quant.SuperOutlier;
 import superweight.quant.W8A8;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -70,6 +80,59 @@ class QuantTableCommandTest {
         double c = again.json().get("rows").get(0).get("metrics").get("ppl:wikitext2").asDouble();
         assertThat(b).isNotEqualTo(a);   // had the keys collided, the second run would have read the first's window
         assertThat(c).isEqualTo(a);
+    }
+
+    /**
+     * --tasks wikitext reports lm-eval's word perplexity per row as word_ppl:wikitext. Recomputed here from what
+     * the run store holds (each page's total log-likelihood) and word counts taken from the raw file by this test:
+     * pages cut at the top-level " = Title = " lines, words = len(re.split(r"\s+", page)) as lm-eval counts them.
+     */
+    @Test
+    void wikitextWordPerplexityIsTheStoredLogLikelihoodsOverTheWordsOfThePages() throws Exception {
+        Path store = tmp.resolve("runs.duckdb");
+        var r = run("quant-table", "--model", MODEL, "--super-weights", "1:27:121", "--rows", "original,w8a8", "--tasks", "wikitext",
+                "--limit", "2", "--data-dir", Fixtures.shared().resolve("data").toString(), "--store", store.toString(),
+                "--calibration-windows", "2", "--calibration-length", "16", "--json", "--out", tmp.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        List<Integer> words = firstPagesWords(Fixtures.shared().resolve("data/wikitext-2-raw/wiki.test.raw"), 2);
+        assertThat(words.get(0)).as("the Robert Boulter page").isGreaterThan(1000);
+        JsonNode rows = r.json().get("rows");
+        double[] wordPpl = new double[2];
+        for (int i = 0; i < 2; i++) {
+            List<Double> ll = storedLogLikelihoods(store, "quant-table:" + rows.get(i).get("row").asText());
+            assertThat(ll).hasSize(2);
+            double expected = Math.exp(-(ll.get(0) + ll.get(1)) / (words.get(0) + words.get(1)));
+            wordPpl[i] = rows.get(i).get("metrics").get("word_ppl:wikitext").asDouble();
+            assertThat(wordPpl[i]).isCloseTo(expected, within(1e-9 * expected));
+        }
+        assertThat(wordPpl[1]).as("naive W8A8 changes the number").isNotCloseTo(wordPpl[0], within(1e-6 * wordPpl[0]));
+    }
+
+    /** Words of the first {@code n} pages of a raw WikiText file, pages cut at lines " = Title = " (one '=' each side). */
+    private static List<Integer> firstPagesWords(Path raw, int n) throws Exception {
+        String[] lines = Files.readString(raw).split("\n", -1);
+        Pattern heading = Pattern.compile("^ = [^=].* = $"), space = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+        List<Integer> starts = new ArrayList<>();
+        for (int i = 0; i < lines.length && starts.size() <= n; i++) if (heading.matcher(lines[i]).matches()) starts.add(i);
+        List<Integer> words = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            String page = String.join("\n", Arrays.asList(lines).subList(starts.get(k), starts.get(k + 1)));
+            words.add(space.split(page, -1).length);
+        }
+        return words;
+    }
+
+    /** The first element of each stored wikitext item's scores: the page's total log-likelihood, by item. */
+    private static List<Double> storedLogLikelihoods(Path store, String condition) throws Exception {
+        List<Double> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + store.toAbsolutePath());
+             PreparedStatement ps = c.prepareStatement("SELECT scores FROM eval_items WHERE task = 'wikitext' AND condition = ? ORDER BY item")) {
+            ps.setString(1, condition);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(new ObjectMapper().readTree(rs.getString(1)).get(0).get(0).asDouble());
+            }
+        }
+        return out;
     }
 
     @Test

@@ -150,12 +150,18 @@ class W8A8PlantedTest {
             int outlier = ActivationQuantizer.tokenOf(n[0], ids.length, cols, SW.col()) * cols + SW.col();
             int naiveLevels = levelsOfOthers(n[1], outlier), ourLevels = levelsOfOthers(o[1], outlier);
             double naiveErr = relativeErrorOfOthers(n[0], n[1], outlier), ourErr = relativeErrorOfOthers(o[0], o[1], outlier);
-            // measured: |x| 100.0 at position 0; naive 25 levels, relative error 0.0699; replace/restore 27 levels, 0.0668.
-            // synth's plant does not make the other positions orthogonal to the planted direction (the shared fixture
-            // does), so channel 121 is large at the next positions too (74, 54, 35, ...): replacing the one super
-            // activation leaves them setting the scale, and the method helps little. What must hold still holds.
-            assertThat(ourErr).isLessThan(naiveErr);
-            assertThat(ourLevels).isGreaterThanOrEqualTo(naiveLevels);
+            float elsewhere = 0;   // channel 121 at the other positions
+            for (int p = 1; p < ids.length; p++) elsewhere = Math.max(elsewhere, Math.abs(n[0][p * cols + SW.col()]));
+            // measured: |x| 100.17 at position 0 and at most 0.51 at the other 47 positions (the plant scales the BOS
+            // embedding and makes u orthogonal to sample positions; before, 74, 54, 35, ... at positions 1, 2, 3);
+            // naive 4 levels, relative error 0.984; replace/restore 185 levels, 0.0243 (the fixture: 11 vs 145, 0.43 vs 0.024)
+            assertThat(outlier / cols).as("the super activation's token").isZero();
+            assertThat(Math.abs(n[0][outlier])).isGreaterThan(90f);
+            assertThat(elsewhere).isLessThan(2f);
+            assertThat(naiveLevels).isLessThanOrEqualTo(16);
+            assertThat(naiveErr).isGreaterThan(0.3);
+            assertThat(ourLevels).isGreaterThanOrEqualTo(100);
+            assertThat(ourErr).isLessThan(0.05);
             assertThat(Float.floatToRawIntBits(o[1][outlier])).isEqualTo(Float.floatToRawIntBits(o[0][outlier]));
         } finally {
             tokens = saved;

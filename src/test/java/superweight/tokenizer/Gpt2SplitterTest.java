@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The hand-written GPT-2 scanner must split exactly like the GPT-2 regex run by java.util.regex. */
 class Gpt2SplitterTest {
-    private static final PreTokenizer.Step REGEX = PreTokenizer.regex(PreTokenizer.GPT2, PreTokenizer.Behavior.ISOLATED);
+    private static final PreTokenizer.Step REGEX = PreTokenizer.regex(PreTokenizer.GPT2, PreTokenizer.Behavior.ISOLATED, "test");
     private static final Gpt2Splitter SCANNER = new Gpt2Splitter();
     /** Letters (ASCII, accented, Cyrillic, CJK, combining mark), numbers of all three kinds, every White_Space kind, emoji, punctuation. */
     private static final int[] ALPHABET = {'a', 'b', 's', 't', 'r', 'e', 'v', 'l', 'm', 'd', 'Z', 'é', 'Ж', '中', 0x0301,

@@ -41,6 +41,6 @@ class PreTokenizerTest {
     }
 
     private static java.util.List<String> split(String regex, PreTokenizer.Behavior b, String s) {
-        return new PreTokenizer(java.util.List.of(PreTokenizer.regex(regex, b))).split(s);
+        return new PreTokenizer(java.util.List.of(PreTokenizer.regex(regex, b, "test"))).split(s);
     }
 }
