@@ -25,6 +25,6 @@ public record EvalSettings(String dataDir, int limit, Boolean addBos, String bos
     /** The options a unit scores with: no store (the driver commits), no progress display. */
     public EvalOptions options(int concurrency) {
         return new EvalOptions(dataDir == null ? null : Path.of(dataDir), limit, addBos, null, concurrency, Progress.NONE,
-                BosConvention.parse(bos), maxLength);
+                BosConvention.parse(bos), maxLength, null);
     }
 }
