@@ -24,7 +24,9 @@ import superweight.engine.Transformer;
 import superweight.eval.EvalOptions;
 import superweight.eval.ModelFingerprint;
 import superweight.eval.Tasks;
+import superweight.eval.DataDirs;
 import superweight.eval.Perplexity;
+import superweight.eval.TextCorpus;
 import superweight.io.AtomicOutput;
 import superweight.model.Model;
 import superweight.quant.BlockSize;
@@ -163,8 +165,9 @@ final class ReportCommand implements Callable<Integer> {
             }
         }
         quantization(html, results, files, s, z, sws);
-        html.section("not-covered", "Not in this report").paragraph("The ablation's perplexity is over random token ids, not WikiText-2 or C4 "
-                + "(run ablate --ppl wikitext2,c4 for those); zero-shot tasks run on their first documents only unless --full; the quantization "
+        results.put("perplexity_slice", slice(z, s).description());
+        html.section("not-covered", "Not in this report").paragraph("The perplexities are a slice (" + slice(z, s).description() + "), not the "
+                + "whole WikiText-2 or C4 test sets (run ablate --ppl wikitext2,c4 for those); zero-shot tasks run on their first documents only unless --full; the quantization "
                 + "comparison is plain round-to-nearest without clipping (quant-sweep for the paper's clipping and restore rules).").endSection();
         files.add(AtomicOutput.writeString(out.resolve("report.html"), html.html()));
         results.put("files", files.stream().map(Path::toString).toList());
@@ -322,7 +325,7 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     private void ablation(HtmlReport html, Map<String, Object> results, Subject s, Settings z, Transformer tf, List<SuperWeight> sws) {
-        int[] stream = stream(z, s.model());
+        Slice stream = slice(z, s);
         ZeroShot zs = zeroShot(s, z);
         List<Map<String, Object>> rows = new ArrayList<>();
         List<List<String>> cells = new ArrayList<>();
@@ -354,8 +357,7 @@ final class ReportCommand implements Callable<Integer> {
         List<String> header = new ArrayList<>(List.of("condition", "what it does", "weights changed", "perplexity"));
         zs.tasks().forEach(t -> header.add("acc " + t));
         if (!zs.tasks().isEmpty()) header.add("mean acc");
-        html.section("ablation", "Table 1 style ablation").run("perplexity of " + z.windows() + " windows x " + z.ctx()
-                + " random token ids (seed " + (z.seed() + 2) + ") under each condition; super weights "
+        html.section("ablation", "Table 1 style ablation").run("perplexity of " + stream.description() + " under each condition; super weights "
                 + String.join(" ", sws.stream().map(SuperWeight::coordinates).toList()) + "; " + zs.describe())
                 .table("ablation", header, cells);
         if (fallback && s.synthetic()) html.note("In the demo model the largest weights besides the super weight are the planted gate/up weights that feed "
@@ -364,7 +366,8 @@ final class ReportCommand implements Callable<Integer> {
                 + "so the report prunes as many of the largest other weights as there are super weights instead.");
         html.note(s.synthetic() ? "Perplexity of uniformly random tokens under a random-weight model is about the vocabulary size whatever is pruned; "
                 + "differences here are noise, not the paper's effect (Table 1: pruning one super weight of Llama-7B raises WikiText-2 perplexity from 5.68 to 2.5e3)."
-                : "Random token ids are not text: these perplexities compare conditions only; run ablate --ppl wikitext2 --tasks ... for the paper's numbers.");
+                : stream.text() ? "A slice of " + z.windows() + " windows, not the whole test set: run ablate --ppl wikitext2,c4 --tasks ... for the paper's protocol."
+                : "Random token ids are not text (" + stream.why() + "): these perplexities compare conditions only; run ablate --ppl wikitext2 --tasks ... for the paper's numbers.");
         if (s.synthetic() && !zs.tasks().isEmpty()) html.note("The accuracies are a random-weight model guessing: about chance (1/2 for piqa, 1/4 for arc, "
                 + "0 for lambada's exact last word) under every condition; the paper's Table 1 shows Llama-7B's average zero-shot accuracy falling "
                 + "to near chance only when its super weight is pruned.");
@@ -408,7 +411,7 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     private void scaling(HtmlReport html, Map<String, Object> results, List<Path> files, Subject s, Settings z, Transformer tf, List<SuperWeight> sws) {
-        int[] stream = stream(z, s.model());
+        Slice stream = slice(z, s);
         double[][] pts = new double[z.scales().size()][];
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < pts.length; i++) {
@@ -419,7 +422,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         results.put("scaling", rows);
         Chart chart = Figures.curves(s.name() + ": perplexity vs super weight scale", "super weight scale factor",
-                "perplexity (random token ids)", Map.of("perplexity", pts), false);
+                "perplexity (" + stream.axis() + ")", Map.of("perplexity", pts), false);
         files.addAll(ChartFiles.save(chart, out, "scaling"));
         html.section("scaling", "Scaling the super weights (Figure 6)").run("every super weight multiplied by each factor in "
                         + z.scales() + "; perplexity on the same slice as the ablation.")
@@ -430,7 +433,7 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     private void quantization(HtmlReport html, Map<String, Object> results, List<Path> files, Subject s, Settings z, List<SuperWeight> sws) {
-        int[] stream = stream(z, s.model());
+        Slice stream = slice(z, s);
         Map<String, double[][]> curves = new LinkedHashMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
         List<List<String>> cells = new ArrayList<>();
@@ -449,7 +452,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         results.put("quantization", rows);
         Chart chart = Figures.curves(s.name() + ": int4 perplexity vs block size", Chart.Axis.logarithmic("block size (elements, log scale)"),
-                Chart.Axis.linear("perplexity (random token ids)"), curves);
+                Chart.Axis.linear("perplexity (" + stream.axis() + ")"), curves);
         files.addAll(ChartFiles.save(chart, out, "quant-block-size"));
         html.section("quantization", "Weight quantization at a few block sizes (Figure 7 style)")
                 .run("round-to-nearest int4 of q, k, v, o, gate, up, down per block (no clipping, ragged tensors as one block), with and "
@@ -462,12 +465,55 @@ final class ReportCommand implements Callable<Integer> {
         html.endSection();
     }
 
-    private static double perplexity(Transformer tf, Interventions iv, int[] stream, Settings z) {
-        return Perplexity.compute(tf, iv, stream, -1, new Perplexity.Options(z.ctx(), Perplexity.Style.GPTQ, z.windows()), "report slice", null).ppl();
+    private static double perplexity(Transformer tf, Interventions iv, Slice slice, Settings z) {
+        return Perplexity.compute(tf, iv, slice.tokens(), slice.bosId(), new Perplexity.Options(z.ctx(), Perplexity.Style.GPTQ, z.windows()),
+                "report slice", null).ppl();
     }
 
-    private static int[] stream(Settings z, Model m) {
-        return inputs(z.seed() + 2, z.windows(), z.ctx(), m).stream().flatMapToInt(Arrays::stream).toArray();
+    /**
+     * The perplexity slice of the ablation, scaling and quantization sections.
+     *
+     * @param tokens the token stream, cut into GPTQ-style windows of --ctx
+     * @param bosId  BOS as the tokenizer adds it (-1 for random ids, which carry their own BOS per window)
+     * @param text   whether the tokens are real text (WikiText-2) rather than random ids
+     * @param why    for random ids, why no text was used
+     */
+    record Slice(int[] tokens, int bosId, boolean text, String description, String axis, String why) {}
+
+    /**
+     * WikiText-2's test text as GPTQ scores it (the first --ppl-windows windows) when the model has a tokenizer and the
+     * data set is found; otherwise BOS + seeded random ids, which every model can run. The demo model always takes the
+     * random ids: its planted super activation sits on BOS, which GPTQ windows carry only once.
+     */
+    private Slice slice(Settings z, Subject s) {
+        if (slice == null) slice = newSlice(z, s);
+        return slice;
+    }
+
+    private Slice slice;
+
+    private Slice newSlice(Settings z, Subject s) {
+        String why = s.synthetic() ? "the synthetic demo model" : s.tokenizer() == null ? "no tokenizer: " + s.noText() : null;
+        if (why == null) {
+            try {
+                DatasetDownloads.ensure(List.of("wikitext2"), dataDir, spec.commandLine().getErr());
+                TextCorpus corpus = TextCorpus.load("wikitext2", Perplexity.Style.GPTQ, DataDirs.of(dataDir));
+                Tokenizer tok = s.tokenizer();
+                boolean bos = tok.addBosByDefault() && tok.bosId() >= 0;
+                int[] all = tok.encode(corpus.text(), bos, false);
+                int n = Math.min(all.length, z.windows() * z.ctx());
+                if (n >= z.ctx()) {
+                    return new Slice(Arrays.copyOf(all, n), bos ? tok.bosId() : -1, true, "the first " + n / z.ctx() + " windows x " + z.ctx()
+                            + " tokens of WikiText-2 test (" + corpus.source() + ", GPTQ style: rows joined, tokenized once)", "WikiText-2 slice", null);
+                }
+                why = "WikiText-2 is shorter than one window";
+            } catch (SuperweightException e) {
+                why = "WikiText-2 not found: " + e.getMessage();
+            }
+        }
+        int[] ids = inputs(z.seed() + 2, z.windows(), z.ctx(), s.model()).stream().flatMapToInt(Arrays::stream).toArray();
+        return new Slice(ids, -1, false, z.windows() + " windows x " + z.ctx() + " random token ids (seed " + (z.seed() + 2) + ")",
+                "random token ids", why);
     }
 
     /** BOS then uniformly random ids in 3 .. vocab-1 (ids 0-2 are usually special tokens). */

@@ -242,6 +242,32 @@ class ReportCommandTest {
         assertThat(j.get("ablation").get(0).has("zero_shot")).isFalse();
     }
 
+    /**
+     * A model with a tokenizer gets its perplexity slice from WikiText-2 (not random ids): the report's int4 row must
+     * equal the same quantized model's GPTQ-style WikiText-2 perplexity computed through the evaluation package
+     * (TextCorpus + the tokenizer + Perplexity windows), window count and length as given.
+     */
+    @Test
+    void aModelWithATokenizerIsMeasuredOnAWikitextSlice(@TempDir Path dir) throws Exception {
+        Path gguf = Fixtures.shared().resolve("fixtures/arch/llama/model-f32.gguf");
+        AnalysisCommandsTest.Run r = run("report", "--model", gguf.toString(), "--out", dir.toString(), "--prompts", "2",
+                "--ppl-windows", "2", "--ctx", "24", "--scales", "0,1", "--blocks", "64", "--tasks", "piqa", "--items", "2",
+                "--shift-prompts", "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertThat(j.get("perplexity_slice").asText()).contains("the first 2 windows x 24 tokens of WikiText-2 test");
+        JsonNode row = j.get("quantization").get(0);
+        Model model = superweight.model.ModelLoader.load(gguf);
+        superweight.quant.WeightScheme w = new superweight.quant.WeightScheme("int4", superweight.quant.BlockSize.parse("64"),
+                superweight.quant.RaggedBlocks.WHOLE, superweight.quant.ClipRule.NONE, Float.NaN, false);
+        Model q = superweight.quant.WeightQuantizer.apply(model, w, List.of()).model();
+        double expected = superweight.eval.Evaluation.perplexity(q, ModelTokenizer.load(gguf), Interventions.NONE, "wikitext2",
+                new superweight.eval.Evaluation.PerplexityOptions(24, superweight.eval.Perplexity.Style.GPTQ, 2, null, null, null, null)).ppl();
+        assertThat(row.get("block").asLong()).isEqualTo(64);
+        assertThat(row.get("ppl").asDouble()).isEqualTo(expected);
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("WikiText-2 slice").doesNotContain("random token ids (seed");
+    }
+
     @Test
     void badOptionsGiveOneLineErrors(@TempDir Path dir) {
         for (String[] args : List.of(new String[]{"report", "--out", dir.toString(), "--ppl-windows", "0"},
