@@ -1,11 +1,10 @@
 package superweight.analysis;
 
-import superweight.SuperweightException;
 import superweight.model.Model;
 import superweight.model.arch.Linear;
 import superweight.model.arch.LayerWeights;
 import superweight.model.arch.ModelConfig;
-import superweight.model.format.Checkpoint;
+import superweight.model.format.InMemoryCheckpoint;
 import superweight.model.tensor.F32Tensor;
 import superweight.model.tensor.Tensor;
 
@@ -17,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * A SYNTHETIC llama-style model built in memory, with one super weight planted the way real ones arise, so the
@@ -50,7 +48,7 @@ public final class DemoModel {
         ModelConfig config = new ModelConfig("llama", HIDDEN, INTERMEDIATE, LAYERS, HEADS, KV_HEADS, HEAD_DIM, VOCAB, CONTEXT,
                 10000.0, HEAD_DIM, null, ModelConfig.Norm.RMS, 1e-5, ModelConfig.Activation.SILU, true, false, false, false,
                 Float.NaN, 1f, false, BOS, EOS);
-        return new Model(id, config, embeddings, layers, ones(), null, head, new InMemory(Path.of(id), tensors(embeddings, layers, head)));
+        return new Model(id, config, embeddings, layers, ones(), null, head, new InMemoryCheckpoint(Path.of(id), tensors(embeddings, layers, head)));
     }
 
     /** The demo model's vocabulary. */
@@ -68,46 +66,6 @@ public final class DemoModel {
         return m;
     }
 
-    /** The generated tensors as a checkpoint (names and shapes for the fingerprint and parameter count; nothing on disk). */
-    private record InMemory(Path path, Map<String, Tensor> tensors) implements Checkpoint {
-        @Override
-        public Format format() {
-            return Format.SYNTHETIC;
-        }
-
-        @Override
-        public Set<String> tensorNames() {
-            return tensors.keySet();
-        }
-
-        @Override
-        public Tensor tensor(String name) {
-            Tensor t = tensors.get(name);
-            if (t == null) throw new SuperweightException(path + ": no tensor " + name);
-            return t;
-        }
-
-        @Override
-        public long[] shape(String name) {
-            Tensor t = tensor(name);
-            return new long[]{t.rows(), t.cols()};
-        }
-
-        @Override
-        public Set<String> openedTensorNames() {
-            return tensors.keySet();
-        }
-
-        @Override
-        public long dataBytes() {
-            return tensors.values().stream().mapToLong(t -> 4 * t.elements()).sum();
-        }
-
-        @Override
-        public void close() {
-            // nothing is mapped
-        }
-    }
 
     /** The planted super weight's coordinates. */
     public static SuperWeight planted() {

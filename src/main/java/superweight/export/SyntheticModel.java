@@ -4,17 +4,15 @@ import superweight.SuperweightException;
 import superweight.model.Model;
 import superweight.model.arch.LayerWeights;
 import superweight.model.arch.ModelConfig;
-import superweight.model.format.Checkpoint;
+import superweight.model.format.InMemoryCheckpoint;
 import superweight.model.tensor.Tensor;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -64,7 +62,7 @@ public final class SyntheticModel {
         }
         Tensor head = gaussian(tensors, seed, "lm_head.weight", s.vocab(), s.hidden());
         String id = "synthetic-llama-h" + s.hidden() + "-l" + s.layers();
-        return new Model(id, cfg, embed, layers, ones, null, head, new Generated(Path.of(id), tensors));
+        return new Model(id, cfg, embed, layers, ones, null, head, new InMemoryCheckpoint(Path.of(id), tensors));
     }
 
     private static Tensor gaussian(Map<String, Tensor> all, long seed, String name, long rows, int cols) {
@@ -99,46 +97,4 @@ public final class SyntheticModel {
         }
     }
 
-    /** The tensors of a synthetic model as a checkpoint (names, shapes), nothing mapped. */
-    private record Generated(Path path, Map<String, Tensor> tensors) implements Checkpoint {
-        @Override
-        public Format format() {
-            return Format.SYNTHETIC;
-        }
-
-        @Override
-        public Set<String> tensorNames() {
-            return tensors.keySet();
-        }
-
-        @Override
-        public Tensor tensor(String name) {
-            Tensor t = tensors.get(name);
-            if (t == null) throw new SuperweightException(path + ": no tensor " + name);
-            return t;
-        }
-
-        @Override
-        public long[] shape(String name) {
-            Tensor t = tensor(name);
-            return new long[]{t.rows(), t.cols()};
-        }
-
-        @Override
-        public Set<String> openedTensorNames() {
-            return new LinkedHashSet<>(tensors.keySet());
-        }
-
-        @Override
-        public long dataBytes() {
-            long n = 0;
-            for (Tensor t : tensors.values()) n += 4 * t.elements();
-            return n;
-        }
-
-        @Override
-        public void close() {
-            // nothing is mapped
-        }
-    }
 }
