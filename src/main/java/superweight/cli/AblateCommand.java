@@ -51,7 +51,6 @@ final class AblateCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-
     @Option(names = "--condition", paramLabel = "C", split = ",",
             defaultValue = "original,prune-sw,prune-sw-restore-sa,prune-non-sw",
             description = "Conditions, repeatable or comma separated (default ${DEFAULT-VALUE}).")

@@ -9,6 +9,7 @@ import superweight.jobs.EvalSettings;
 import superweight.jobs.Executor;
 import superweight.jobs.Grid;
 import superweight.jobs.GridRun;
+import superweight.jobs.LocalExecutor;
 import superweight.jobs.UnitRunner;
 import superweight.model.Model;
 import superweight.tokenizer.Tokenizer;
@@ -45,13 +46,15 @@ final class ExecutorOptions {
     }
 
     /**
-     * Runs the task units of {@code derivations} through the store file; nothing without tasks or without a store
-     * (--no-store: the command's own pass computes everything, as before).
+     * Runs the task units of {@code derivations} on a remote executor through the store file; nothing for the local
+     * executor, without tasks or without a store (the command's own pass computes everything, as before).
      */
     void run(Path modelPath, Model model, Supplier<Tokenizer> tokenizer, List<Derivation> derivations, List<String> tasks, EvalOptions o,
              PrintWriter err) {
         Executor e = resolve();
-        if (tasks == null || tasks.isEmpty() || o.store() == null) return;
+        // Locally the command's own pass is the executor: it scores and stores item by item under the same keys, so a
+        // grid pass first would only derive every model twice (a quantized copy each time).
+        if (e instanceof LocalExecutor || tasks == null || tasks.isEmpty() || o.store() == null) return;
         Grid grid = new Grid(modelPath.toAbsolutePath().toString(), ModelFingerprint.of(model), derivations, tasks, EvalSettings.of(o), unitItems);
         GridRun.run(grid, e, master, new UnitRunner.Opened(model, tokenizer), o.store(), err, Duration.ofSeconds(30));
     }
