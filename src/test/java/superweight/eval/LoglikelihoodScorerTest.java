@@ -124,6 +124,27 @@ class LoglikelihoodScorerTest {
     }
 
     @Test
+    void aHookThatDependsOnEveryRowOfItsCallIsNeverGivenASplitPass() {
+        // subtracting the mean over all rows of the call: a context/continuation split would change every row's input
+        superweight.engine.LinearInputHook centre = superweight.engine.LinearInputHook.of("centre-per-call", (layer, linear, x, n, cols) -> {
+            if (linear != Linear.DOWN) return;
+            double mean = 0;
+            for (int i = 0; i < n * cols; i++) mean += x[i];
+            mean /= n * cols;
+            for (int i = 0; i < n * cols; i++) x[i] -= (float) (50 * mean);
+        });
+        Interventions iv = Interventions.NONE.withLinearInputHook(centre);
+        Transformer t = new Transformer(llama);
+        RequestEncoder enc = new RequestEncoder(new ByteTestTokenizer(true), false, 256);
+        List<EncodedPair> pairs = List.of(enc.encode("Question: which one?\nAnswer:", " the first"), enc.encode("Question: which one?\nAnswer:", " zz"));
+        List<ChoiceScore> got = new LoglikelihoodScorer(t, iv).score(pairs);
+        for (int c = 0; c < pairs.size(); c++) {
+            assertThat(got.get(c).logLikelihood()).isCloseTo(reference(t, pairs.get(c), iv)[0], within(1e-4));
+        }
+        assertThat(new LoglikelihoodScorer(t, iv).score(List.of())).isEmpty();
+    }
+
+    @Test
     void sharedPrefixStopsWhereRequestsDifferAndAtTheFirstScoredPosition() {
         // contexts differ at index 2; both continuations start at position 3
         var a = new EncodedPair(new int[]{5, 6, 7, 8, 9}, 2);

@@ -5,10 +5,16 @@ import org.junit.jupiter.api.io.TempDir;
 import superweight.Fixtures;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
+import superweight.model.arch.LayerWeights;
+import superweight.model.arch.Linear;
+import superweight.model.tensor.F32Tensor;
+import superweight.model.tensor.Tensor;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -109,6 +115,49 @@ class ModelFingerprintTest {
             // the same weights under other derivation steps: only the steps tell them apart
             assertThat(ModelFingerprint.of(a)).isEqualTo(ModelFingerprint.of(sameA)).isNotEqualTo(ModelFingerprint.of(m))
                     .isNotEqualTo(ModelFingerprint.of(b));
+        } finally {
+            m.checkpoint().close();
+        }
+    }
+
+    @Test
+    void theSampledRowsOfTheWeightsInMemoryCount() {
+        Model m = ModelLoader.load(Fixtures.arch("llama").resolve("model.safetensors"));
+        try {
+            // two in-memory copies of layer 0's down projection, same class and shape, differing in one element of
+            // its middle row (a sampled row) and, separately, of row 1 (not sampled: the documented blind spot)
+            Tensor down = m.layers().getFirst().linear(Linear.DOWN);
+            int rows = (int) down.rows(), cols = down.cols();
+            float[] values = new float[rows * cols];
+            for (int r = 0; r < rows; r++) System.arraycopy(down.row(r), 0, values, r * cols, cols);
+            String copy = ModelFingerprint.of(withDown(m, values));
+            float[] middle = values.clone();
+            middle[(rows / 2) * cols + 3] += 1f;
+            float[] second = values.clone();
+            second[cols + 3] += 1f;
+            assertThat(ModelFingerprint.of(withDown(m, middle))).isNotEqualTo(copy);
+            assertThat(ModelFingerprint.of(withDown(m, second))).isEqualTo(copy);
+        } finally {
+            m.checkpoint().close();
+        }
+    }
+
+    private static Model withDown(Model m, float[] values) {
+        Tensor down = m.layers().getFirst().linear(Linear.DOWN);
+        List<LayerWeights> layers = new ArrayList<>(m.layers());
+        layers.set(0, layers.getFirst().with(Linear.DOWN, F32Tensor.of("down", down.rows(), down.cols(), values)));
+        return m.withLayers(layers);
+    }
+
+    @Test
+    void aRenamedCheckpointFileIsAnotherCheckpoint() throws Exception {
+        Model m = copyOfTheLlamaFixture("m");
+        try {
+            Path dir = m.checkpoint().path();
+            Files.writeString(dir.resolve("tokenizer.json"), "{}");
+            String before = ModelFingerprint.of(m);
+            Files.move(dir.resolve("tokenizer.json"), dir.resolve("special_tokens_map.json"));
+            assertThat(ModelFingerprint.of(m)).isNotEqualTo(before);
         } finally {
             m.checkpoint().close();
         }

@@ -10,7 +10,9 @@ import superweight.engine.Transformer;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -119,10 +121,34 @@ class PerplexityTest {
         assertThat(resumed.windows()).isEqualTo(3);
         assertThat(resumed.tokens()).isEqualTo(93);
         assertThat(resumed.nll()).isCloseTo((w0 + 31 + w1 + w2) / 93, within(1e-5));
+        // the windows read from the store are reported like computed ones
+        PerplexityResult.Window stored = resumed.perWindow().getFirst(), second = resumed.perWindow().get(1);
+        assertThat(stored.index()).isZero();
+        assertThat(stored.firstScoredToken()).isEqualTo(1);
+        assertThat(stored.scored()).isEqualTo(31);
+        assertThat(stored.nllSum()).isCloseTo(w0 + 31, within(1e-4));
+        assertThat(second.index()).isEqualTo(1);
+        assertThat(second.firstScoredToken()).isEqualTo(33);
+        assertThat(second.nllSum()).isCloseTo(w1, within(1e-4));
         // another condition does not see those windows
         PerplexityResult other = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(),
                 new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 3, null, store, "other", null));
         assertThat(other.nll()).isCloseTo(fresh.nll(), within(1e-6));
+    }
+
+    @Test
+    void aBosIdOfZeroIsWrittenAndEveryWindowIsReported() {
+        List<Integer> reported = new ArrayList<>();
+        PerplexityResult r = Perplexity.compute(t, Interventions.NONE, tokens, 0, new Perplexity.Options(16, Perplexity.Style.LLAMACPP, 0), "x",
+                reported::add);
+        double sum = 0;
+        for (int w = 0; w < 3; w++) {
+            int[] window = Arrays.copyOfRange(tokens, w * 16, w * 16 + 16);
+            window[0] = 0;   // id 0 is a valid BOS (only -1 means none)
+            sum += windowNll(window, 8);
+        }
+        assertThat(r.nll()).isCloseTo(sum / 21, within(1e-5));
+        assertThat(reported).containsExactly(1, 2, 3);
     }
 
     @Test
