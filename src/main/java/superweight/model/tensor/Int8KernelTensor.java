@@ -77,6 +77,11 @@ public final class Int8KernelTensor extends Tensor {
             return;
         }
         int m = (int) rows;
+        if (n == 1 && Int8Decode.groupRows(stored) > 0) {
+            // grain 16: chunk starts are multiples of the grain, so every chunk but the last holds whole groups
+            Parallel.forRange(m, 16, (from, to) -> Int8Decode.rows(stored, sourceRows, from, to, a, out));
+            return;
+        }
         Parallel.forRange(m, 16, (from, to) -> {
             for (int r = from; r < to; r++) Int8Kernels.rowDots(stored, sourceRows[r], a, out, r, m);
         });

@@ -34,6 +34,8 @@ public final class Q8Activations {
     final float[] s;
     /** Q8_K: the sum of each 16 consecutive q; null otherwise. */
     final int[] bsums;
+    /** Q8_0/Q8_1: the sum of each block's q (the offset term of unsigned weight codes); null otherwise. */
+    final int[] qsum;
 
     private Q8Activations(Format format, int n, int cols) {
         this.format = format;
@@ -44,6 +46,7 @@ public final class Q8Activations {
         this.d = new float[n * blocks];
         this.s = format == Format.Q8_1 ? new float[n * blocks] : null;
         this.bsums = format == Format.Q8_K ? new int[n * cols / 16] : null;
+        this.qsum = format == Format.Q8_K ? null : new int[n * blocks];
     }
 
     /** Quantizes x[p * cols .. (p + 1) * cols) for p in [0, n); cols must be a multiple of the format's block. */
@@ -86,6 +89,7 @@ public final class Q8Activations {
             sum += q;
         }
         d[b] = f16Rounded(scale);
+        qsum[b] = sum;
         if (s != null) s[b] = f16Rounded(sum * scale);
     }
 

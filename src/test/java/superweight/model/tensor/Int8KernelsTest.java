@@ -190,6 +190,40 @@ class Int8KernelsTest {
         }
     }
 
+    /**
+     * Decode folds groups of rows in 16-bit (Q4_0, modulo 2^16) and 32-bit (Q8_0) lanes: rows whose block sums reach
+     * the bounds the folds rely on (Q4_0: nibbles all 0 or all 15 against activations all +-127, sums +-32512 and
+     * +-28448; Q8_0: codes all -128 or 127, |sum| up to 32 * 128 * 127) must still equal the generic C dot. 35 rows:
+     * two whole Q4_0 groups and four Q8_0 groups, and a tail of three rows through the row kernel.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Q8_0", "Q4_0"})
+    void decodeGroupsHoldTheExtremeBlockSums(String type) {
+        Random r = new Random(5);
+        int rows = 35, blocks = 3, cols = blocks * 32, bytes = type.equals("Q8_0") ? 34 : 18;
+        StoredTensor random = randomTensor(type, rows, cols, r);
+        byte[] w = random.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        for (int row = 0; row < rows; row++) {
+            int kind = row % 3; // 0: lowest codes, 1: highest codes, 2: random codes
+            for (int b = 0; kind < 2 && b < blocks; b++) {
+                int at = (row * blocks + b) * bytes + 2;
+                byte code = type.equals("Q8_0") ? (byte) (kind == 0 ? -128 : 127) : (byte) (kind == 0 ? 0x00 : 0xFF);
+                java.util.Arrays.fill(w, at, at + bytes - 2, code);
+            }
+        }
+        StoredTensor t = (StoredTensor) StoredTensor.of(type.equals("Q8_0") ? GgmlType.Q8_0 : GgmlType.Q4_0, "w", rows, cols, MemorySegment.ofArray(w));
+        float[] x = new float[cols];
+        for (int c = 0; c < cols; c++) x[c] = c < 32 ? 1f : c < 64 ? -1f : (c % 2 == 0 ? 1f : -1f); // q = 127, -127, alternating
+        Int8KernelTensor fast = (Int8KernelTensor) Int8KernelTensor.over(t);
+        float[] out = new float[rows];
+        fast.matvec(x, out);
+        Q8Activations a = Q8Activations.quantize(fast.activationFormat(), x, 1, cols);
+        assertThat(new int[]{a.q(0, 0), a.q(0, 32), a.q(0, 64), a.q(0, 65)}).containsExactly(127, -127, 127, -127);
+        for (int row = 0; row < rows; row++) {
+            assertThat(out[row]).as("%s row %d", type, row).isEqualTo(reference(type, w, row, blocks, a, 0));
+        }
+    }
+
     private static float[] run(Tensor t, float[] x, int n, int rows, int threads) {
         int before = Parallel.threads();
         Parallel.useThreads(threads);
