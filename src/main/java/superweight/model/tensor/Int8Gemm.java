@@ -176,7 +176,7 @@ final class Int8Gemm {
                     codes[g * 64 + 32 + l] = (v >>> 4) | (h & 2) << 3;
                 }
             }
-            for (int v = 0; v < 256; v++) scales[v] = KQuants.scale(data, at + 4, v / 32);
+            for (int sub = 0; sub < 8; sub++) java.util.Arrays.fill(scales, sub * 32, sub * 32 + 32, KQuants.scale(data, at + 4, sub));
         }
 
         /** Q6_K: the 256 codes minus 32 of the super-block at {@code at} and each value's signed 8-bit scale. */
@@ -193,7 +193,7 @@ final class Int8Gemm {
                     codes[o + l + 96] = ((q2 >>> 4) | (h >> 6 & 3) << 4) - 32;
                 }
             }
-            for (int v = 0; v < 256; v++) scales[v] = data.get(StoredTensor.I8, at + 192 + v / 16);
+            for (int g = 0; g < 16; g++) java.util.Arrays.fill(scales, g * 16, g * 16 + 16, data.get(StoredTensor.I8, at + 192 + g));
         }
 
         /** Positions [p0, p1) against this panel into out[p * m + r0 ..] (through a buffer for the last, partial panel). */
