@@ -45,6 +45,26 @@ class Int8KernelsTest {
     }
 
     @Test
+    void x86RoundingDividesIntoTheMaximumAndRoundsHalvesToEven() {
+        float[] x = new float[64];
+        x[0] = 127f; // d = 1: x * id = x in both quantizers
+        x[1] = 2.5f;
+        x[2] = -2.5f;
+        x[3] = 1.5f;
+        x[4] = 0.5f;
+        // amax 2.7805755: 127 / amax = 45.673996 but 1 / (amax / 127) = 45.674, one ulp apart, which moves
+        // 0.07663003 * id to 3.4999998 (x86: 3) from 3.5000002 (reference: 4); found by a search in float32 (numpy)
+        x[32] = 2.7805755138397217f;
+        x[33] = 0.07663003355264664f;
+        Q8Activations ref = Q8Activations.quantize(Q8Activations.Format.Q8_0, Q8Activations.Rounding.REFERENCE, x, 1, 64);
+        Q8Activations x86 = Q8Activations.quantize(Q8Activations.Format.Q8_1, Q8Activations.Rounding.X86, x, 1, 64);
+        assertThat(new int[]{ref.q(0, 1), ref.q(0, 2), ref.q(0, 3), ref.q(0, 4), ref.q(0, 33)}).containsExactly(3, -3, 2, 1, 4);
+        assertThat(new int[]{x86.q(0, 1), x86.q(0, 2), x86.q(0, 3), x86.q(0, 4), x86.q(0, 33)}).containsExactly(2, -2, 2, 0, 3);
+        assertThat(x86.scale(0, 32)).isEqualTo(ref.scale(0, 32)); // d = amax / 127 in both
+        assertThat(x86.s[0]).isEqualTo(129f);                   // (127 + 2 - 2 + 2 + 0) * 1
+    }
+
+    @Test
     void q8_1KeepsTheBlockSumTimesTheF32ScaleAsF16() {
         float[] x = new float[64];
         x[0] = 127f;
@@ -191,10 +211,10 @@ class Int8KernelsTest {
     }
 
     /**
-     * Decode folds groups of rows in 16-bit (Q4_0, modulo 2^16) and 32-bit (Q8_0) lanes: rows whose block sums reach
-     * the bounds the folds rely on (Q4_0: nibbles all 0 or all 15 against activations all +-127, sums +-32512 and
+     * Decode folds Q4_0 rows in 16-bit lanes, modulo 2^16, and sums Q8_0 rows per block: rows whose block sums reach
+     * the bounds the kernels rely on (Q4_0: nibbles all 0 or all 15 against activations all +-127, sums +-32512 and
      * +-28448; Q8_0: codes all -128 or 127, |sum| up to 32 * 128 * 127) must still equal the generic C dot. 35 rows:
-     * two whole Q4_0 groups and four Q8_0 groups, and a tail of three rows through the row kernel.
+     * two whole Q4_0 groups of sixteen and a tail of three rows through the row kernel.
      */
     @ParameterizedTest
     @ValueSource(strings = {"Q8_0", "Q4_0"})
