@@ -144,28 +144,57 @@ public final class Transformer {
         int group = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
         int window = c.slidingWindow();
-        Parallel.forRange(n * c.heads(), 1, (from, to) -> {
-            float[] scores = new float[start + n];
+        // Tasks are (tile of query positions, head): a tile loads each key and value once for all its positions.
+        // Without a sliding window, full tiles go through the four-query kernels; the rest one query at a time.
+        // Both compute every score and output as the same in-order fma chain, so the split changes no bit.
+        int tile = VectorMath.ATTENTION_TILE, tiles = (n + tile - 1) / tile, rowLength = start + n;
+        Parallel.forRange(tiles * c.heads(), 1, (from, to) -> {
+            float[] scores = new float[tile * rowLength];
             for (int task = from; task < to; task++) {
-                int i = task / c.heads(), h = task % c.heads();
-                int pos = start + i, kvOff = (h / group) * hd, qOff = i * qDim + h * hd;
-                int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
-                VectorMath.columnDots(q, qOff, hd, keys, kvOff * cap, cap, first, pos + 1, scores, first);
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = first; j <= pos; j++) {
-                    float s = scores[j] * scale;
-                    scores[j] = s;
-                    if (s > max) max = s;
+                int i0 = task / c.heads() * tile, h = task % c.heads(), kvOff = (h / group) * hd;
+                int count = Math.min(tile, n - i0);
+                if (count == tile && window == 0) {
+                    attendTile(q, i0 * qDim + h * hd, qDim, keys, values, kvOff, cap, kvDim, start + i0, scale, scores, rowLength, out);
+                    continue;
                 }
-                VectorMath.expShifted(scores, first, pos + 1, max);
-                double sum = 0;
-                for (int j = first; j <= pos; j++) sum += scores[j];
-                float inv = (float) (1.0 / sum);
-                for (int j = first; j <= pos; j++) scores[j] *= inv;
-                VectorMath.weightedRowSum(scores, first, pos + 1, values, kvOff, kvDim, out, qOff, hd);
+                for (int i = i0; i < i0 + count; i++) {
+                    int pos = start + i, qOff = i * qDim + h * hd;
+                    int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
+                    VectorMath.columnDots(q, qOff, hd, keys, kvOff * cap, cap, first, pos + 1, scores, first);
+                    softmax(scores, 0, first, pos, scale);
+                    VectorMath.weightedRowSum(scores, first, pos + 1, values, kvOff, kvDim, out, qOff, hd);
+                }
             }
         });
         return linear(l, Linear.O, w.o(), w.oBias(), out, n, iv);
+    }
+
+    /**
+     * Four consecutive query positions pos0..pos0+3 of one head, at q[qOff + t * qDim], against keys 0..pos0+t each
+     * (causal, no window); scores of row t at scores[t * rowLength + j]. Each row's extra scores past its own
+     * position are computed with the others' and not used.
+     */
+    private void attendTile(float[] q, int qOff, int qDim, float[] keys, float[] values, int kvOff, int cap, int kvDim,
+                            int pos0, float scale, float[] scores, int rowLength, float[] out) {
+        int hd = c.headDim(), tile = VectorMath.ATTENTION_TILE;
+        VectorMath.columnDots4(q, qOff, qDim, hd, keys, kvOff * cap, cap, 0, pos0 + tile, scores, 0, rowLength);
+        for (int t = 0; t < tile; t++) softmax(scores, t * rowLength, 0, pos0 + t, scale);
+        VectorMath.weightedRowSum4(scores, rowLength, 0, pos0 + 1, values, kvOff, kvDim, out, qOff, qDim, hd);
+    }
+
+    /** scores[off + j], j in [first, last]: scaled, then softmax (max-shifted exponentials over their double sum). */
+    private static void softmax(float[] scores, int off, int first, int last, float scale) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = off + first; j <= off + last; j++) {
+            float s = scores[j] * scale;
+            scores[j] = s;
+            if (s > max) max = s;
+        }
+        VectorMath.expShifted(scores, off + first, off + last + 1, max);
+        double sum = 0;
+        for (int j = off + first; j <= off + last; j++) sum += scores[j];
+        float inv = (float) (1.0 / sum);
+        for (int j = off + first; j <= off + last; j++) scores[j] *= inv;
     }
 
     /** Rotate-half RoPE on the first rotaryDims of each head: dims (i, i + rotaryDims/2) form a pair. */

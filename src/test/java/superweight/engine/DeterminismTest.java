@@ -92,6 +92,40 @@ class DeterminismTest {
 
     private static final String SCORES_SHA256 = "8b179de68bd20e7041773381a5500d20752db4fc078a8cfa4220a6a39e7d3316";
 
+    /**
+     * A long sequence (254 positions, the fixture's context is 256) through the tiled attention (four query
+     * positions per tile, ragged last tile): its logits' digest was computed by the implementation before the
+     * tiling (one query per task, commit b149a00, with a scratch program outside the repository), so a tile that
+     * reorders a single fma in any score or output fails here; and the same bits at 1, 2 and 3 threads and for
+     * splits that start tiles at positions that are not multiples of four.
+     */
+    @Test
+    void longSequenceScoresEqualTheUntiledAttentionAtAnyThreadCountAndSplit() throws Exception {
+        int[] longTokens = new SplittableRandom(5).ints(254, 0, model.config().vocabSize()).toArray();
+        float[] reference = transformer.logits(longTokens);
+        assertThat(sha256(reference)).as("at %d bits", superweight.model.tensor.VectorMath.S.vectorBitSize())
+                .isEqualTo("b68e9731ab89d314ed6e52a0584a88b625f37544d5e52ed9d2c23838975e2ebc");
+        for (int threads : new int[]{1, 2, 3}) {
+            Parallel.useThreads(threads);
+            assertThat(transformer.logits(longTokens)).as("%d threads", threads).isEqualTo(reference);
+        }
+        Parallel.useThreads(THREADS);
+        int vocab = model.config().vocabSize();
+        float[] split = new float[reference.length];
+        InferenceState st = transformer.newState(longTokens.length);
+        for (int[] part : new int[][]{{0, 3}, {3, 110}, {110, 254}}) {
+            transformer.forward(st, Arrays.copyOfRange(longTokens, part[0], part[1]), Taps.NONE, Interventions.NONE, 0,
+                    (pos, l, off) -> System.arraycopy(l, off, split, pos * vocab, vocab));
+        }
+        assertThat(split).isEqualTo(reference);
+    }
+
+    private static String sha256(float[] values) throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : values) b.putInt(Float.floatToRawIntBits(f));
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b.array()));
+    }
+
     @Test
     void decodeCallsAreDeterministicAndWithinParityToleranceOfScoring() {
         int[] ones = new int[tokens.length];

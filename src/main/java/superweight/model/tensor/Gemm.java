@@ -28,8 +28,18 @@ public final class Gemm {
     private Gemm() {
     }
 
-    /** The whole product, split over the kernel threads by panels of rows and, when panels are few, by positions. */
+    /**
+     * The whole product: up to {@link PositionLanesGemm#MAX_POSITIONS} positions with the lanes across positions
+     * (no weight panel packed), more through the packed panels; both give the same bits.
+     */
     public static void multiply(Tensor w, float[] x, int n, float[] out) {
+        if (n <= 0) return;
+        if (n <= PositionLanesGemm.MAX_POSITIONS) PositionLanesGemm.multiply(w, x, n, out);
+        else multiplyPacked(w, x, n, out);
+    }
+
+    /** Packed panels, split over the kernel threads by panels of rows and, when panels are few, by positions. */
+    static void multiplyPacked(Tensor w, float[] x, int n, float[] out) {
         if (n <= 0) return;
         int m = Math.toIntExact(w.rows()), panelRows = PANEL_ROWS;
         int panels = (m + panelRows - 1) / panelRows;

@@ -2,6 +2,7 @@ package superweight.model.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -63,7 +64,9 @@ public final class Q4_0Tensor extends StoredTensor {
             for (int h = 0; h < 16; h += LANES) {
                 ByteVector q = ByteVector.fromMemorySegment(B, data, b + 2 + h, ByteOrder.LITTLE_ENDIAN);
                 FloatVector lo = (FloatVector) q.and((byte) 15).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+                // x86 has no byte shift: shift as int lanes, mask off the bits that crossed from the next byte
+                ByteVector high = ((IntVector) q.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+                FloatVector hi = (FloatVector) high.sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
                 s = lo.fma(FloatVector.fromArray(F, x, xOff + c + h), s);
                 s = hi.fma(FloatVector.fromArray(F, x, xOff + c + 16 + h), s);
             }

@@ -2,6 +2,7 @@ package superweight.model.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -81,10 +82,13 @@ public final class Q6_KTensor extends StoredTensor {
                     ByteVector a2 = ByteVector.fromMemorySegment(B, data, ql + l + 32, ByteOrder.LITTLE_ENDIAN);
                     ByteVector h = ByteVector.fromMemorySegment(B, data, qh + l, ByteOrder.LITTLE_ENDIAN);
                     int is = l / 16;
-                    ByteVector q0 = a.and((byte) 15).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    ByteVector q1 = a2.and((byte) 15).or(h.and((byte) 12).lanewise(VectorOperators.LSHL, 2)).sub((byte) 32);
-                    ByteVector q2 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 48)).sub((byte) 32);
-                    ByteVector q3 = a2.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 48)).sub((byte) 32);
+                    // x86 has no byte shift: shift the bytes as int lanes, then mask off what crossed from a neighbour
+                    IntVector ai = (IntVector) a.reinterpretAsInts(), a2i = (IntVector) a2.reinterpretAsInts(), hi = (IntVector) h.reinterpretAsInts();
+                    ByteVector q0 = a.and((byte) 15).or(hi.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 48)).sub((byte) 32);
+                    ByteVector q1 = a2.and((byte) 15).or(hi.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 48)).sub((byte) 32);
+                    ByteVector q2 = ai.lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15).or(h.and((byte) 48)).sub((byte) 32);
+                    ByteVector q3 = a2i.lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                            .or(hi.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 48)).sub((byte) 32);
                     FloatVector p0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, o + l));
                     FloatVector p1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, o + l + 32));
                     FloatVector p2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, o + l + 64));

@@ -134,6 +134,105 @@ public final class VectorMath {
             out[oo + c] = s;
         }
     }
+    /** Query positions per attention tile of {@link #columnDots4} and {@link #weightedRowSum4}. */
+    public static final int ATTENTION_TILE = 4;
+
+    /**
+     * {@link #columnDots} for four vectors at once: out[oo + t * oStride + j - from] = sum over d in [0, k) of
+     * a[ao + t * aStride + d] * m[mo + d * stride + j] for t in [0, 4), j in [from, to). Each column vector of m is
+     * loaded once for the four (attention: four query positions of one head against a block of keys) and every
+     * result is the same in-order fma chain over d as in {@link #columnDots}.
+     */
+    public static void columnDots4(float[] a, int ao, int aStride, int k, float[] m, int mo, int stride, int from, int to,
+                                   float[] out, int oo, int oStride) {
+        int a1 = ao + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
+        int o0 = oo - from, o1 = o0 + oStride, o2 = o1 + oStride, o3 = o2 + oStride;
+        int j = from;
+        for (int bound = to - 2 * L; j <= bound; j += 2 * L) {
+            FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
+            for (int d = 0, row = mo + j; d < k; d++, row += stride) {
+                FloatVector m0 = FloatVector.fromArray(S, m, row), m1 = FloatVector.fromArray(S, m, row + L);
+                FloatVector q = FloatVector.broadcast(S, a[ao + d]);
+                s0 = m0.fma(q, s0); t0 = m1.fma(q, t0);
+                q = FloatVector.broadcast(S, a[a1 + d]);
+                s1 = m0.fma(q, s1); t1 = m1.fma(q, t1);
+                q = FloatVector.broadcast(S, a[a2 + d]);
+                s2 = m0.fma(q, s2); t2 = m1.fma(q, t2);
+                q = FloatVector.broadcast(S, a[a3 + d]);
+                s3 = m0.fma(q, s3); t3 = m1.fma(q, t3);
+            }
+            s0.intoArray(out, o0 + j); t0.intoArray(out, o0 + j + L);
+            s1.intoArray(out, o1 + j); t1.intoArray(out, o1 + j + L);
+            s2.intoArray(out, o2 + j); t2.intoArray(out, o2 + j + L);
+            s3.intoArray(out, o3 + j); t3.intoArray(out, o3 + j + L);
+        }
+        for (; j < to; j++) {
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int d = 0, row = mo + j; d < k; d++, row += stride) {
+                float md = m[row];
+                s0 = Math.fma(md, a[ao + d], s0);
+                s1 = Math.fma(md, a[a1 + d], s1);
+                s2 = Math.fma(md, a[a2 + d], s2);
+                s3 = Math.fma(md, a[a3 + d], s3);
+            }
+            out[o0 + j] = s0;
+            out[o1 + j] = s1;
+            out[o2 + j] = s2;
+            out[o3 + j] = s3;
+        }
+    }
+
+    /**
+     * {@link #weightedRowSum} for four weight rows with ragged ends, as four consecutive query positions of one head
+     * attend to keys: out[oo + t * oStride + c] = sum over j in [from, to + t) of p[t * pStride + j] *
+     * m[mo + j * stride + c], t in [0, 4). Each row of m is loaded once for the four; every output is the same
+     * in-order fma chain over j as in {@link #weightedRowSum} (the ragged last terms continue it in registers).
+     */
+    public static void weightedRowSum4(float[] p, int pStride, int from, int to, float[] m, int mo, int stride,
+                                       float[] out, int oo, int oStride, int n) {
+        int p1 = pStride, p2 = 2 * pStride, p3 = 3 * pStride;
+        int c = 0;
+        for (int bound = n - 2 * L; c <= bound; c += 2 * L) {
+            FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
+            int j = from, row = mo + from * stride + c;
+            for (; j < to; j++, row += stride) {
+                FloatVector m0 = FloatVector.fromArray(S, m, row), m1 = FloatVector.fromArray(S, m, row + L);
+                FloatVector w = FloatVector.broadcast(S, p[j]);
+                s0 = m0.fma(w, s0); t0 = m1.fma(w, t0);
+                w = FloatVector.broadcast(S, p[p1 + j]);
+                s1 = m0.fma(w, s1); t1 = m1.fma(w, t1);
+                w = FloatVector.broadcast(S, p[p2 + j]);
+                s2 = m0.fma(w, s2); t2 = m1.fma(w, t2);
+                w = FloatVector.broadcast(S, p[p3 + j]);
+                s3 = m0.fma(w, s3); t3 = m1.fma(w, t3);
+            }
+            for (; j < to + 3; j++, row += stride) {
+                FloatVector m0 = FloatVector.fromArray(S, m, row), m1 = FloatVector.fromArray(S, m, row + L);
+                if (j < to + 1) {
+                    FloatVector w = FloatVector.broadcast(S, p[p1 + j]);
+                    s1 = m0.fma(w, s1); t1 = m1.fma(w, t1);
+                }
+                if (j < to + 2) {
+                    FloatVector w = FloatVector.broadcast(S, p[p2 + j]);
+                    s2 = m0.fma(w, s2); t2 = m1.fma(w, t2);
+                }
+                FloatVector w = FloatVector.broadcast(S, p[p3 + j]);
+                s3 = m0.fma(w, s3); t3 = m1.fma(w, t3);
+            }
+            s0.intoArray(out, oo + c); t0.intoArray(out, oo + c + L);
+            s1.intoArray(out, oo + oStride + c); t1.intoArray(out, oo + oStride + c + L);
+            s2.intoArray(out, oo + 2 * oStride + c); t2.intoArray(out, oo + 2 * oStride + c + L);
+            s3.intoArray(out, oo + 3 * oStride + c); t3.intoArray(out, oo + 3 * oStride + c + L);
+        }
+        for (; c < n; c++) {
+            for (int t = 0; t < ATTENTION_TILE; t++) {
+                float s = 0;
+                for (int j = from, row = mo + from * stride + c; j < to + t; j++, row += stride) s = Math.fma(m[row], p[t * pStride + j], s);
+                out[oo + t * oStride + c] = s;
+            }
+        }
+    }
+
     // ---- e^x from IEEE operations only ---------------------------------------------------------------------------
     // Math.exp may differ by an ulp between JVMs and CPUs and runs one value at a time; this one is built from
     // min/max, fused multiply-adds and bit shifts, so a lane and the scalar tail give the same bits on any machine

@@ -62,6 +62,46 @@ class FastKernelTest {
         }
     }
 
+    /**
+     * The four-query attention kernels against the contract's definition written out here, the in-order scalar fma
+     * chain per score and per output: keys off the vector width and its double (k, range), rows at a stride, and the
+     * ragged ends of weightedRowSum4 (row t sums one more term than row t - 1). A lane that sums another query's
+     * row, a tail that restarts a chain, or a ragged term added to the wrong row fails bit for bit.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 16, 64, 67})
+    void fourQueryColumnDotsAreTheInOrderFmaChainOfEachQuery(int k) {
+        Random r = new Random(40 + k);
+        int stride = 131, from = 2, to = 127, aStride = k + 3, oStride = 140;
+        float[] a = gaussian(r, 1 + 4 * aStride), m = gaussian(r, 7 + k * stride);
+        float[] out = new float[4 * oStride];
+        VectorMath.columnDots4(a, 1, aStride, k, m, 7, stride, from, to, out, 3, oStride);
+        for (int t = 0; t < 4; t++) {
+            for (int j = from; j < to; j++) {
+                float s = 0;
+                for (int d = 0; d < k; d++) s = Math.fma(m[7 + d * stride + j], a[1 + t * aStride + d], s);
+                assertThat(out[3 + t * oStride + j - from]).as("query %d key %d", t, j).isEqualTo(s);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 16, 37, 64, 75})
+    void fourRowWeightedSumsAreTheInOrderFmaChainWithRaggedEnds(int n) {
+        Random r = new Random(60 + n);
+        int from = 3, to = 29, pStride = 40, stride = n + 5, oStride = n + 2;
+        float[] p = gaussian(r, 4 * pStride), m = gaussian(r, 4 + (to + 3) * stride);
+        float[] out = new float[1 + 4 * oStride];
+        VectorMath.weightedRowSum4(p, pStride, from, to, m, 4, stride, out, 1, oStride, n);
+        for (int t = 0; t < 4; t++) {
+            for (int c = 0; c < n; c++) {
+                float s = 0;
+                for (int j = from; j < to + t; j++) s = Math.fma(m[4 + j * stride + c], p[t * pStride + j], s);
+                assertThat(out[1 + t * oStride + c]).as("row %d channel %d", t, c).isEqualTo(s);
+            }
+        }
+    }
+
     @Test
     void expIsWithinTwoTenthsOfAMillionthOfMathExp() {
         for (double x = -87; x <= 88; x += 0.01) {

@@ -72,6 +72,42 @@ class GemmTest {
         assertExactAndClose(t, x, n, out);
     }
 
+    /**
+     * Both paths of the product, the position lanes of short calls and the packed panels, equal the scalar chain bit
+     * for bit on the same inputs: rows off the 6-row tile, positions off the vector width and its double, and
+     * counts on both sides of the switch between the paths (so switching never changes a score).
+     */
+    @ParameterizedTest
+    @CsvSource({"13,40,1", "6,17,2", "11,33,9", "25,70,17", "7,129,33", "19,64," + PositionLanesGemm.MAX_POSITIONS,
+            "5,23," + (PositionLanesGemm.MAX_POSITIONS + 1), "13,40,100"})
+    void positionLanesAndPackedPanelsBothEqualTheScalarChain(int m, int k, int n) {
+        Random r = new Random(17L * m + n);
+        Tensor t = F32Tensor.of("w", m, k, gaussian(r, m * k));
+        float[] x = gaussian(r, n * k), chain = fmaChain(t, x, n);
+        float[] lanes = new float[n * m], packed = new float[n * m], dispatched = new float[n * m];
+        PositionLanesGemm.multiply(t, x, n, lanes);
+        Gemm.multiplyPacked(t, x, n, packed);
+        t.matmul(x, n, dispatched);
+        assertThat(lanes).as("position lanes").isEqualTo(chain);
+        assertThat(packed).as("packed panels").isEqualTo(chain);
+        assertThat(dispatched).as("matmul").isEqualTo(chain);
+    }
+
+    /** A BF16 matrix (the 7B target's storage) through the position lanes at 1, 2 and 3 threads. */
+    @Test
+    void positionLanesOfBf16AtAnyThreadCountEqualTheChain() {
+        Random r = new Random(23);
+        Tensor t = halfs(r, 31, 75, true);
+        int n = 21;
+        float[] x = gaussian(r, n * 75), chain = fmaChain(t, x, n);
+        for (int threads : new int[]{1, 2, 3}) {
+            Parallel.useThreads(threads);
+            float[] out = new float[n * 31];
+            PositionLanesGemm.multiply(t, x, n, out);
+            assertThat(out).as("%d threads", threads).isEqualTo(chain);
+        }
+    }
+
     /** Every storage type goes through its row decoder into the same panel: the same exactness holds. */
     @Test
     void everyStorageTypeAndViewEqualsTheScalarFmaChain() {
