@@ -3,6 +3,7 @@ package superweight.model;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import superweight.Fixtures;
 import superweight.engine.Transformer;
@@ -22,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Attention biases follow config.json as in transformers: LlamaAttention (and Gemma's, OLMo's, OLMo 2's) builds
  * q/k/v/o with bias=config.attention_bias (default false), so stored biases are ignored (and listed as unused)
- * unless it is true; Qwen2Attention always has q/k/v biases and never an o_proj bias, whatever the flag says.
+ * unless it is true; Qwen2Attention always has q/k/v biases and never an o_proj bias, MistralAttention none, and
+ * GPTNeoXAttention follows the flag with true as its default.
  */
 class AttentionBiasTest {
     private static final String[] PROJ = {"q", "k", "v", "o"};
@@ -30,14 +32,23 @@ class AttentionBiasTest {
     @TempDir
     Path tmp;
 
-    /** The fixture's reference logits were computed without attention biases: ignored ones must leave them as they are. */
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"llama", "mistral", "olmo"})
-    void storedBiasesAreIgnoredUnlessAttentionBiasIsTrue(String arch) throws Exception {
+    /**
+     * The fixture's reference logits were computed without attention biases: ignored ones must leave them as they are.
+     * llama and olmo say attention_bias false, "llama absent" drops the key (the default, false, applies), and
+     * Mistral has no attention biases even when the config says true.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"llama, false", "llama, absent", "mistral, true", "olmo, false"})
+    void storedBiasesAreIgnoredUnlessAttentionBiasIsTrue(String arch, String flag) throws Exception {
         Path src = Fixtures.arch(arch);
         String config = Files.readString(src.resolve("config.json"));
-        // llama and olmo say false explicitly, mistral's config has no such key (the default, false, applies)
         assertThat(config.contains("\"attention_bias\": false")).isEqualTo(!arch.equals("mistral"));
+        config = switch (flag) {
+            case "absent" -> config.replace("\"attention_bias\": false,", "");
+            case "true" -> config.replace("\"model_type\"", "\"attention_bias\": true, \"model_type\"");
+            default -> config;
+        };
+        assertThat(config.contains("attention_bias")).isEqualTo(!flag.equals("absent"));
         Path dir = copyWithBiases(arch, config, 0, PROJ);
         Model m = ModelLoader.load(dir);
         try {

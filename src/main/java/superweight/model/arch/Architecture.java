@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  */
 public abstract class Architecture {
     private static final Map<String, Supplier<Architecture>> BY_MODEL_TYPE = Map.ofEntries(
-            Map.entry("llama", Llama::new), Map.entry("mistral", Llama::new), Map.entry("qwen2", Qwen2::new),
+            Map.entry("llama", Llama::new), Map.entry("mistral", Mistral::new), Map.entry("qwen2", Qwen2::new),
             Map.entry("phi3", Phi3::new), Map.entry("olmo", Olmo::new), Map.entry("olmo2", Olmo2::new),
             Map.entry("gemma", Gemma::new), Map.entry("gpt_neox", GptNeox::new),
             Map.entry("bert", () -> new Bert(false)), Map.entry("roberta", () -> new Bert(true)),
@@ -97,8 +97,8 @@ public abstract class Architecture {
 
     /**
      * Whether transformers gives this family's q/k/v projections biases: LlamaAttention (also Gemma's, OLMo's and
-     * OLMo 2's) builds them with bias=config.attention_bias (default false; MistralAttention with none, and Mistral
-     * configs carry no attention_bias), so stored biases are otherwise ignored, as there, and listed as unused.
+     * OLMo 2's) builds them with bias=config.attention_bias (default false), so stored biases are otherwise ignored,
+     * as there, and listed as unused.
      */
     protected boolean hfQkvBias(JsonNode c) {
         return c.path("attention_bias").asBoolean(false);

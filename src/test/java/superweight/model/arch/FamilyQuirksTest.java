@@ -76,6 +76,20 @@ class FamilyQuirksTest {
         assertThat(hf("llama", minimal()).qkNorm()).isFalse();
     }
 
+    /**
+     * RobertaEmbeddings (XLM-R's too) number positions from padding_idx + 1, so a config with
+     * max_position_embeddings 514 and pad_token_id 1 (xlm-roberta-base's) leaves 512 usable positions; BERT's start at 0.
+     */
+    @Test
+    void robertaFamiliesLoseThePositionsBeforeThePaddingIndex() {
+        ObjectNode xlmr = minimal().put("max_position_embeddings", 514).put("pad_token_id", 1);
+        assertThat(hf("xlm-roberta", xlmr).contextLength()).isEqualTo(512);
+        assertThat(hf("roberta", xlmr.deepCopy().put("pad_token_id", 3)).contextLength()).isEqualTo(510);
+        assertThat(hf("bert", xlmr.deepCopy()).contextLength()).isEqualTo(514);
+        assertThat(Architecture.forModelType("xlm-roberta", "c").encoder()).isTrue();
+        assertThat(Architecture.forModelType("llama", "c").encoder()).isFalse();
+    }
+
     @Test
     void layerWeightsReplaceExactlyOneProjection() {
         Tensor[] t = new Tensor[7];
