@@ -57,6 +57,93 @@ class LoaderChecksTest {
                 .hasMessage(at + ": final norm has " + cap + " values, expected 64 for this config");
     }
 
+    /** transformers refuses a norm weight stored with another shape ("size mismatch"); so does the loader, by name. */
+    @Test
+    void aVectorStoredAsAMatrixIsRefused() throws Exception {
+        Path dir = copy("llama", Map.of("model.norm.weight", raw(new long[]{2, 32})));
+        assertThatThrownBy(() -> ModelLoader.load(dir))
+                .hasMessage(dir + ": tensor model.norm.weight has 2 rows of 32 values, expected one vector");
+    }
+
+    @Test
+    void aHuggingFaceCheckpointNeedsAConfigWithAModelType() throws Exception {
+        Path bare = Files.createDirectories(tmp.resolve("bare"));
+        Files.copy(Fixtures.arch("llama").resolve("model.safetensors"), bare.resolve("model.safetensors"));
+        assertThatThrownBy(() -> ModelLoader.load(bare)).isInstanceOf(SuperweightException.class)
+                .hasMessage(bare + ": no config.json beside the weights");
+        Files.writeString(bare.resolve("config.json"), Files.readString(Fixtures.arch("llama").resolve("config.json"))
+                .replace("\"model_type\": \"llama\",", ""));
+        assertThatThrownBy(() -> ModelLoader.load(bare)).hasMessage(bare.resolve("config.json") + ": no model_type");
+    }
+
+    /**
+     * The vocabulary cap (2^22 rows) is checked on the GGUF embedding table before anything is sized from it. F16
+     * tables one value wide keep the files at 8 MiB; at the cap the table is accepted and then refused by the shape
+     * check (64 columns expected), above it by the cap.
+     */
+    @Test
+    void aGgufVocabularyAboveTheCapIsRefusedBeforeTheConfig() throws Exception {
+        int cap = ConfigLimits.MAX_VOCAB;
+        Path over = withEmbeddingRows(cap + 1);
+        assertThatThrownBy(() -> ModelLoader.load(over)).isInstanceOf(SuperweightException.class)
+                .hasMessage(over + ": token_embd.weight has " + (cap + 1) + " rows, more than the vocabulary cap " + cap);
+        Path at = withEmbeddingRows(cap);
+        assertThatThrownBy(() -> ModelLoader.load(at))
+                .hasMessage(at + ": tensor token_embd.weight has shape [" + cap + ", 1], expected [" + cap + ", 64] for this config");
+    }
+
+    private Path withEmbeddingRows(int rows) {
+        Path out = tmp.resolve("vocab-" + rows + ".gguf");
+        try (GgufFile g = GgufFile.open(Fixtures.arch("llama").resolve("model-f32.gguf"))) {
+            GgufWriter w = new GgufWriter();
+            g.metadata().forEach((k, v) -> w.put(k, v instanceof long[] l ? Arrays.stream(l).mapToInt(x -> (int) x).toArray() : v));
+            for (var t : g.tensors().values()) {
+                if (!t.name().equals("token_embd.weight")) w.tensor(t.name(), t.dims(), t.ggmlType(), g.data(t).toArray(ValueLayout.JAVA_BYTE));
+            }
+            w.tensor("token_embd.weight", new long[]{1, rows}, 1, new byte[2 * rows]);   // ggml type 1 = F16
+            w.write(out);
+        }
+        return out;
+    }
+
+    /**
+     * The fixture BERT uses token type 0 only: a table with that one row gives the reference hidden state; an empty
+     * table, or one with the wrong width, is refused.
+     */
+    @Test
+    void tokenTypeTablesNeedOneRowOfTheHiddenWidth() throws Exception {
+        Path bert = Fixtures.arch("bert");
+        Raw types = TestSafetensors.read(bert.resolve("model.safetensors")).get("embeddings.token_type_embeddings.weight");
+        assertThat(types.shape()).containsExactly(2, 64);
+        Path one = copy("bert", Map.of("embeddings.token_type_embeddings.weight",
+                new Raw("F32", new long[]{1, 64}, Arrays.copyOf(types.data(), 64 * 4))));
+        Model m = ModelLoader.load(one);
+        try {
+            float[] hidden = new superweight.engine.Encoder(m).hiddenStates(Fixtures.ints(Fixtures.json(bert.resolve("tokens.json"))));
+            assertThat(Fixtures.maxAbsDiff(hidden, Fixtures.floats(bert.resolve("hidden.f32")))).isLessThanOrEqualTo(1e-4f);
+        } finally {
+            m.checkpoint().close();
+        }
+        Path empty = copy("bert", Map.of("embeddings.token_type_embeddings.weight", raw(new long[]{0, 64})));
+        assertThatThrownBy(() -> ModelLoader.load(empty)).hasMessage(empty + ": token type embeddings are empty");
+        Path narrow = copy("bert", Map.of("embeddings.token_type_embeddings.weight", raw(new long[]{2, 63})));
+        assertThatThrownBy(() -> ModelLoader.load(narrow)).hasMessage(narrow
+                + ": tensor embeddings.token_type_embeddings.weight has shape [2, 63], expected [2, 64] for this config");
+    }
+
+    /**
+     * RoBERTa's positions start at pad_token_id + 1 (1 with the fixture's pad id 0): max_position_embeddings 64 leaves
+     * 63 usable positions, read from rows 1..63, so a table of 63 rows is one short.
+     */
+    @Test
+    void aRobertaPositionTableMustCoverTheOffsetPositions() throws Exception {
+        Path dir = copy("bert", Map.of("embeddings.position_embeddings.weight", raw(new long[]{63, 64})));
+        Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json"))
+                .replace("\"model_type\": \"bert\"", "\"model_type\": \"roberta\""));
+        assertThatThrownBy(() -> ModelLoader.load(dir)).hasMessage(dir + ": position embeddings embeddings.position_embeddings.weight"
+                + " have shape [63, 64], expected at least [64, 64] for this config");
+    }
+
     /** transformers gives Mistral, Qwen2, Gemma and OLMo 2 no MLP biases whatever mlp_bias says: stored ones are ignored. */
     @Test
     void mistralIgnoresMlpBiasesEvenWithMlpBiasTrue() throws Exception {
@@ -88,6 +175,13 @@ class LoaderChecksTest {
         }
         assertThatThrownBy(() -> ModelLoader.load(out)).isInstanceOf(SuperweightException.class)
                 .hasMessage(out + ": tensor blk.1.ffn_gate.bias is not supported");
+        // a refused file is closed again: its mapping is gone (Linux lists every mapped file in /proc/self/maps)
+        Path maps = Path.of("/proc/self/maps");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(maps));
+        assertThat(Files.readString(maps)).doesNotContain(out.toString());
+        try (GgufFile open = GgufFile.open(out)) {
+            assertThat(Files.readString(maps)).as("an open file is listed").contains(out.toString());
+        }
     }
 
     /** ONNX graphs are read as BERT-family encoders only; a decoder's config.json beside one is refused by name. */

@@ -331,16 +331,16 @@ public abstract class Architecture {
         }
         float off = hfNormOffset();
         return new LayerWeights(
-                postNorms() ? null : vec(ck, p + "input_layernorm.weight", off), null,
+                postNorms() ? null : vector(ck, p + "input_layernorm.weight", off), null,
                 ck.tensor(a + "q_proj.weight"), ck.tensor(a + "k_proj.weight"), ck.tensor(a + "v_proj.weight"), ck.tensor(a + "o_proj.weight"),
                 hfAttentionBias(ck, a + "q_proj.bias", false), hfAttentionBias(ck, a + "k_proj.bias", false),
                 hfAttentionBias(ck, a + "v_proj.bias", false), hfAttentionBias(ck, a + "o_proj.bias", true),
-                qkNorm() ? vec(ck, a + "q_norm.weight", 0) : null, qkNorm() ? vec(ck, a + "k_norm.weight", 0) : null,
-                postNorms() ? vec(ck, p + "post_attention_layernorm.weight", 0) : null,
-                postNorms() ? null : vec(ck, p + "post_attention_layernorm.weight", off), null,
+                qkNorm() ? vector(ck, a + "q_norm.weight", 0) : null, qkNorm() ? vector(ck, a + "k_norm.weight", 0) : null,
+                postNorms() ? vector(ck, p + "post_attention_layernorm.weight", 0) : null,
+                postNorms() ? null : vector(ck, p + "post_attention_layernorm.weight", off), null,
                 ck.tensor(m + "gate_proj.weight"), ck.tensor(m + "up_proj.weight"), ck.tensor(m + "down_proj.weight"),
                 mlpBias ? optVec(ck, m + "up_proj.bias") : null, mlpBias ? optVec(ck, m + "down_proj.bias") : null,
-                postNorms() ? vec(ck, p + "post_feedforward_layernorm.weight", 0) : null);
+                postNorms() ? vector(ck, p + "post_feedforward_layernorm.weight", 0) : null);
     }
 
     /** A stored q/k/v bias (or, with {@code output}, the o_proj one) if config.json builds the projection with a bias, else null. */
@@ -435,16 +435,26 @@ public abstract class Architecture {
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
-    protected static float[] vec(Checkpoint ck, String name, float offset) {
+    /**
+     * A norm weight or bias copied to the heap, plus {@code offset}: one row (transformers refuses a vector stored
+     * with another shape), no longer than any norm or table, checked before the copy is allocated.
+     */
+    public static float[] vector(Checkpoint ck, String name, float offset) {
         Tensor t = ck.tensor(name);
-        float[] v = new float[(int) t.elements()];
-        for (long r = 0; r < t.rows(); r++) t.readRow(r, v, (int) (r * t.cols()));
+        if (t.rows() != 1) {
+            throw new SuperweightException(ck.path() + ": tensor " + name + " has " + t.rows() + " rows of " + t.cols() + " values, expected one vector");
+        }
+        if (t.cols() > ConfigLimits.MAX_INTERMEDIATE) {
+            throw new SuperweightException(ck.path() + ": vector tensor " + name + " has " + t.cols() + " values, more than any norm or table");
+        }
+        float[] v = new float[(int) t.cols()];
+        t.readRow(0, v, 0);
         if (offset != 0) for (int i = 0; i < v.length; i++) v[i] += offset;
         return v;
     }
 
     protected static float[] optVec(Checkpoint ck, String name) {
-        return ck.has(name) ? vec(ck, name, 0) : null;
+        return ck.has(name) ? vector(ck, name, 0) : null;
     }
 
     /** A fused bias is split by offsets: one of the wrong length would be cut short or padded with zeros. */
