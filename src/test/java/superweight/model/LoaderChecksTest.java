@@ -184,6 +184,22 @@ class LoaderChecksTest {
         }
     }
 
+    /** A GGUF BERT marked causal (bert.attention.causal true) is not the bidirectional encoder this reads: refused. */
+    @Test
+    void aCausalGgufBertIsRefused() throws Exception {
+        Path out = tmp.resolve("causal-bert.gguf");
+        try (GgufFile g = GgufFile.open(Fixtures.arch("bert").resolve("model-f32.gguf"))) {
+            assertThat(g.getBoolean("bert.attention.causal")).isFalse();
+            GgufWriter w = new GgufWriter();
+            g.metadata().forEach((k, v) -> w.put(k, v instanceof long[] l ? Arrays.stream(l).mapToInt(x -> (int) x).toArray() : v));
+            w.put("bert.attention.causal", true);
+            for (var t : g.tensors().values()) w.tensor(t.name(), t.dims(), t.ggmlType(), g.data(t).toArray(ValueLayout.JAVA_BYTE));
+            w.write(out);
+        }
+        assertThatThrownBy(() -> ModelLoader.load(out))
+                .hasMessage(out + ": bert.attention.causal is true; only bidirectional encoders are supported");
+    }
+
     /** ONNX graphs are read as BERT-family encoders only; a decoder's config.json beside one is refused by name. */
     @Test
     void anOnnxFileOfADecoderIsRefused() throws Exception {

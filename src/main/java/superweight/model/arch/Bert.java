@@ -44,16 +44,6 @@ final class Bert extends Architecture {
     }
 
     @Override
-    protected boolean gatedMlp() {
-        return false;
-    }
-
-    @Override
-    protected boolean tiedByDefault() {
-        return true;
-    }
-
-    @Override
     public boolean encoder() {
         return true;
     }
@@ -63,11 +53,7 @@ final class Bert extends Architecture {
         return null;
     }
 
-    @Override
-    public String hfLmHead() {
-        return "cls.predictions.decoder.weight";
-    }
-
+    /** Ungated MLP, no head (tied, never read), no RoPE: set here rather than through the decoder hooks. */
     @Override
     public ModelConfig hfConfig(JsonNode c, Object where, boolean hasLmHead) {
         String positions = c.path("position_embedding_type").asText("absolute");

@@ -7,6 +7,7 @@ import superweight.model.tensor.F32Tensor;
 import superweight.model.tensor.Tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Each family's configuration quirks read from a minimal config.json (the keys and defaults of the transformers
@@ -74,6 +75,27 @@ class FamilyQuirksTest {
         assertThat(o2.normEps()).isEqualTo(1e-6);
         assertThat(hf("llama", minimal()).postNorms()).isFalse();
         assertThat(hf("llama", minimal()).qkNorm()).isFalse();
+    }
+
+    /** BertConfig's defaults: LayerNorm eps 1e-12, erf GELU; no gate, no RoPE, no head; [CLS]/[SEP] ids as given. */
+    @Test
+    void bertDefaultsAndItsOnlyPositionType() {
+        ModelConfig c = hf("bert", minimal());
+        assertThat(c.norm()).isEqualTo(ModelConfig.Norm.LAYER);
+        assertThat(c.normEps()).isEqualTo(1e-12);
+        assertThat(c.activation()).isEqualTo(ModelConfig.Activation.GELU_ERF);
+        assertThat(c.gatedMlp()).isFalse();
+        assertThat(c.tiedEmbeddings()).isTrue();
+        assertThat(c.rotaryDims()).isZero();
+        assertThat(new int[]{c.bosId(), c.eosId()}).containsExactly(-1, -1);
+        ModelConfig set = hf("bert", minimal().put("layer_norm_eps", 1e-7).put("hidden_act", "gelu_new")
+                .put("cls_token_id", 101).put("sep_token_id", 102).put("position_embedding_type", "absolute"));
+        assertThat(set.normEps()).isEqualTo(1e-7);
+        assertThat(set.activation()).isEqualTo(ModelConfig.Activation.GELU_TANH);
+        assertThat(new int[]{set.bosId(), set.eosId()}).containsExactly(101, 102);
+        assertThatThrownBy(() -> hf("bert", minimal().put("position_embedding_type", "relative_key")))
+                .isInstanceOf(superweight.SuperweightException.class)
+                .hasMessage("config.json: position_embedding_type 'relative_key' is not supported (only absolute)");
     }
 
     /**
