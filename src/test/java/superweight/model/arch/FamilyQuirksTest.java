@@ -35,6 +35,10 @@ class FamilyQuirksTest {
         assertThat(hf("gemma", minimal().put("hidden_size", 3072).put("num_attention_heads", 16).put("torch_dtype", "float32"))
                 .embeddingScale()).isEqualTo((float) Math.sqrt(3072));
         assertThat(hf("llama", minimal().put("torch_dtype", "bfloat16")).embeddingScale()).isEqualTo(1f);
+        // ties round to even, as torch's float -> bfloat16: sqrt(257^2) = 257 lies halfway between the bfloat16
+        // neighbours 256 and 258 (8 significant bits) and goes to 256; 259 between 258 and 260 goes to 260
+        assertThat(hf("gemma", minimal().put("hidden_size", 257 * 257).put("torch_dtype", "bfloat16")).embeddingScale()).isEqualTo(256f);
+        assertThat(hf("gemma", minimal().put("hidden_size", 259 * 259).put("torch_dtype", "bfloat16")).embeddingScale()).isEqualTo(260f);
         // activation: hidden_activation when given, tanh GELU otherwise; the stored norm weight w means (1 + w)
         assertThat(hf("gemma", minimal()).activation()).isEqualTo(ModelConfig.Activation.GELU_TANH);
         assertThat(hf("gemma", minimal().put("hidden_activation", "gelu")).activation()).isEqualTo(ModelConfig.Activation.GELU_ERF);
