@@ -139,6 +139,9 @@ final class HfExport {
         if (!Float.isNaN(c.clipQkv())) n.put("clip_qkv", c.clipQkv());
         // Without it transformers (and this loader) ignore the MLP biases written beside the weights.
         if (!neox && m.layers().stream().anyMatch(w -> w.upBias() != null || w.downBias() != null)) n.put("mlp_bias", true);
+        // The same for attention biases (Qwen2 has its q/k/v biases whatever the config says).
+        boolean attentionBiases = m.layers().stream().anyMatch(w -> w.qBias() != null || w.kBias() != null || w.vBias() != null || w.oBias() != null);
+        if (!neox && !c.architecture().equals("qwen2") && attentionBiases) n.put("attention_bias", true);
         if (c.slidingWindow() > 0) n.put("sliding_window", c.slidingWindow());
         else if (c.architecture().equals("mistral") || c.architecture().equals("phi3")) n.putNull("sliding_window");
         var rs = c.ropeScaling();

@@ -65,8 +65,8 @@ public final class ModelLoader {
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < cfg.layers(); l++) layers.add(arch.hfLayer(ck, cfg, l));
         Tensor embed = ck.tensor(arch.hfEmbeddings(ck));
-        float[] finalNorm = arch.hfFinalNorm() == null ? null : vec(ck, arch.hfFinalNorm(), arch.hfNormOffset());
-        float[] finalBias = arch.hfFinalNormBias() == null ? null : vec(ck, arch.hfFinalNormBias(), 0f);
+        float[] finalNorm = arch.hfFinalNorm() == null ? null : Architecture.vector(ck, arch.hfFinalNorm(), arch.hfNormOffset());
+        float[] finalBias = arch.hfFinalNormBias() == null ? null : Architecture.vector(ck, arch.hfFinalNormBias(), 0f);
         Tensor head = cfg.tiedEmbeddings() ? embed : ck.tensor(arch.hfLmHead());
         return check(new Model(displayId(directory), cfg, embed, layers, finalNorm, finalBias, head, ck, List.of(),
                 arch.hfEncoderEmbeddings(ck, c)));
@@ -84,15 +84,15 @@ public final class ModelLoader {
             throw new SuperweightException(g.path() + ": LongRoPE scaling (rope_factors_long/short, e.g. Phi-3 128k) is not supported");
         }
         Tensor embed = ck.tensor("token_embd.weight");
-        float[] ropeFreqs = ck.has("rope_freqs.weight") ? vec(ck, "rope_freqs.weight", 0) : null;
+        float[] ropeFreqs = ck.has("rope_freqs.weight") ? Architecture.vector(ck, "rope_freqs.weight", 0) : null;
         if (embed.rows() > ConfigLimits.MAX_VOCAB) {
             throw new SuperweightException(g.path() + ": token_embd.weight has " + embed.rows() + " rows, more than the vocabulary cap " + ConfigLimits.MAX_VOCAB);
         }
         ModelConfig cfg = ConfigLimits.check(arch.ggufConfig(g, ggufArch, (int) embed.rows(), ck.has("output.weight"), ropeFreqs), g.path());
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < cfg.layers(); l++) layers.add(arch.ggufLayer(ck, cfg, l));
-        float[] finalNorm = ck.has("output_norm.weight") ? vec(ck, "output_norm.weight", 0) : null;
-        float[] finalBias = ck.has("output_norm.bias") ? vec(ck, "output_norm.bias", 0) : null;
+        float[] finalNorm = ck.has("output_norm.weight") ? Architecture.vector(ck, "output_norm.weight", 0) : null;
+        float[] finalBias = ck.has("output_norm.bias") ? Architecture.vector(ck, "output_norm.bias", 0) : null;
         Tensor head = cfg.tiedEmbeddings() ? embed : ck.tensor("output.weight");
         String name = g.getString("general.name");
         return check(new Model(name != null ? name : displayId(g.path()), cfg, embed, layers, finalNorm, finalBias, head, ck,
@@ -111,23 +111,12 @@ public final class ModelLoader {
         for (int l = 0; l < cfg.layers(); l++) layers.add(arch.ggufLayer(ck, cfg, l));
         Tensor embed = ck.tensor("token_embd.weight");
         Tensor head = cfg.tiedEmbeddings() ? embed : ck.tensor("output.weight");
-        return check(new Model(displayId(ck.path()), cfg, embed, layers, vec(ck, "output_norm.weight", 0), null, head, ck));
+        return check(new Model(displayId(ck.path()), cfg, embed, layers, Architecture.vector(ck, "output_norm.weight", 0), null, head, ck));
     }
 
     private static String displayId(Path p) {
         Path abs = p.toAbsolutePath().normalize();
         return abs.getFileName() == null ? abs.toString() : abs.getFileName().toString();
-    }
-
-    private static float[] vec(Checkpoint ck, String name, float offset) {
-        Tensor t = ck.tensor(name);
-        if (t.elements() > ConfigLimits.MAX_INTERMEDIATE) {
-            throw new SuperweightException(ck.path() + ": vector tensor " + name + " has " + t.elements() + " values, more than any norm or table");
-        }
-        float[] v = new float[(int) t.elements()];
-        for (long r = 0; r < t.rows(); r++) t.readRow(r, v, (int) (r * t.cols()));
-        if (offset != 0) for (int i = 0; i < v.length; i++) v[i] += offset;
-        return v;
     }
 
     /**
@@ -141,22 +130,20 @@ public final class ModelLoader {
         for (String n : m.checkpoint().tensorNames()) {
             if (opened.contains(n) || n.endsWith("rotary_emb.inv_freq") || n.endsWith(".attention.bias") || n.endsWith("embeddings.position_ids")
                     || n.endsWith(".attention.masked_bias")) continue;
-            if (m.config().tiedEmbeddings() && (n.equals("lm_head.weight") || n.equals("output.weight"))) continue;
+            // GGUF and llama2c files of tied models have no output.weight: only a Hugging Face lm_head can be a tied copy
+            if (m.config().tiedEmbeddings() && n.equals("lm_head.weight")) continue;
             unused.add(n);
         }
         return unused;
     }
 
-    /** Every tensor must have the shape the config implies; a mismatch names the tensor and both shapes. */
+    /**
+     * Every tensor must have the shape the config implies; a mismatch names the tensor and both shapes. (The head
+     * arithmetic and the rotary width were checked with the config by {@link ConfigLimits}.)
+     */
     static Model check(Model m) {
         ModelConfig c = m.config();
         Path p = m.checkpoint().path();
-        if (c.heads() % c.kvHeads() != 0) {
-            throw new SuperweightException(p + ": " + c.heads() + " attention heads are not a multiple of " + c.kvHeads() + " KV heads");
-        }
-        if (c.rotaryDims() > c.headDim() || c.rotaryDims() % 2 != 0) {
-            throw new SuperweightException(p + ": rotary dimension " + c.rotaryDims() + " does not fit head size " + c.headDim());
-        }
         shape(p, m.embeddings(), c.vocabSize(), c.hiddenSize());
         shape(p, m.lmHead(), c.vocabSize(), c.hiddenSize());
         length(p, "final norm", m.finalNorm(), c.hiddenSize());

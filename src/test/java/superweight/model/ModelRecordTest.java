@@ -39,6 +39,18 @@ class ModelRecordTest {
         }
     }
 
+    /** --kernels takes the names users see in output, in any case; anything else is a one-line error. */
+    @Test
+    void kernelModeNamesAreWhatUsersType() {
+        assertThat(KernelMode.FLOAT.label()).isEqualTo("float");
+        assertThat(KernelMode.INT8.label()).isEqualTo("int8");
+        assertThat(KernelMode.INT8_X86.label()).isEqualTo("int8-x86");
+        assertThat(KernelMode.parse("Float")).isEqualTo(KernelMode.FLOAT);
+        assertThat(KernelMode.parse("INT8-x86")).isEqualTo(KernelMode.INT8_X86);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KernelMode.parse("int4"))
+                .isInstanceOf(superweight.SuperweightException.class).hasMessage("--kernels int4: expected float, int8 or int8-x86");
+    }
+
     @Test
     void derivedModelsAppendTheirStepAndViewsKeepTheDerivation() {
         Model m = ModelLoader.load(Fixtures.arch("llama"));

@@ -51,8 +51,8 @@ class UnusedTensorsTest {
 
     /**
      * transformers builds the llama MLP with bias=config.mlp_bias (false by default) and ignores a stored
-     * down_proj.bias then: the reference logits (computed by transformers without that tensor) must still come out,
-     * and the tensor is reported unused. With mlp_bias: true the bias is read.
+     * down_proj.bias (and up_proj.bias) then: the reference logits (computed by transformers without that tensor) must still come out,
+     * and the tensor is reported unused. With mlp_bias: true both biases are read.
      */
     @ParameterizedTest(name = "mlp_bias {0}")
     @CsvSource({"false", "true"})
@@ -68,6 +68,10 @@ class UnusedTensorsTest {
         var bias = java.nio.ByteBuffer.allocate(4 * hidden).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < hidden; i++) bias.putFloat(0.5f + i);
         tensors.put("model.layers.0.mlp.down_proj.bias", new TestSafetensors.Raw("F32", new long[]{hidden}, bias.array()));
+        int intermediate = 176;
+        var upBias = java.nio.ByteBuffer.allocate(4 * intermediate).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < intermediate; i++) upBias.putFloat(-i);
+        tensors.put("model.layers.0.mlp.up_proj.bias", new TestSafetensors.Raw("F32", new long[]{intermediate}, upBias.array()));
         TestSafetensors.write(dir.resolve("model.safetensors"), tensors);
         Model m = ModelLoader.load(dir);
         try {
@@ -75,9 +79,12 @@ class UnusedTensorsTest {
             if (mlpBias) {
                 assertThat(ModelLoader.unusedTensors(m)).isEmpty();
                 assertThat(downBias).hasSize(hidden).startsWith(0.5f, 1.5f, 2.5f).endsWith(63.5f);
+                assertThat(m.layers().get(0).upBias()).hasSize(intermediate).startsWith(0f, -1f).endsWith(-175f);
             } else {
-                assertThat(ModelLoader.unusedTensors(m)).containsExactly("model.layers.0.mlp.down_proj.bias");
+                assertThat(ModelLoader.unusedTensors(m)).containsExactlyInAnyOrder("model.layers.0.mlp.down_proj.bias",
+                        "model.layers.0.mlp.up_proj.bias");
                 assertThat(downBias).isNull();
+                assertThat(m.layers().get(0).upBias()).isNull();
                 float[] logits = new superweight.engine.Transformer(m).logits(Fixtures.ints(Fixtures.json(llama.resolve("tokens.json"))));
                 assertThat(Fixtures.maxAbsDiff(logits, Fixtures.floats(llama.resolve("logits.f32")))).isLessThanOrEqualTo(1e-4f);
             }

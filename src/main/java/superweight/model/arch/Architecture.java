@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  */
 public abstract class Architecture {
     private static final Map<String, Supplier<Architecture>> BY_MODEL_TYPE = Map.ofEntries(
-            Map.entry("llama", Llama::new), Map.entry("mistral", Llama::new), Map.entry("qwen2", Qwen2::new),
+            Map.entry("llama", Llama::new), Map.entry("mistral", Mistral::new), Map.entry("qwen2", Qwen2::new),
             Map.entry("phi3", Phi3::new), Map.entry("olmo", Olmo::new), Map.entry("olmo2", Olmo2::new),
             Map.entry("gemma", Gemma::new), Map.entry("gpt_neox", GptNeox::new),
             Map.entry("bert", () -> new Bert(false)), Map.entry("roberta", () -> new Bert(true)),
@@ -58,6 +58,8 @@ public abstract class Architecture {
     private String modelType;
     /** Whether config.json builds the MLP with biases (read by {@link #hfConfig}, used by {@link #hfLayer}). */
     private boolean mlpBias;
+    /** The same for the q/k/v projections and for o_proj. */
+    private boolean qkvBias, outputBias;
 
     public String modelType() {
         return modelType;
@@ -91,6 +93,20 @@ public abstract class Architecture {
      */
     protected boolean hfMlpBias(JsonNode c) {
         return false;
+    }
+
+    /**
+     * Whether transformers gives this family's q/k/v projections biases: LlamaAttention (also Gemma's, OLMo's and
+     * OLMo 2's) builds them with bias=config.attention_bias (default false), so stored biases are otherwise ignored,
+     * as there, and listed as unused.
+     */
+    protected boolean hfQkvBias(JsonNode c) {
+        return c.path("attention_bias").asBoolean(false);
+    }
+
+    /** The same for o_proj (in LlamaAttention one flag covers all four). */
+    protected boolean hfOutputBias(JsonNode c) {
+        return c.path("attention_bias").asBoolean(false);
     }
 
     protected boolean tiedByDefault() {
@@ -174,6 +190,8 @@ public abstract class Architecture {
         boolean tied = c.has("tie_word_embeddings") ? c.get("tie_word_embeddings").asBoolean() : tiedByDefault();
         float clip = c.path("clip_qkv").isNumber() ? (float) c.get("clip_qkv").asDouble() : Float.NaN;
         mlpBias = hfMlpBias(c);
+        qkvBias = hfQkvBias(c);
+        outputBias = hfOutputBias(c);
         return new ModelConfig(modelType, hidden, req(c, "intermediate_size", where), req(c, "num_hidden_layers", where),
                 heads, kv, headDim, req(c, "vocab_size", where), c.path("max_position_embeddings").asInt(2048),
                 hfRopeTheta(c), rotary, hfRopeScaling(c.path("rope_scaling"), where), norm(), hfNormEps(c),
@@ -313,15 +331,21 @@ public abstract class Architecture {
         }
         float off = hfNormOffset();
         return new LayerWeights(
-                postNorms() ? null : vec(ck, p + "input_layernorm.weight", off), null,
+                postNorms() ? null : vector(ck, p + "input_layernorm.weight", off), null,
                 ck.tensor(a + "q_proj.weight"), ck.tensor(a + "k_proj.weight"), ck.tensor(a + "v_proj.weight"), ck.tensor(a + "o_proj.weight"),
-                optVec(ck, a + "q_proj.bias"), optVec(ck, a + "k_proj.bias"), optVec(ck, a + "v_proj.bias"), optVec(ck, a + "o_proj.bias"),
-                qkNorm() ? vec(ck, a + "q_norm.weight", 0) : null, qkNorm() ? vec(ck, a + "k_norm.weight", 0) : null,
-                postNorms() ? vec(ck, p + "post_attention_layernorm.weight", 0) : null,
-                postNorms() ? null : vec(ck, p + "post_attention_layernorm.weight", off), null,
+                hfAttentionBias(ck, a + "q_proj.bias", false), hfAttentionBias(ck, a + "k_proj.bias", false),
+                hfAttentionBias(ck, a + "v_proj.bias", false), hfAttentionBias(ck, a + "o_proj.bias", true),
+                qkNorm() ? vector(ck, a + "q_norm.weight", 0) : null, qkNorm() ? vector(ck, a + "k_norm.weight", 0) : null,
+                postNorms() ? vector(ck, p + "post_attention_layernorm.weight", 0) : null,
+                postNorms() ? null : vector(ck, p + "post_attention_layernorm.weight", off), null,
                 ck.tensor(m + "gate_proj.weight"), ck.tensor(m + "up_proj.weight"), ck.tensor(m + "down_proj.weight"),
                 mlpBias ? optVec(ck, m + "up_proj.bias") : null, mlpBias ? optVec(ck, m + "down_proj.bias") : null,
-                postNorms() ? vec(ck, p + "post_feedforward_layernorm.weight", 0) : null);
+                postNorms() ? vector(ck, p + "post_feedforward_layernorm.weight", 0) : null);
+    }
+
+    /** A stored q/k/v bias (or, with {@code output}, the o_proj one) if config.json builds the projection with a bias, else null. */
+    protected final float[] hfAttentionBias(Checkpoint ck, String name, boolean output) {
+        return (output ? outputBias : qkvBias) ? optVec(ck, name) : null;
     }
 
     // ---- tensors: GGUF (one naming scheme for every family) ----------------------------------------------------
@@ -411,16 +435,26 @@ public abstract class Architecture {
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
-    protected static float[] vec(Checkpoint ck, String name, float offset) {
+    /**
+     * A norm weight or bias copied to the heap, plus {@code offset}: one row (transformers refuses a vector stored
+     * with another shape), no longer than any norm or table, checked before the copy is allocated.
+     */
+    public static float[] vector(Checkpoint ck, String name, float offset) {
         Tensor t = ck.tensor(name);
-        float[] v = new float[(int) t.elements()];
-        for (long r = 0; r < t.rows(); r++) t.readRow(r, v, (int) (r * t.cols()));
+        if (t.rows() != 1) {
+            throw new SuperweightException(ck.path() + ": tensor " + name + " has " + t.rows() + " rows of " + t.cols() + " values, expected one vector");
+        }
+        if (t.cols() > ConfigLimits.MAX_INTERMEDIATE) {
+            throw new SuperweightException(ck.path() + ": vector tensor " + name + " has " + t.cols() + " values, more than any norm or table");
+        }
+        float[] v = new float[(int) t.cols()];
+        t.readRow(0, v, 0);
         if (offset != 0) for (int i = 0; i < v.length; i++) v[i] += offset;
         return v;
     }
 
     protected static float[] optVec(Checkpoint ck, String name) {
-        return ck.has(name) ? vec(ck, name, 0) : null;
+        return ck.has(name) ? vector(ck, name, 0) : null;
     }
 
     /** A fused bias is split by offsets: one of the wrong length would be cut short or padded with zeros. */

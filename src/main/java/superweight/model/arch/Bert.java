@@ -44,16 +44,6 @@ final class Bert extends Architecture {
     }
 
     @Override
-    protected boolean gatedMlp() {
-        return false;
-    }
-
-    @Override
-    protected boolean tiedByDefault() {
-        return true;
-    }
-
-    @Override
     public boolean encoder() {
         return true;
     }
@@ -63,11 +53,7 @@ final class Bert extends Architecture {
         return null;
     }
 
-    @Override
-    public String hfLmHead() {
-        return "cls.predictions.decoder.weight";
-    }
-
+    /** Ungated MLP, no head (tied, never read), no RoPE: set here rather than through the decoder hooks. */
     @Override
     public ModelConfig hfConfig(JsonNode c, Object where, boolean hasLmHead) {
         String positions = c.path("position_embedding_type").asText("absolute");
@@ -114,40 +100,40 @@ final class Bert extends Architecture {
     public EncoderEmbeddings hfEncoderEmbeddings(Checkpoint ck, JsonNode c) {
         String e = prefix(ck) + "embeddings.";
         return new EncoderEmbeddings(ck.tensor(e + "position_embeddings.weight"), ck.tensor(e + "token_type_embeddings.weight"),
-                vec(ck, e + "LayerNorm.weight", 0), vec(ck, e + "LayerNorm.bias", 0), positionOffset(c));
+                vector(ck, e + "LayerNorm.weight", 0), vector(ck, e + "LayerNorm.bias", 0), positionOffset(c));
     }
 
     @Override
     public EncoderEmbeddings ggufEncoderEmbeddings(Checkpoint ck) {
         return new EncoderEmbeddings(ck.tensor("position_embd.weight"), ck.tensor("token_types.weight"),
-                vec(ck, "token_embd_norm.weight", 0), vec(ck, "token_embd_norm.bias", 0), 0);
+                vector(ck, "token_embd_norm.weight", 0), vector(ck, "token_embd_norm.bias", 0), 0);
     }
 
     @Override
     public LayerWeights hfLayer(Checkpoint ck, ModelConfig cfg, int l) {
         String p = prefix(ck) + "encoder.layer." + l + ".";
         String s = p + "attention.self.", ao = p + "attention.output.";
-        return new LayerWeights(vec(ck, ao + "LayerNorm.weight", 0), vec(ck, ao + "LayerNorm.bias", 0),
+        return new LayerWeights(vector(ck, ao + "LayerNorm.weight", 0), vector(ck, ao + "LayerNorm.bias", 0),
                 ck.tensor(s + "query.weight"), ck.tensor(s + "key.weight"), ck.tensor(s + "value.weight"), ck.tensor(ao + "dense.weight"),
-                vec(ck, s + "query.bias", 0), vec(ck, s + "key.bias", 0), vec(ck, s + "value.bias", 0), vec(ck, ao + "dense.bias", 0),
+                vector(ck, s + "query.bias", 0), vector(ck, s + "key.bias", 0), vector(ck, s + "value.bias", 0), vector(ck, ao + "dense.bias", 0),
                 null, null, null,
-                vec(ck, p + "output.LayerNorm.weight", 0), vec(ck, p + "output.LayerNorm.bias", 0),
+                vector(ck, p + "output.LayerNorm.weight", 0), vector(ck, p + "output.LayerNorm.bias", 0),
                 null, ck.tensor(p + "intermediate.dense.weight"), ck.tensor(p + "output.dense.weight"),
-                vec(ck, p + "intermediate.dense.bias", 0), vec(ck, p + "output.dense.bias", 0), null);
+                vector(ck, p + "intermediate.dense.bias", 0), vector(ck, p + "output.dense.bias", 0), null);
     }
 
     /** llama.cpp's bert names: attn_output_norm after attention, layer_output_norm after the MLP. */
     @Override
     public LayerWeights ggufLayer(Checkpoint ck, ModelConfig cfg, int l) {
         String p = "blk." + l + ".";
-        return new LayerWeights(vec(ck, p + "attn_output_norm.weight", 0), vec(ck, p + "attn_output_norm.bias", 0),
+        return new LayerWeights(vector(ck, p + "attn_output_norm.weight", 0), vector(ck, p + "attn_output_norm.bias", 0),
                 ck.tensor(p + "attn_q.weight"), ck.tensor(p + "attn_k.weight"), ck.tensor(p + "attn_v.weight"),
                 ck.tensor(p + "attn_output.weight"),
-                vec(ck, p + "attn_q.bias", 0), vec(ck, p + "attn_k.bias", 0), vec(ck, p + "attn_v.bias", 0),
-                vec(ck, p + "attn_output.bias", 0),
+                vector(ck, p + "attn_q.bias", 0), vector(ck, p + "attn_k.bias", 0), vector(ck, p + "attn_v.bias", 0),
+                vector(ck, p + "attn_output.bias", 0),
                 null, null, null,
-                vec(ck, p + "layer_output_norm.weight", 0), vec(ck, p + "layer_output_norm.bias", 0),
+                vector(ck, p + "layer_output_norm.weight", 0), vector(ck, p + "layer_output_norm.bias", 0),
                 null, ck.tensor(p + "ffn_up.weight"), ck.tensor(p + "ffn_down.weight"),
-                vec(ck, p + "ffn_up.bias", 0), vec(ck, p + "ffn_down.bias", 0), null);
+                vector(ck, p + "ffn_up.bias", 0), vector(ck, p + "ffn_down.bias", 0), null);
     }
 }

@@ -37,6 +37,17 @@ final class GptNeox extends Architecture {
         return false;
     }
 
+    /** GPTNeoXAttention builds query_key_value and dense with bias=config.attention_bias, true by default (Pythia). */
+    @Override
+    protected boolean hfQkvBias(JsonNode c) {
+        return c.path("attention_bias").asBoolean(true);
+    }
+
+    @Override
+    protected boolean hfOutputBias(JsonNode c) {
+        return c.path("attention_bias").asBoolean(true);
+    }
+
     @Override
     protected boolean parallelResidual(JsonNode c) {
         return c == null || c.path("use_parallel_residual").asBoolean(true);
@@ -79,7 +90,7 @@ final class GptNeox extends Architecture {
                 for (int r = 0; r < hd; r++) maps[part][h * hd + r] = (long) h * 3 * hd + (long) part * hd + r;
             }
         }
-        float[] b = optVec(ck, p + "attention.query_key_value.bias");
+        float[] b = hfAttentionBias(ck, p + "attention.query_key_value.bias", false);
         expectLength(ck, p + "attention.query_key_value.bias", b, 3L * cfg.qDim());
         float[][] bias = new float[3][];
         if (b != null) {
@@ -88,12 +99,12 @@ final class GptNeox extends Architecture {
                 for (int i = 0; i < cfg.qDim(); i++) bias[part][i] = b[(int) maps[part][i]];
             }
         }
-        return new LayerWeights(vec(ck, p + "input_layernorm.weight", 0), optVec(ck, p + "input_layernorm.bias"),
+        return new LayerWeights(vector(ck, p + "input_layernorm.weight", 0), optVec(ck, p + "input_layernorm.bias"),
                 RowView.gather(p + "q", qkv, maps[0]), RowView.gather(p + "k", qkv, maps[1]), RowView.gather(p + "v", qkv, maps[2]),
                 ck.tensor(p + "attention.dense.weight"),
-                bias[0], bias[1], bias[2], optVec(ck, p + "attention.dense.bias"),
+                bias[0], bias[1], bias[2], hfAttentionBias(ck, p + "attention.dense.bias", true),
                 null, null, null,
-                vec(ck, p + "post_attention_layernorm.weight", 0), optVec(ck, p + "post_attention_layernorm.bias"),
+                vector(ck, p + "post_attention_layernorm.weight", 0), optVec(ck, p + "post_attention_layernorm.bias"),
                 null, ck.tensor(p + "mlp.dense_h_to_4h.weight"), ck.tensor(p + "mlp.dense_4h_to_h.weight"),
                 optVec(ck, p + "mlp.dense_h_to_4h.bias"), optVec(ck, p + "mlp.dense_4h_to_h.bias"), null);
     }

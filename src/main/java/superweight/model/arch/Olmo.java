@@ -31,7 +31,9 @@ final class Olmo extends Architecture {
         String a = "model.layers." + l + ".self_attn.", m = "model.layers." + l + ".mlp.";
         return new LayerWeights(null, null,
                 ck.tensor(a + "q_proj.weight"), ck.tensor(a + "k_proj.weight"), ck.tensor(a + "v_proj.weight"), ck.tensor(a + "o_proj.weight"),
-                null, null, null, null, null, null, null, null, null,
+                hfAttentionBias(ck, a + "q_proj.bias", false), hfAttentionBias(ck, a + "k_proj.bias", false),
+                hfAttentionBias(ck, a + "v_proj.bias", false), hfAttentionBias(ck, a + "o_proj.bias", true),
+                null, null, null, null, null,
                 ck.tensor(m + "gate_proj.weight"), ck.tensor(m + "up_proj.weight"), ck.tensor(m + "down_proj.weight"),
                 null, null, null);
     }

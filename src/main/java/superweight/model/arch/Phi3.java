@@ -14,11 +14,11 @@ final class Phi3 extends Architecture {
         Tensor gateUp = ck.tensor(p + "mlp.gate_up_proj.weight");
         expectRows(ck, gateUp, 2L * cfg.intermediateSize());
         int i = cfg.intermediateSize();
-        return new LayerWeights(vec(ck, p + "input_layernorm.weight", 0), null,
+        return new LayerWeights(vector(ck, p + "input_layernorm.weight", 0), null,
                 RowView.slice(p + "q", qkv, 0, cfg.qDim()), RowView.slice(p + "k", qkv, cfg.qDim(), cfg.kvDim()),
                 RowView.slice(p + "v", qkv, cfg.qDim() + cfg.kvDim(), cfg.kvDim()), ck.tensor(p + "self_attn.o_proj.weight"),
                 null, null, null, null, null, null, null,
-                vec(ck, p + "post_attention_layernorm.weight", 0), null,
+                vector(ck, p + "post_attention_layernorm.weight", 0), null,
                 RowView.slice(p + "gate", gateUp, 0, i), RowView.slice(p + "up", gateUp, i, i), ck.tensor(p + "mlp.down_proj.weight"),
                 null, null, null);
     }

@@ -78,6 +78,9 @@ class ArchitectureConfigTest {
         emptyList.putArray("eos_token_id");
         assertThat(hf("llama", emptyList, true).eosId()).isEqualTo(2);
         assertThat(hf("llama", minimalHf().put("eos_token_id", 0), true).eosId()).isZero();
+        // plain integers, as most configs write them (the fixtures: 1 and 2)
+        ModelConfig ints = hf("llama", minimalHf().put("bos_token_id", 5).put("eos_token_id", 6), true);
+        assertThat(new int[]{ints.bosId(), ints.eosId()}).containsExactly(5, 6);
         assertThat(hf("llama", minimalHf().put("clip_qkv", "8"), true).clipQkv()).as("a string is not a number").isNaN();
     }
 

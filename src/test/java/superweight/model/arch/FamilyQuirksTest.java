@@ -7,6 +7,7 @@ import superweight.model.tensor.F32Tensor;
 import superweight.model.tensor.Tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Each family's configuration quirks read from a minimal config.json (the keys and defaults of the transformers
@@ -34,6 +35,10 @@ class FamilyQuirksTest {
         assertThat(hf("gemma", minimal().put("hidden_size", 3072).put("num_attention_heads", 16).put("torch_dtype", "float32"))
                 .embeddingScale()).isEqualTo((float) Math.sqrt(3072));
         assertThat(hf("llama", minimal().put("torch_dtype", "bfloat16")).embeddingScale()).isEqualTo(1f);
+        // ties round to even, as torch's float -> bfloat16: sqrt(257^2) = 257 lies halfway between the bfloat16
+        // neighbours 256 and 258 (8 significant bits) and goes to 256; 259 between 258 and 260 goes to 260
+        assertThat(hf("gemma", minimal().put("hidden_size", 257 * 257).put("torch_dtype", "bfloat16")).embeddingScale()).isEqualTo(256f);
+        assertThat(hf("gemma", minimal().put("hidden_size", 259 * 259).put("torch_dtype", "bfloat16")).embeddingScale()).isEqualTo(260f);
         // activation: hidden_activation when given, tanh GELU otherwise; the stored norm weight w means (1 + w)
         assertThat(hf("gemma", minimal()).activation()).isEqualTo(ModelConfig.Activation.GELU_TANH);
         assertThat(hf("gemma", minimal().put("hidden_activation", "gelu")).activation()).isEqualTo(ModelConfig.Activation.GELU_ERF);
@@ -74,6 +79,41 @@ class FamilyQuirksTest {
         assertThat(o2.normEps()).isEqualTo(1e-6);
         assertThat(hf("llama", minimal()).postNorms()).isFalse();
         assertThat(hf("llama", minimal()).qkNorm()).isFalse();
+    }
+
+    /** BertConfig's defaults: LayerNorm eps 1e-12, erf GELU; no gate, no RoPE, no head; [CLS]/[SEP] ids as given. */
+    @Test
+    void bertDefaultsAndItsOnlyPositionType() {
+        ModelConfig c = hf("bert", minimal());
+        assertThat(c.norm()).isEqualTo(ModelConfig.Norm.LAYER);
+        assertThat(c.normEps()).isEqualTo(1e-12);
+        assertThat(c.activation()).isEqualTo(ModelConfig.Activation.GELU_ERF);
+        assertThat(c.gatedMlp()).isFalse();
+        assertThat(c.tiedEmbeddings()).isTrue();
+        assertThat(c.rotaryDims()).isZero();
+        assertThat(new int[]{c.bosId(), c.eosId()}).containsExactly(-1, -1);
+        ModelConfig set = hf("bert", minimal().put("layer_norm_eps", 1e-7).put("hidden_act", "gelu_new")
+                .put("cls_token_id", 101).put("sep_token_id", 102).put("position_embedding_type", "absolute"));
+        assertThat(set.normEps()).isEqualTo(1e-7);
+        assertThat(set.activation()).isEqualTo(ModelConfig.Activation.GELU_TANH);
+        assertThat(new int[]{set.bosId(), set.eosId()}).containsExactly(101, 102);
+        assertThatThrownBy(() -> hf("bert", minimal().put("position_embedding_type", "relative_key")))
+                .isInstanceOf(superweight.SuperweightException.class)
+                .hasMessage("config.json: position_embedding_type 'relative_key' is not supported (only absolute)");
+    }
+
+    /**
+     * RobertaEmbeddings (XLM-R's too) number positions from padding_idx + 1, so a config with
+     * max_position_embeddings 514 and pad_token_id 1 (xlm-roberta-base's) leaves 512 usable positions; BERT's start at 0.
+     */
+    @Test
+    void robertaFamiliesLoseThePositionsBeforeThePaddingIndex() {
+        ObjectNode xlmr = minimal().put("max_position_embeddings", 514).put("pad_token_id", 1);
+        assertThat(hf("xlm-roberta", xlmr).contextLength()).isEqualTo(512);
+        assertThat(hf("roberta", xlmr.deepCopy().put("pad_token_id", 3)).contextLength()).isEqualTo(510);
+        assertThat(hf("bert", xlmr.deepCopy()).contextLength()).isEqualTo(514);
+        assertThat(Architecture.forModelType("xlm-roberta", "c").encoder()).isTrue();
+        assertThat(Architecture.forModelType("llama", "c").encoder()).isFalse();
     }
 
     @Test
