@@ -108,4 +108,27 @@ class ForwardNumericsTest {
         NumericsCheck.perLayer(false);
         assertThatThrownBy(() -> new Transformer(badNorm).logits(TOKENS)).hasMessageStartingWith("logits: NaN at position 0, token 0;");
     }
+
+    @Test
+    void parallelResidualBlocksAreCheckedAndLogitsPositionsCountAcrossChunks() {
+        Model neox = ModelLoader.load(Fixtures.arch("gpt_neox"));
+        try {
+            assertThat(neox.config().parallelResidual()).isTrue();
+            Transformer t = new Transformer(neox);
+            NumericsCheck.perLayer(true);
+            assertThatThrownBy(() -> t.logits(TOKENS, Taps.NONE, nan(2, Linear.DOWN, 7, 3)))
+                    .hasMessage("layer 2 MLP output (down_proj): NaN at position 0, channel 7" + FIRST);
+            assertThatThrownBy(() -> t.logits(TOKENS, Taps.NONE, nan(1, Linear.O, 5, 0)))
+                    .hasMessage("layer 1 attention output: NaN at position 0, channel 5" + FIRST);
+        } finally {
+            neox.checkpoint().close();
+        }
+        // 24 positions are scored in chunks of at most 16; a NaN written at position 20 only is found in the second
+        NumericsCheck.perLayer(false);
+        int[] tokens = new int[24];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = 3 + 7 * i;
+        Interventions late = Interventions.NONE.withActivationOverrides(List.of(new ActivationOverride(2, 20, 0, Float.NaN)));
+        assertThatThrownBy(() -> new Transformer(model).logits(tokens, Taps.NONE, late))
+                .hasMessageStartingWith("logits: NaN at position 20, token 0;");
+    }
 }
