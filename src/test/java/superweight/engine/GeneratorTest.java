@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Sampling follows softmax(logits / T), greedy decoding is argmax, and generation stops at the stop id. */
 class GeneratorTest {
@@ -70,5 +71,18 @@ class GeneratorTest {
         // sampling at a high temperature leaves the greedy path (with this seed) and is reproducible
         List<Integer> sampled = g.generate(prompt, 12, 1.5f, 3, -1, Interventions.NONE);
         assertThat(sampled).isNotEqualTo(free).isEqualTo(g.generate(prompt, 12, 1.5f, 3, -1, Interventions.NONE));
+    }
+
+    @Test
+    void anEmptyPromptIsRefusedAndZeroTokensGenerateNothing() {
+        Generator g = new Generator(new Transformer(model));
+        assertThatThrownBy(() -> g.generate(new int[0], 5, 0f, 0, -1, Interventions.NONE)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("empty prompt");
+        assertThat(g.generate(new int[]{1}, 0, 0f, 0, -1, Interventions.NONE)).isEmpty();
+        // one token: the argmax after the prompt, even when it is the stop id
+        List<Integer> one = g.generate(new int[]{1}, 1, 0f, 0, -1, Interventions.NONE);
+        int vocab = model.config().vocabSize();
+        assertThat(one).containsExactly(LogProbs.argmax(new Transformer(model).logits(new int[]{1}), 0, vocab));
+        assertThat(g.generate(new int[]{1}, 1, 0f, 0, one.get(0), Interventions.NONE)).isEqualTo(one);
     }
 }

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.DoubleAdder;
 
 /**
@@ -42,13 +43,23 @@ public final class MachineLimits {
             }
         });
         double wall = (System.nanoTime() - t0) / 1e9;
-        double flops = (double) threads * iterations * 12 * S.length() * 2;
         double ghz = cpuGhz();
-        return new FmaPeak(flops / wall / 1e9, Runtime.getRuntime().availableProcessors() * ghz * S.length() * 2 * fmaUnits,
-                threads, ghz, S.length(), fmaUnits);
+        return new FmaPeak(fmaGflops(threads, iterations, S.length(), wall),
+                expectedPeakGflops(Runtime.getRuntime().availableProcessors(), ghz, S.length(), fmaUnits), threads, ghz, S.length(), fmaUnits);
     }
 
-    private static float fmaLoop(long iterations, float seed) {
+    /** GFLOP/s of {@code threads} runs of {@link #fmaLoop} of {@code iterations} steps in {@code seconds}: 12 FMAs a step, 2 flops a lane. */
+    static double fmaGflops(int threads, long iterations, int lanes, double seconds) {
+        return (double) threads * iterations * 12 * lanes * 2 / seconds / 1e9;
+    }
+
+    /** The paper peak: cores x GHz x lanes x 2 (multiply + add) x FMA units a core. */
+    static double expectedPeakGflops(int cores, double ghz, int lanes, int fmaUnits) {
+        return cores * ghz * lanes * 2 * fmaUnits;
+    }
+
+    /** Lane 0 of the sum of 12 chains c_k = seed + k, each stepped {@code iterations} times by c = fma(c, 0.999999, 1e-7). */
+    static float fmaLoop(long iterations, float seed) {
         FloatVector m = FloatVector.broadcast(S, 0.999999f), a = FloatVector.broadcast(S, 1e-7f);
         FloatVector c0 = FloatVector.broadcast(S, seed), c1 = c0.add(1), c2 = c0.add(2), c3 = c0.add(3), c4 = c0.add(4), c5 = c0.add(5);
         FloatVector c6 = c0.add(6), c7 = c0.add(7), c8 = c0.add(8), c9 = c0.add(9), c10 = c0.add(10), c11 = c0.add(11);
@@ -77,13 +88,19 @@ public final class MachineLimits {
                 long t0 = System.nanoTime();
                 Parallel.forRange(chunks, 1, (from, to) -> sink.add(sum(seg, (long) from << 20, (long) to << 20)));
                 double s = (System.nanoTime() - t0) / 1e9;
-                best = Math.max(best, chunks * (double) (1 << 20) / s / 1e9);
+                best = Math.max(best, gbPerSecond(chunks * (double) (1 << 20), s));
             }
             return best;
         }
     }
 
-    private static float sum(MemorySegment seg, long from, long to) {
+    /** Decimal gigabytes a second. */
+    static double gbPerSecond(double bytes, double seconds) {
+        return bytes / seconds / 1e9;
+    }
+
+    /** Lane 0 of the sum of the float vectors in seg[from, to), a multiple of four vectors, read as four interleaved streams. */
+    static float sum(MemorySegment seg, long from, long to) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         long step = S.vectorByteSize();
         for (long at = from; at < to; at += 4 * step) {
@@ -97,12 +114,19 @@ public final class MachineLimits {
 
     /** The clock /proc/cpuinfo reports (the current, not the boost, frequency); NaN where there is none. */
     static double cpuGhz() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("cpu MHz")) return Double.parseDouble(line.substring(line.indexOf(':') + 1).trim()) / 1000;
+        return cpuGhz(cpuinfo());
+    }
+
+    /** The first "cpu MHz" line of cpuinfo in GHz; NaN without one or when it is not a number. */
+    static double cpuGhz(List<String> cpuinfo) {
+        for (String line : cpuinfo) {
+            if (line.startsWith("cpu MHz")) {
+                try {
+                    return Double.parseDouble(afterColon(line)) / 1000;
+                } catch (NumberFormatException e) {
+                    return Double.NaN;
+                }
             }
-        } catch (IOException | NumberFormatException e) {
-            return Double.NaN;
         }
         return Double.NaN;
     }
@@ -110,21 +134,44 @@ public final class MachineLimits {
     /** The 1-minute load average from /proc/loadavg (how busy the machine was), or NaN. */
     public static double loadAverage() {
         try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
+            return loadAverage(Files.readString(Path.of("/proc/loadavg")));
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The first field of a /proc/loadavg line, or NaN when it is not a number. */
+    static double loadAverage(String loadavg) {
+        try {
+            return Double.parseDouble(loadavg.split(" ")[0]);
+        } catch (NumberFormatException e) {
             return Double.NaN;
         }
     }
 
     /** The CPU's model name from /proc/cpuinfo, or os.arch where there is none. */
     public static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
-            }
-        } catch (IOException e) {
-            return System.getProperty("os.arch");
+        return cpuModel(cpuinfo(), System.getProperty("os.arch"));
+    }
+
+    /** The first "model name" of cpuinfo, or {@code fallback} without one. */
+    static String cpuModel(List<String> cpuinfo, String fallback) {
+        for (String line : cpuinfo) {
+            if (line.startsWith("model name")) return afterColon(line);
         }
-        return System.getProperty("os.arch");
+        return fallback;
+    }
+
+    private static String afterColon(String line) {
+        return line.substring(line.indexOf(':') + 1).trim();
+    }
+
+    /** The lines of /proc/cpuinfo, none where it cannot be read (not Linux). */
+    private static List<String> cpuinfo() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo"));
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 }

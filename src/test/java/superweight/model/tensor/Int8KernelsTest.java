@@ -258,7 +258,7 @@ class Int8KernelsTest {
 
     // ---- the scalar transcription of ggml-cpu-quants.c's generic paths ---------------------------------------------
 
-    private static float reference(String type, byte[] w, int row, int blocks, Q8Activations a, int p) {
+    static float reference(String type, byte[] w, int row, int blocks, Q8Activations a, int p) {
         return switch (type) {
             case "Q8_0" -> refQ8_0(w, row * blocks * 34, blocks, a, p);
             case "Q4_0" -> refQ4_0(w, row * blocks * 18, blocks, a, p);

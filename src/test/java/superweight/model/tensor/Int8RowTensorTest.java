@@ -23,6 +23,7 @@ class Int8RowTensorTest {
         assertThat(q.row(2)).containsExactly(0f, 0f, 0f, 0f);
         assertThat(q.get(0, 1)).isEqualTo(-64f);
         assertThat(q.dot(1, new float[]{64, 64, 64, 64}, 0)).isEqualTo(127 + 2 + 0 + 19);
+        assertThat(q.dtype()).isEqualTo("I8_ROW");
     }
 
     @Test
