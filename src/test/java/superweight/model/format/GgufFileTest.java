@@ -123,6 +123,14 @@ class GgufFileTest {
         }
     }
 
+    @Test
+    void emptyArraysAreRead() throws IOException {
+        try (GgufFile f = open(new RawGguf(0, 2).str("none").u32(9).u32(5).u64(0).str("no strings").u32(9).u32(8).u64(0))) {
+            assertThat(f.getIntArray("none")).isEmpty();
+            assertThat(f.getStringArray("no strings")).isEmpty();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {9, 13})
     void arraysOfArraysOrUnknownTypesAreRefused(int elementType) throws IOException {

@@ -26,12 +26,13 @@ class GgufWriterTest {
         new GgufWriter().put("a", 7).put("b", "xy").put("c", 1.5f).put("d", true).put("e", new int[]{-1, 2})
                 .put("f", 9L).put("g", new boolean[]{true, false})
                 .tensor("v", new long[]{3}, GgmlType.F32, out -> out.write(new byte[12]))
-                .tensor("m", new long[]{32, 2}, GgmlType.Q8_0, out -> out.write(new byte[68]))
+                .tensor("m", new long[]{32, 2}, GgmlType.Q8_0, out -> out.write(counting(68)))
+                .tensor("w", new long[]{1}, GgmlType.F32, out -> out.write(counting(4)))
                 .write(p);
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(b.getInt()).isEqualTo(0x46554747); // "GGUF"
         assertThat(b.getInt()).isEqualTo(3);
-        assertThat(b.getLong()).isEqualTo(2);
+        assertThat(b.getLong()).isEqualTo(3);
         assertThat(b.getLong()).isEqualTo(7);
         // key "a": length 1, 'a', type 4 (uint32), value 7
         assertThat(b.getLong()).isEqualTo(1);
@@ -55,14 +56,36 @@ class GgufWriterTest {
             assertThat(g.getBoolean("d")).isTrue();
             assertThat(g.getIntArray("e")).containsExactly(-1, 2);
             assertThat(g.getLong("f")).isEqualTo(9L);
+            assertThat((boolean[]) g.metadata().get("g")).containsExactly(true, false);
             var v = g.tensors().get("v");
             var m = g.tensors().get("m");
             assertThat(v.offset()).isZero();
             assertThat(m.offset()).isEqualTo(32); // 12 bytes padded to the 32-byte alignment
-            assertThat(g.data(m).byteSize()).isEqualTo(68); // 2 blocks of 34 bytes
+            assertThat(g.data(m).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).containsExactly(counting(68)); // 2 blocks of 34 bytes
+            assertThat(g.tensors().get("w").offset()).isEqualTo(32 + 96); // m: 68 bytes padded to 96
+            assertThat(g.data(g.tensors().get("w")).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).containsExactly(counting(4));
         }
-        long headerEnd = Files.size(p) - 32 - 68 - 28; // data = v (12 + 20 padding) + m (68 + 28 padding)
-        assertThat(headerEnd % 32).isZero();
+        // header 24 + metadata a 17, b 23, c 17, d 14, e 33, f 21, g 27 + tensor infos v 33, m 41, w 33 = 283, padded to 288;
+        // data = v (12 + 20 padding) + m (68 + 28) + w (4 + 28)
+        assertThat(Files.size(p)).isEqualTo(288 + 32 + 96 + 32);
+    }
+
+    private static byte[] counting(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) b[i] = (byte) (i + 1);
+        return b;
+    }
+
+    @Test
+    void tensorsHaveOneToFourDimensions() {
+        assertThatThrownBy(() -> new GgufWriter().tensor("s", new long[0], GgmlType.F32, new byte[4]))
+                .hasMessage("s: 0 dimensions (GGUF holds 1 to 4)");
+        assertThatThrownBy(() -> new GgufWriter().tensor("s", new long[]{1, 1, 1, 1, 1}, GgmlType.F32, new byte[4]))
+                .hasMessage("s: 5 dimensions (GGUF holds 1 to 4)");
+        new GgufWriter().tensor("s", new long[]{1, 1, 1, 1}, GgmlType.F32, new byte[4]).write(dir.resolve("four.gguf"));
+        try (GgufFile g = GgufFile.open(dir.resolve("four.gguf"))) {
+            assertThat(g.tensors().get("s").dims()).containsExactly(1, 1, 1, 1);
+        }
     }
 
     @Test
@@ -146,14 +169,16 @@ class GgufWriterTest {
     @Test
     void safetensorsFileLayout() throws Exception {
         Path p = dir.resolve("one.safetensors");
-        new SafetensorsWriter().metadata("source", "test").tensor("a", "F16", new long[]{2}, out -> out.write(new byte[]{0, 0x3c, 0, 0x40}))
+        String source = "t".repeat(300); // a header longer than 255 bytes: its length needs two bytes of the 8
+        new SafetensorsWriter().metadata("source", source).tensor("a", "F16", new long[]{2}, out -> out.write(new byte[]{0, 0x3c, 0, 0x40}))
                 .tensor("b", "F32", new long[]{1, 1}, out -> out.write(new byte[]{0, 0, (byte) 0x80, 0x3f})).writeFile(p);
-        String json = "{\"__metadata__\":{\"format\":\"pt\",\"source\":\"test\"},"
+        String json = "{\"__metadata__\":{\"format\":\"pt\",\"source\":\"" + source + "\"},"
                 + "\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[1,1],\"data_offsets\":[4,8]}}";
         int padded = (json.length() + 7) / 8 * 8;
         byte[] all = Files.readAllBytes(p);
         assertThat(all).hasSize(8 + padded + 8);
+        assertThat(padded).isGreaterThan(255);
         assertThat(ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong()).isEqualTo(padded);
         assertThat(new String(all, 8, padded, StandardCharsets.UTF_8)).isEqualTo(json + " ".repeat(padded - json.length()));
         assertThat(java.util.Arrays.copyOfRange(all, 8 + padded, all.length)).containsExactly(0, 0x3c, 0, 0x40, 0, 0, 0x80, 0x3f);
@@ -180,6 +205,10 @@ class GgufWriterTest {
         SafetensorsWriter large = new SafetensorsWriter().tensor("x", "F32", new long[]{16}, out -> out.write(new byte[64]))
                 .tensor("y", "F32", new long[]{1}, out -> out.write(new byte[4]));
         assertThat(large.writeDirectory(big, 20)).hasSize(3);
+        // an empty tensor opens a shard without filling it: the next tensor joins it whatever its size
+        SafetensorsWriter withEmpty = new SafetensorsWriter().tensor("e", "F32", new long[]{0}, out -> { })
+                .tensor("x", "F32", new long[]{16}, out -> out.write(new byte[64]));
+        assertThat(withEmpty.writeDirectory(dir.resolve("with-empty"), 20)).containsExactly(dir.resolve("with-empty/model.safetensors"));
         assertThat(new SafetensorsWriter().writeDirectory(dir.resolve("empty"), 20)).containsExactly(dir.resolve("empty/model.safetensors"));
         try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(dir.resolve("empty"))) {
             assertThat(ck.tensorNames()).isEmpty();
@@ -203,5 +232,19 @@ class GgufWriterTest {
         assertThat(to.resolve("tokenizer.json")).hasContent("{\"x\": 1}");
         assertThat(SafetensorsWriter.copyIfPresent(from, to, "vocab.txt")).isFalse();
         assertThat(to.resolve("vocab.txt")).doesNotExist();
+    }
+
+    /** Tensor bytes written one at a time are counted like bulk writes: too few fail, exactly enough succeed. */
+    @Test
+    void safetensorsCountsSingleByteWrites() throws Exception {
+        Path p = dir.resolve("bytes.safetensors");
+        new SafetensorsWriter().tensor("a", "F32", new long[]{1}, out -> {
+            for (byte b : new byte[]{0, 0, (byte) 0x80, 0x3f}) out.write(b);
+        }).writeFile(p);
+        try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(p)) {
+            assertThat(ck.tensor("a").row(0)).containsExactly(1f);
+        }
+        SafetensorsWriter shortWrite = new SafetensorsWriter().tensor("a", "F32", new long[]{1}, out -> out.write(1));
+        assertThatThrownBy(() -> shortWrite.writeFile(dir.resolve("short.safetensors"))).hasMessageContaining("tensor a: wrote 1 bytes, expected 4");
     }
 }

@@ -88,6 +88,23 @@ class Llama2cCheckpointTest {
         }
     }
 
+    /**
+     * Head size 4 (dim 8, 2 heads), so the RoPE tables' size depends on head_size / 2 = 2: dim 8, hidden 4, 1 layer,
+     * 2 KV heads, vocab 2 with its own classifier, seq_len 3. Float offsets: embeddings 0 (2x8), attn_norm 16, wq 24
+     * (8x8), wk 88, wv 152, wo 216, ffn_norm 280, w1 288 (4x8), w2 320 (8x4), w3 352, final norm 384, RoPE tables
+     * 392..404 (2 x 3 x 2), wcls 404..420.
+     */
+    @Test
+    void theRopeTablesAreSkippedByTheirSize() throws IOException {
+        try (Llama2cCheckpoint ck = Llama2cCheckpoint.open(counting(new int[]{8, 4, 1, 2, 2, -2, 3}, 420))) {
+            Tensor out = ck.tensor("output.weight");
+            assertThat(out.row(0)[0]).isEqualTo(404);
+            assertThat(out.row(1)[7]).isEqualTo(419);
+            assertThat(ck.tensor("output_norm.weight").row(0)[0]).isEqualTo(384);
+            assertThat(ck.tensor("blk.0.ffn_up.weight").row(0)[0]).isEqualTo(352);
+        }
+    }
+
     @Test
     void truncationIsReportedWithTheTensorAndItsBytes() throws IOException {
         // the classifier needs file bytes 28 + 4 x 276 = 1132 .. 1180

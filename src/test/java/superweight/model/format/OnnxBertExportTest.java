@@ -96,10 +96,12 @@ class OnnxBertExportTest {
 
     /** Each way an export can spell the scale, the epsilon and the GELU gives the fixture's config.json values. */
     @ParameterizedTest
-    @CsvSource({"fused, Erf, Div, false, gelu", "decomposed, Erf, Mul, false, gelu", "decomposed, Tanh, Div, true, gelu_new",
-            "fused, Tanh, Mul, true, gelu_new"})
-    void theConfigurationIsInferredFromTheGraph(String layerNorm, String gelu, String scale, boolean valueFloat, String act) throws IOException {
-        try (OnnxCheckpoint ck = OnnxCheckpoint.open(export(TestBertOnnx.Style.TORCH.with(layerNorm, gelu, scale, valueFloat)))) {
+    @CsvSource({"fused, Erf, Div, raw_data, false, gelu", "decomposed, Erf, Mul, float_data, false, gelu",
+            "decomposed, Tanh, Div, value_float, false, gelu_new", "fused, Tanh, Mul, value_float, false, gelu_new",
+            "decomposed, Erf, Div, raw_data, true, gelu", "fused, Erf, Mul, raw_data, true, gelu"})
+    void theConfigurationIsInferredFromTheGraph(String layerNorm, String gelu, String scale, String constants, boolean decoys, String act)
+            throws IOException {
+        try (OnnxCheckpoint ck = OnnxCheckpoint.open(export(new TestBertOnnx.Style(layerNorm, gelu, scale, constants, decoys)))) {
             JsonNode c = ck.config();
             for (String key : List.of("model_type", "vocab_size", "hidden_size", "max_position_embeddings", "type_vocab_size",
                     "num_hidden_layers", "intermediate_size", "num_attention_heads", "layer_norm_eps")) {
@@ -113,13 +115,31 @@ class OnnxBertExportTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "fused-no-epsilon | Erf | Div | 16 | cannot find the LayerNorm epsilon in the graph; put config.json beside it",
+            "fused-varint-epsilon | Erf | Div | 16 | cannot find the LayerNorm epsilon in the graph; put config.json beside it",
             "fused | Erf | none | 16 | cannot find the attention scale in the graph; put config.json beside it",
             "fused | Identity | Div | 16 | cannot tell the GELU variant from the graph; put config.json beside it",
             "fused | Erf | Div | 24 | inferred head size 24 does not divide 64"})
     void whatTheGraphDoesNotSayIsAskedFor(String layerNorm, String gelu, String scale, int headSize, String message) throws IOException {
-        Path f = export(tmp.resolve("m"), TestBertOnnx.Style.TORCH.with(layerNorm, gelu, scale, false), headSize);
+        Path f = export(tmp.resolve("m"), new TestBertOnnx.Style(layerNorm, gelu, scale, "raw_data", false), headSize);
         try (OnnxCheckpoint ck = OnnxCheckpoint.open(f)) {
             assertThatThrownBy(ck::config).isInstanceOf(SuperweightException.class).hasMessage(f + ": " + message);
+        }
+    }
+
+    /** Without layers or without the embedding tables the graph is not a BERT this reader can configure. */
+    @Test
+    void graphsThatAreNoBertAreNamed() throws IOException {
+        Path noLayers = tmp.resolve("none/model.onnx");
+        Files.createDirectories(noLayers.getParent());
+        Files.write(noLayers, TestBertOnnx.export(BERT.resolve("model.safetensors"), 0, 16, TestBertOnnx.Style.TORCH));
+        try (OnnxCheckpoint ck = OnnxCheckpoint.open(noLayers)) {
+            assertThatThrownBy(ck::config).hasMessage(noLayers + ": no encoder.layer.0.output.dense.bias; not a BERT export this reader understands");
+        }
+        Path linear = tmp.resolve("linear.onnx");
+        Files.write(linear, TestOnnx.model(OnnxCheckpointTest.linearNodes("MatMul"), OnnxCheckpointTest.linearInitializers()));
+        try (OnnxCheckpoint ck = OnnxCheckpoint.open(linear)) {
+            assertThatThrownBy(ck::config).hasMessage(linear + ": no initializer embeddings.word_embeddings.weight "
+                    + "(no config.json beside the file to say what this is)");
         }
     }
 

@@ -234,6 +234,56 @@ class OnnxCheckpointTest {
         refusedWith(writeBytes(new TestOnnx.Message().varint(7, 3).toBytes()), "not an ONNX model (no graph)");
     }
 
+    /**
+     * A scalar initializer is one row of one value; an empty one (a zero dimension) has no raw_data field at all, as
+     * protobuf leaves empty bytes out (it was refused as "0 data bytes for shape [0] (expected 0)").
+     */
+    @Test
+    void scalarAndEmptyInitializers() throws IOException {
+        var scalar = new TestOnnx.Message().varint(2, 1).string(8, "scale").bytes(9, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(2.5f).array());
+        var empty = new TestOnnx.Message().varint(1, 0).varint(2, 1).string(8, "nothing");
+        try (OnnxCheckpoint ck = OnnxCheckpoint.open(write(List.of(), List.of(scalar, empty)))) {
+            assertThat(ck.shape("scale")).isEmpty();
+            assertThat(ck.tensor("scale").rows()).isEqualTo(1);
+            assertThat(ck.tensor("scale").row(0)).containsExactly(2.5f);
+            assertThat(ck.shape("nothing")).containsExactly(0);
+            assertThat(ck.tensor("nothing").cols()).isZero();
+            assertThat(ck.dataBytes()).isEqualTo(4);
+        }
+    }
+
+    /** 2^20 unpacked float_data values are read; one more is refused before it is stored. */
+    @Test
+    void unpackedFloatDataIsCapped() throws IOException {
+        int cap = 1 << 20;
+        var atCap = new TestOnnx.Message().varint(1, cap).varint(2, 1).string(8, "w");
+        for (int i = 0; i < cap; i++) atCap.fixed32(4, i);
+        try (OnnxCheckpoint ck = OnnxCheckpoint.open(write(List.of(), List.of(atCap)))) {
+            assertThat(ck.tensor("w").get(0, cap - 1)).isEqualTo(cap - 1);
+        }
+        var overCap = new TestOnnx.Message().varint(1, cap + 1).varint(2, 1).string(8, "w");
+        for (int i = 0; i <= cap; i++) overCap.fixed32(4, i);
+        assertThatThrownBy(() -> OnnxCheckpoint.open(write(List.of(), List.of(overCap))))
+                .hasMessageEndingWith(": more than 2^20 unpacked float_data values");
+    }
+
+    /** 2^20 nodes are read (and these empty ones then refused as an unknown operator); one more is refused as it is read. */
+    @Test
+    void nodeCountIsCapped() throws IOException {
+        int cap = 1 << 20;
+        for (int n : new int[]{cap, cap + 1}) {
+            TestOnnx.Message g = new TestOnnx.Message();
+            for (int i = 0; i < n; i++) g.message(1, new TestOnnx.Message());
+            g.message(5, linearInitializers().get(1));
+            Path f = writeBytes(new TestOnnx.Message().message(7, g).toBytes());
+            if (n == cap) {
+                refusedWith(f, "ONNX operator  (node ) is not part of a plain BERT export this reader understands (optimized or fused graphs are not supported)");
+            } else {
+                assertThatThrownBy(() -> OnnxCheckpoint.open(f)).hasMessageEndingWith(": more than 1048576 nodes");
+            }
+        }
+    }
+
     private static TestOnnx.Message fp16(String name) {
         return new TestOnnx.Message().varint(1, 3).varint(1, 2).varint(2, TestOnnx.FLOAT16).string(8, name).bytes(9, new byte[12]);
     }

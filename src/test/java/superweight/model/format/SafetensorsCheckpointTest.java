@@ -125,6 +125,11 @@ class SafetensorsCheckpointTest {
         }
         assertThatThrownBy(() -> SafetensorsCheckpoint.open(p))
                 .hasMessage(p + ": header claims 104857601 bytes but the file has 209715200 (truncated or not safetensors)");
+        // exactly the cap passes the length check and is parsed: zero bytes are not JSON
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(100L << 20).array());
+        }
+        assertThatThrownBy(() -> SafetensorsCheckpoint.open(p)).hasMessage(p + ": header is not valid JSON");
     }
 
     @Test
@@ -142,7 +147,7 @@ class SafetensorsCheckpointTest {
                 "tensor t has rows of 2147483648 values (more than an int)");
         refused("{\"t\": {\"dtype\": \"F32\", \"shape\": [2147483647], \"data_offsets\": [0, 16]}}", 16,
                 "tensor t has 16 bytes for shape [2147483647] of F32 (expected 8589934588)");
-        refused("{\"t\": {\"dtype\": \"BF16\", \"shape\": [3], \"data_offsets\": [0, 8]}}", 16, "tensor t has 8 bytes for shape [3] of BF16 (expected 6)");
+        refused("{\"t\": {\"dtype\": \"BF16\", \"shape\": [3], \"data_offsets\": [4, 12]}}", 16, "tensor t has 8 bytes for shape [3] of BF16 (expected 6)");
         refused("{\"t\": {\"shape\": [3], \"data_offsets\": [0, 8]}}", 16, "tensor t has unsupported dtype  (supported: F32, F16, BF16)");
         // eight dimensions and a tensor ending exactly at the end of the data are fine
         Path p = file("ok.safetensors", "{\"t\": {\"dtype\": \"F16\", \"shape\": [1,1,1,1,1,1,2,4], \"data_offsets\": [0, 16]}}", new byte[16]);

@@ -20,14 +20,13 @@ public final class TestBertOnnx {
      * How the export spells the parts the reader infers the configuration from: the LayerNorm ("fused" with its
      * epsilon attribute, "fused-no-epsilon", or "decomposed" into ReduceMean/Sub/Pow/Add/Sqrt/Div), the GELU's
      * operator (Erf, Tanh, or any other to leave it out), the attention scale ("Div" by sqrt(head size), "Mul" by
-     * its inverse, "none"), and whether Constants carry a {@code value} tensor or a {@code value_float}.
+     * its inverse, "none"), and how Constants carry their value: "raw_data" or "float_data" of a {@code value} tensor,
+     * or a {@code value_float}. With {@code decoys}, nodes that look partly like the attention scale or the
+     * LayerNorm epsilon come first in each layer, so that a reader that checks less than all of the pattern picks
+     * the wrong one (see {@link #scaleDecoys}, {@link #epsilonDecoys}).
      */
-    public record Style(String layerNorm, String geluOp, String scaleOp, boolean valueFloat) {
-        public static final Style TORCH = new Style("fused", "Erf", "Div", false);
-
-        public Style with(String layerNorm, String geluOp, String scaleOp, boolean valueFloat) {
-            return new Style(layerNorm, geluOp, scaleOp, valueFloat);
-        }
+    public record Style(String layerNorm, String geluOp, String scaleOp, String constants, boolean decoys) {
+        public static final Style TORCH = new Style("fused", "Erf", "Div", "raw_data", false);
     }
 
     private final Map<String, TestSafetensors.Raw> weights;
@@ -64,12 +63,16 @@ public final class TestBertOnnx {
         String v = linear(p + "attention.self.value", x);
         String kt = node("Transpose", List.of(k), p + "kt");
         String scores = node("MatMul", List.of(q, kt), p + "scores");
+        if (style.decoys()) scaleDecoys(p, scores);
         String scaled = switch (style.scaleOp()) {
             case "Div" -> node("Div", List.of(scores, constant((float) Math.sqrt(headSize))), p + "scaled");
             case "Mul" -> node("Mul", List.of(scores, constant((float) (1 / Math.sqrt(headSize)))), p + "scaled");
             default -> scores;
         };
-        String probs = node("Softmax", List.of(scaled), p + "probs");
+        String probs = p + "probs";
+        // Softmax carries an int attribute (AttributeProto i = 3, type 2 = INT) that the reader skips
+        nodes.add(TestOnnx.node("Softmax", probs, List.of(scaled), List.of(probs))
+                .message(5, new TestOnnx.Message().string(1, "axis").varint(3, 3).varint(20, 2)));
         String context = node("MatMul", List.of(probs, v), p + "context");
         String attn = node("Add", List.of(linear(p + "attention.output.dense", context), x), p + "attn_residual");
         String h = layerNorm(p + "attention.output.LayerNorm", attn);
@@ -92,7 +95,35 @@ public final class TestBertOnnx {
         return node("Add", List.of(module + ".bias", product), module + "/Add");
     }
 
+    /**
+     * Each fails one part of "Div or Mul of the Q.K^T MatMul (no weight) by a positive float Constant whose square
+     * (or inverse square) is a whole number >= 1"; a reader missing that part finds a head size other than the real one.
+     */
+    private void scaleDecoys(String p, String scores) {
+        node("Add", List.of(scores, constant(3)), p + "decoy/add");                                   // not Div or Mul
+        node("Div", List.of(p + "attention.self.query/MatMul", constant(3)), p + "decoy/weight");      // a weight's MatMul
+        node("Div", List.of("token_type_ids", constant(3)), p + "decoy/input");                        // a graph input
+        node("Div", List.of(scores, constant(-3)), p + "decoy/negative");
+        node("Div", List.of(scores, constant(1.5f)), p + "decoy/fraction");                            // 2.25
+        node("Mul", List.of(scores, constant(1000)), p + "decoy/tiny");                                // 1e-6 rounds to 0
+        String int32 = p + "decoy/int32";                                                              // bits of 3.0f
+        nodes.add(TestOnnx.node("Constant", int32, List.of(), List.of(int32)).message(5, new TestOnnx.Message().string(1, "value")
+                .message(5, new TestOnnx.Message().varint(2, 6).bytes(9, new byte[]{0, 0, 0x40, 0x40})).varint(20, 4)));
+        node("Div", List.of(scores, int32), p + "decoy/int32_div");
+        String pair = p + "decoy/pair";                                                                // [3, 5]: not a scalar
+        nodes.add(TestOnnx.node("Constant", pair, List.of(), List.of(pair)).message(5, new TestOnnx.Message().string(1, "value")
+                .message(5, new TestOnnx.Message().varint(1, 2).varint(2, TestOnnx.FLOAT).fixed32(4, 3).fixed32(4, 5)).varint(20, 4)));
+        node("Div", List.of(scores, pair), p + "decoy/pair_div");
+    }
+
+    /** Sqrt nodes that are not sqrt(variance + epsilon): of a Mul by a Constant, and of a graph input. */
+    private void epsilonDecoys(String module, String x) {
+        node("Sqrt", List.of(node("Mul", List.of(x, constant(7)), module + "/decoy/mul")), module + "/decoy/sqrt");
+        node("Sqrt", List.of("attention_mask"), module + "/decoy/sqrt_input");
+    }
+
     private String layerNorm(String module, String x) {
+        if (style.decoys()) epsilonDecoys(module, x);
         plain(module + ".weight");
         plain(module + ".bias");
         float eps = 1e-12f;
@@ -105,6 +136,11 @@ public final class TestBertOnnx {
             }
             case "fused-no-epsilon" -> {
                 return node("LayerNormalization", in, y);
+            }
+            case "fused-varint-epsilon" -> {  // a malformed attribute: f given as a varint, not a 32-bit float
+                nodes.add(TestOnnx.node("LayerNormalization", y, in, List.of(y))
+                        .message(5, new TestOnnx.Message().string(1, "epsilon").varint(2, 5).varint(20, 1)));
+                return y;
             }
             default -> {
             }
@@ -133,13 +169,18 @@ public final class TestBertOnnx {
 
     private String constant(float value) {
         String out = "/Constant_" + values++ + "_output_0";
-        nodes.add(style.valueFloat() ? TestOnnx.node("Constant", out, List.of(), List.of(out), "value_float", value)
-                : TestOnnx.constant(out, value));
+        nodes.add(switch (style.constants()) {
+            case "value_float" -> TestOnnx.node("Constant", out, List.of(), List.of(out), "value_float", value);
+            case "float_data" -> TestOnnx.node("Constant", out, List.of(), List.of(out)).message(5, new TestOnnx.Message().string(1, "value")
+                    .message(5, new TestOnnx.Message().varint(2, TestOnnx.FLOAT).fixed32(4, value)).varint(20, 4));
+            default -> TestOnnx.constant(out, value);
+        });
         return out;
     }
 
+    /** With the node's domain (NodeProto field 7), which torch writes as "" and the reader skips. */
     private String node(String op, List<String> inputs, String output) {
-        nodes.add(TestOnnx.node(op, output, inputs, List.of(output)));
+        nodes.add(TestOnnx.node(op, output, inputs, List.of(output)).string(7, ""));
         return output;
     }
 
