@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static superweight.cli.CommandLineTest.run;
 import superweight.cli.CommandLineTest.Result;
 
@@ -56,9 +57,17 @@ class BenchCommandTest {
         assertThat(b.get("threads").asInt()).isEqualTo(1);
         assertThat(b.get("vector_bits").asInt()).isIn(128, 256, 512);
         double peak = b.get("fma_peak_gflops").asDouble(), bandwidth = b.get("read_bandwidth_gb_per_s").asDouble();
-        assertThat(peak).isPositive();
-        assertThat(bandwidth).isPositive();
-        assertThat(b.get("fma_peak_theoretical_formula").asText()).contains("x 2 x 2 FMA units");
+        // One thread (--threads 1) of lanes = vector_bits / 32 floats can at most retire 2 FMAs (2 flops per lane)
+        // and 2 vector loads per cycle; no CPU clocks above 6 GHz. Slowness only lowers these, so load cannot fail them.
+        int lanes = b.get("vector_bits").asInt() / 32;
+        assertThat(peak).isPositive().isLessThanOrEqualTo(6.0 * lanes * 2 * 2);
+        assertThat(bandwidth).isPositive().isLessThanOrEqualTo(6.0 * 2 * lanes * 4);
+        // the theoretical figure: every core x GHz x lanes x 2 x the 2 FMA units of the default --fma-units
+        String formula = b.get("fma_peak_theoretical_formula").asText();
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(formula).matches(cores + " cores x [0-9]+\\.[0-9]{2} GHz x " + lanes + " lanes x 2 x 2 FMA units");
+        double ghz = Double.parseDouble(formula.split(" ")[3]);
+        assertThat(b.get("fma_peak_gflops_theoretical").asDouble()).isCloseTo(cores * ghz * lanes * 2 * 2, within(cores * 0.005 * lanes * 4));
         assertThat(b.get("pp_fraction_of_fma_peak").asDouble()).isEqualTo(b.get("pp_gflops").asDouble() / peak);
         assertThat(b.get("tg_fraction_of_bandwidth").asDouble()).isEqualTo(b.get("tg_weight_gb_per_s").asDouble() / bandwidth);
         Result skipped = run("bench", "--model", LLAMA.toString(), "--prompt-tokens", "4", "--gen-tokens", "2", "--repetitions", "1",

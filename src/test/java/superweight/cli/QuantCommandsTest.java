@@ -7,16 +7,28 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import superweight.Fixtures;
+import superweight.analysis.SuperWeight;
+import superweight.engine.Transformer;
 import superweight.eval.ByteTestTokenizer;
+import superweight.model.Model;
+import superweight.model.ModelLoader;
+import superweight.quant.BlockSize;
+import superweight.quant.ClipRule;
+import superweight.quant.RaggedBlocks;
+import superweight.quant.WeightQuantizer;
+import superweight.quant.WeightScheme;
 import superweight.tokenizer.Tokenizers;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** quantize and quant-sweep end to end on the planted fixture (byte-level test tokenizer standing in). */
 class QuantCommandsTest {
@@ -54,13 +66,46 @@ class QuantCommandsTest {
         assertThat(down.get("whole_tensor_fallback").asBoolean()).isTrue();
         assertThat(down.get("blocks").asInt()).isEqualTo(1);
         assertThat(j.get("quantized_weight_bytes").asLong()).isLessThan(j.get("bf16_weight_bytes").asLong() / 3);
-        double ppl = j.get("metrics").get("ppl:tokens").asDouble();
-        assertThat(ppl).isFinite().isGreaterThan(1);
+        WeightScheme int4 = new WeightScheme("int4", BlockSize.parse("4096"), RaggedBlocks.parse("whole"), ClipRule.parse("z:9"), 1f, false);
+        double int4Ppl = directPpl(int4, List.of(SuperWeight.at(1, 27, 121)));
+        assertThat(j.get("metrics").get("ppl:tokens").asDouble()).isCloseTo(int4Ppl, within(1e-4 * int4Ppl));
         // a different scheme evaluates to its own number (nothing shared through the store)
         code = run("quantize", "--model", planted, "--weights", "int2", "--block", "tensor", "--ppl-tokens", "1,5,9,13,17,21,25,29,33,37",
                 "--window", "5", "--json", "--store", store);
         assertThat(code).as(err.toString()).isZero();
-        assertThat(new ObjectMapper().readTree(out.toString()).get("metrics").get("ppl:tokens").asDouble()).isNotEqualTo(ppl);
+        WeightScheme int2 = new WeightScheme("int2", BlockSize.parse("tensor"), RaggedBlocks.parse("whole"), ClipRule.parse("none"), Float.NaN, false);
+        double int2Ppl = directPpl(int2, List.of());
+        assertThat(new ObjectMapper().readTree(out.toString()).get("metrics").get("ppl:tokens").asDouble()).isCloseTo(int2Ppl, within(1e-4 * int2Ppl));
+        assertThat(Math.abs(int2Ppl - int4Ppl)).as("the two schemes give different models").isGreaterThan(1e-2 * int4Ppl);
+    }
+
+    /**
+     * The perplexity of --ppl-tokens 1,5,..,37 with --window 5 computed here: the model quantized by the scheme, the
+     * ten ids cut into two windows of five, each run in one full pass, positions 0..3 predicting the next id with a
+     * log-softmax written here (8 scored tokens).
+     */
+    private double directPpl(WeightScheme scheme, List<SuperWeight> restore) {
+        int[] ids = {1, 5, 9, 13, 17, 21, 25, 29, 33, 37};
+        Model base = ModelLoader.load(Path.of(planted));
+        try {
+            Model q = WeightQuantizer.apply(base, scheme, restore).model();
+            Transformer t = new Transformer(q);
+            int vocab = q.config().vocabSize();
+            double nll = 0;
+            for (int w = 0; w < 2; w++) {
+                int[] window = Arrays.copyOfRange(ids, 5 * w, 5 * w + 5);
+                float[] logits = t.logits(window);
+                for (int p = 0; p < 4; p++) {
+                    double max = Double.NEGATIVE_INFINITY, z = 0;
+                    for (int v = 0; v < vocab; v++) max = Math.max(max, logits[p * vocab + v]);
+                    for (int v = 0; v < vocab; v++) z += Math.exp(logits[p * vocab + v] - max);
+                    nll -= logits[p * vocab + window[p + 1]] - max - Math.log(z);
+                }
+            }
+            return Math.exp(nll / 8);
+        } finally {
+            base.checkpoint().close();
+        }
     }
 
     @Test

@@ -88,7 +88,28 @@ class Int8KernelModeTest {
     void anUnknownModeIsAOneLineError() {
         assertThat(KernelMode.parse("INT8")).isEqualTo(KernelMode.INT8);
         assertThatThrownBy(() -> KernelMode.parse("fp16")).isInstanceOf(SuperweightException.class)
-                .hasMessage("--kernels fp16: expected float or int8");
+                .hasMessage("--kernels fp16: expected float, int8 or int8-x86");
+    }
+
+    @Test
+    void int8X86IsADerivationOfItsOwnThatRoundsTheRowsDifferently() {
+        Model f32 = ModelLoader.load(Fixtures.arch("llama"));
+        try {
+            int[] tokens = Fixtures.ints(Fixtures.json(Fixtures.arch("llama").resolve("tokens.json")));
+            Model q = quantized(f32);
+            Model x86 = KernelMode.parse("int8-x86").apply(q), int8 = KernelMode.INT8.apply(q);
+            assertThat(KernelMode.of(x86)).isEqualTo(KernelMode.INT8_X86);
+            assertThat(KernelMode.INT8_X86.label()).isEqualTo("int8-x86");
+            assertThat(x86.derivation()).containsExactly(KernelMode.INT8_X86_STEP);
+            assertThat(KernelMode.INT8_X86.apply(x86)).isSameAs(x86);
+            assertThat(ModelFingerprint.of(x86)).isNotEqualTo(ModelFingerprint.of(int8));
+            assertThatThrownBy(() -> KernelMode.INT8.apply(x86)).isInstanceOf(SuperweightException.class)
+                    .hasMessage("the model already runs in --kernels int8-x86, not int8");
+            // different halves and last bits of 1 / d somewhere in the fixture's activations: other logits
+            assertThat(new Transformer(x86).logits(tokens)).isNotEqualTo(new Transformer(int8).logits(tokens));
+        } finally {
+            f32.checkpoint().close();
+        }
     }
 
     /** Every linear layer whose rows are whole 32-value blocks as Q8_0 (llama.cpp's reference quantizer). */

@@ -77,6 +77,9 @@ class DataSetCapsTest {
         // blank lines are not records: the cap counts what would be kept
         Path blanks = Files.writeString(dir.resolve("blanks.jsonl"), "\n".repeat(RECORDS + 5) + "{}\n");
         assertThat(Documents.jsonLines(blanks)).hasSize(1);
+        // exactly at the cap is still a data set
+        Path atCap = Files.writeString(dir.resolve("at-cap.txt"), "a\n".repeat(RECORDS));
+        assertThat(Documents.lines(atCap)).hasSize(RECORDS);
     }
 
     @Test
@@ -86,7 +89,10 @@ class DataSetCapsTest {
             s.execute("COPY (SELECT range AS i FROM range(" + (RECORDS + 1) + ")) TO '" + many + "' (FORMAT parquet)");
             s.execute("COPY (SELECT 'x' AS text UNION ALL SELECT repeat('a', " + LINE + ")) TO '" + wide + "' (FORMAT parquet)");
             s.execute("COPY (SELECT range AS i FROM range(3)) TO '" + fine + "' (FORMAT parquet)");
+            // {"text":""} is 11 characters: this record's JSON is exactly at the cap
+            s.execute("COPY (SELECT repeat('a', " + (LINE - 11) + ") AS text) TO '" + dir.resolve("at-cap.parquet") + "' (FORMAT parquet)");
         }
+        assertThat(Documents.table(dir.resolve("at-cap.parquet")).getFirst().get("text").asText()).hasSize(LINE - 11);
         refused(many, Documents::table, ": more than 1048576 records (the cap of a data set file)");
         // the second record's JSON {"text":"aaa..."} is 16 Mi + 11 characters
         refused(wide, Documents::table, ": record 2 has 16777227 characters of JSON, more than the 16777216 a record may have");

@@ -95,8 +95,11 @@ class LoglikelihoodScorerTest {
         List<ChoiceScore> plain = new LoglikelihoodScorer(t, Interventions.NONE).score(pairs);
         List<ChoiceScore> edited = new LoglikelihoodScorer(t, iv).score(pairs);
         for (int c = 0; c < pairs.size(); c++) {
-            assertThat(edited.get(c).logLikelihood()).isCloseTo(reference(t, pairs.get(c), iv)[0], within(1e-4));
-            assertThat(Math.abs(edited.get(c).logLikelihood() - plain.get(c).logLikelihood())).isGreaterThan(1e-3);
+            double withEdits = reference(t, pairs.get(c), iv)[0], without = reference(t, pairs.get(c), Interventions.NONE)[0];
+            assertThat(edited.get(c).logLikelihood()).isCloseTo(withEdits, within(1e-4));
+            assertThat(plain.get(c).logLikelihood()).isCloseTo(without, within(1e-4));
+            // the premise that makes the two checks above tell an ignored edit apart
+            assertThat(Math.abs(withEdits - without)).as("the edit changes the reference").isGreaterThan(1e-2);
         }
     }
 
@@ -118,6 +121,27 @@ class LoglikelihoodScorerTest {
         for (int c = 0; c < pairs.size(); c++) {
             assertThat(got.get(c).logLikelihood()).isCloseTo(reference(t, pairs.get(c), iv)[0], within(1e-4));
         }
+    }
+
+    @Test
+    void aHookThatDependsOnEveryRowOfItsCallIsNeverGivenASplitPass() {
+        // subtracting the mean over all rows of the call: a context/continuation split would change every row's input
+        superweight.engine.LinearInputHook centre = superweight.engine.LinearInputHook.of("centre-per-call", (layer, linear, x, n, cols) -> {
+            if (linear != Linear.DOWN) return;
+            double mean = 0;
+            for (int i = 0; i < n * cols; i++) mean += x[i];
+            mean /= n * cols;
+            for (int i = 0; i < n * cols; i++) x[i] -= (float) (50 * mean);
+        });
+        Interventions iv = Interventions.NONE.withLinearInputHook(centre);
+        Transformer t = new Transformer(llama);
+        RequestEncoder enc = new RequestEncoder(new ByteTestTokenizer(true), false, 256);
+        List<EncodedPair> pairs = List.of(enc.encode("Question: which one?\nAnswer:", " the first"), enc.encode("Question: which one?\nAnswer:", " zz"));
+        List<ChoiceScore> got = new LoglikelihoodScorer(t, iv).score(pairs);
+        for (int c = 0; c < pairs.size(); c++) {
+            assertThat(got.get(c).logLikelihood()).isCloseTo(reference(t, pairs.get(c), iv)[0], within(1e-4));
+        }
+        assertThat(new LoglikelihoodScorer(t, iv).score(List.of())).isEmpty();
     }
 
     @Test

@@ -10,7 +10,9 @@ import superweight.engine.Transformer;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -84,9 +86,12 @@ class PerplexityTest {
         }
         assertThat(r.tokens()).isEqualTo(3 * 7);
         assertThat(r.nll()).isCloseTo(sum / 21, within(1e-5));
-        // BOS matters: without the replacement the numbers differ
+        // bosId -1: the windows are scored as they are, first token not replaced
         PerplexityResult noBos = Perplexity.compute(t, Interventions.NONE, tokens, -1, new Perplexity.Options(16, Perplexity.Style.LLAMACPP, 0), "x", null);
-        assertThat(Math.abs(noBos.nll() - r.nll())).isGreaterThan(1e-6);
+        double plain = 0;
+        for (int w = 0; w < 3; w++) plain += windowNll(Arrays.copyOfRange(tokens, w * 16, w * 16 + 16), 8);
+        assertThat(noBos.nll()).isCloseTo(plain / 21, within(1e-5));
+        assertThat(Math.abs(plain - sum) / 21).as("the fixture makes BOS matter").isGreaterThan(1e-3);
     }
 
     @Test
@@ -106,13 +111,44 @@ class PerplexityTest {
         PerplexityResult resumed = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(), three);
         PerplexityResult fresh = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(),
                 new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 3, null, null, null, null));
+        // the direct computation: the byte tokenizer's ids (BOS first) cut into windows of 32, 31 scored tokens each
+        int[] ids = tok.encode(sb.toString(), true, false);
+        double w0 = windowNll(Arrays.copyOfRange(ids, 0, 32), 0), w1 = windowNll(Arrays.copyOfRange(ids, 32, 64), 0),
+                w2 = windowNll(Arrays.copyOfRange(ids, 64, 96), 0);
+        assertThat(first.windows()).isEqualTo(2);
+        assertThat(first.nll()).isCloseTo((w0 + w1) / 62, within(1e-5));
+        assertThat(fresh.nll()).isCloseTo((w0 + w1 + w2) / 93, within(1e-5));
         assertThat(resumed.windows()).isEqualTo(3);
-        assertThat(resumed.nll()).isCloseTo(fresh.nll() + 31.0 / resumed.tokens(), within(1e-6));
-        assertThat(first.nll()).isNotEqualTo(resumed.nll());
+        assertThat(resumed.tokens()).isEqualTo(93);
+        assertThat(resumed.nll()).isCloseTo((w0 + 31 + w1 + w2) / 93, within(1e-5));
+        // the windows read from the store are reported like computed ones
+        PerplexityResult.Window stored = resumed.perWindow().getFirst(), second = resumed.perWindow().get(1);
+        assertThat(stored.index()).isZero();
+        assertThat(stored.firstScoredToken()).isEqualTo(1);
+        assertThat(stored.scored()).isEqualTo(31);
+        assertThat(stored.nllSum()).isCloseTo(w0 + 31, within(1e-4));
+        assertThat(second.index()).isEqualTo(1);
+        assertThat(second.firstScoredToken()).isEqualTo(33);
+        assertThat(second.nllSum()).isCloseTo(w1, within(1e-4));
         // another condition does not see those windows
         PerplexityResult other = Evaluation.perplexity(model, tok, Interventions.NONE, text.toString(),
                 new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 3, null, store, "other", null));
         assertThat(other.nll()).isCloseTo(fresh.nll(), within(1e-6));
+    }
+
+    @Test
+    void aBosIdOfZeroIsWrittenAndEveryWindowIsReported() {
+        List<Integer> reported = new ArrayList<>();
+        PerplexityResult r = Perplexity.compute(t, Interventions.NONE, tokens, 0, new Perplexity.Options(16, Perplexity.Style.LLAMACPP, 0), "x",
+                reported::add);
+        double sum = 0;
+        for (int w = 0; w < 3; w++) {
+            int[] window = Arrays.copyOfRange(tokens, w * 16, w * 16 + 16);
+            window[0] = 0;   // id 0 is a valid BOS (only -1 means none)
+            sum += windowNll(window, 8);
+        }
+        assertThat(r.nll()).isCloseTo(sum / 21, within(1e-5));
+        assertThat(reported).containsExactly(1, 2, 3);
     }
 
     @Test

@@ -54,6 +54,18 @@ class PythonRandomTest {
 
     @Test
     void emptyRangeIsRefusedAsPythonDoes() {
-        assertThatThrownBy(() -> new PythonRandom(0).randint(0, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PythonRandom(0).randint(0, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("empty range for randint(0, -1)");
+    }
+
+    @Test
+    void getrandbitsAtTheEdgesOfTheSupportedWidths() {
+        // r=Random(0); r.getrandbits(62), r.getrandbits(1), r.getrandbits(33) in CPython 3.11.7
+        PythonRandom r = new PythonRandom(0);
+        assertThat(new long[]{r.getrandbits(62), r.getrandbits(1), r.getrandbits(33)}).containsExactly(1776630401191380941L, 1, 3823568514L);
+        assertThatThrownBy(() -> r.getrandbits(63)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("getrandbits(63) is supported for 1..62 bits");
+        assertThatThrownBy(() -> r.getrandbits(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("getrandbits(0) is supported for 1..62 bits");
     }
 }

@@ -3,36 +3,57 @@ package superweight.model.tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+
 /**
- * The int8 prefill product for 32-value block types (Q8_0 x Q8_0, Q4_0 x Q8_0, Q4_1 x Q8_1) in outer-product
- * form, as {@link Gemm}: a panel of {@code 2 * lanes} weight rows is unpacked once into its integer codes (k-major),
- * and a tile of 4 positions x 2 vectors accumulates broadcast(qy[p][k]) * qx[k] along each block. The lanes run
- * across rows, so there is no reduction per block, and the per-block float steps of llama.cpp's reference dot
- * ({@link Int8Kernels}) are applied lane by lane, operation for operation.
+ * The int8 prefill product (Q8_0 x Q8_0, Q4_0 x Q8_0, Q4_1 x Q8_1, Q4_K/Q5_K/Q6_K x Q8_K) in outer-product form,
+ * as {@link Gemm}: a panel of {@code 2 * lanes} weight rows is unpacked once into integers (k-major), and a tile of
+ * 6 positions x 2 vectors accumulates broadcast(qy[p][k]) * qx[k] over each group of 32 k. The lanes run across
+ * rows, so there is no reduction per group, and the float steps of llama.cpp's reference dots ({@link Int8Kernels})
+ * are applied lane by lane, operation for operation.
  *
- * <p>The integer sums are computed in float lanes, exactly: every product and partial sum of a block is an integer
- * of magnitude at most 32 * 128 * 127 &lt; 2^24, which a float holds exactly, so each fused multiply-add is exact and
- * the result is the integer sum whatever the order. This reaches the float GEMM's speed, which the Vector API's
- * integer multiplies (no VNNI, no pmaddubsw) do not.
+ * <p>A group is a 32-value block for the 32-value types. For the K-quants, whose reference dot keeps eight integer
+ * sums per super-block (aux32[l] over the values of index l mod 8, each value times its sub-block's scale), the
+ * panel holds scale * q and is ordered by those residues: group 8 * sb + l is the 32 values of index l mod 8 of
+ * super-block sb (the activations are reordered alike), so one group's sum is aux32[l]. The running float sums
+ * (sumf per 32-value block; sums[0..7] and the minimum term per super-block) live in memory between groups, which
+ * leaves the 16 vector registers of AVX2 to the 12 accumulators of the tile.
+ *
+ * <p>The integer sums are computed in float lanes, exactly: every product and partial sum of a group is an integer
+ * of magnitude below 2^24 (at most 32 * 128 * 127 for Q8_0, 32 * 128 * 32 * 127 for Q6_K), which a float holds, so
+ * each fused multiply-add is exact and the result is the integer sum whatever the order. This reaches the float
+ * GEMM's speed, which the Vector API's integer multiplies (no VNNI, no pmaddubsw) do not.
  */
 final class Int8Gemm {
     private static final VectorSpecies<Float> S = VectorMath.S;
-    private static final int L = S.length(), NR = 2 * L, TILE = 4, BLOCK = 32;
+    private static final int L = S.length(), NR = 2 * L, TILE = 6, GROUP = 32;
     private static final int TASKS_PER_THREAD = 4;
+    private static final int Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q4_K = 3, Q5_K = 4, Q6_K = 5;
 
     private Int8Gemm() {
     }
 
     /** Whether {@code t} has this outer-product kernel (else {@link Int8Kernels#rowDots} serves every position). */
     static boolean supports(StoredTensor t) {
-        return t instanceof Q8_0Tensor || t instanceof Q4_0Tensor || t instanceof Q4_1Tensor;
+        return kind(t) >= 0;
+    }
+
+    private static int kind(StoredTensor t) {
+        return switch (t) {
+            case Q8_0Tensor _ -> Q8_0;
+            case Q4_0Tensor _ -> Q4_0;
+            case Q4_1Tensor _ -> Q4_1;
+            case Q4_KTensor _ -> Q4_K;
+            case Q5_KTensor _ -> Q5_K;
+            case Q6_KTensor _ -> Q6_K;
+            default -> -1;
+        };
     }
 
     /** out[p * m + r] for all positions of {@code a} and rows r of the tensor (row r = stored row sourceRows[r]). */
     static void multiply(StoredTensor w, long[] sourceRows, Q8Activations a, float[] out) {
-        int m = sourceRows.length, n = a.n;
-        float[] y = new float[n * a.cols];
-        for (int i = 0; i < y.length; i++) y[i] = a.qs[i];
+        int m = sourceRows.length, n = a.n, kind = kind(w);
+        float[] y = activationsInPanelOrder(a, kind >= Q4_K);
         int panels = (m + NR - 1) / NR, wanted = Parallel.threads() * TASKS_PER_THREAD;
         int tiles = (n + TILE - 1) / TILE;
         int positionBlocks = panels >= wanted ? 1 : Math.min(tiles, (wanted + panels - 1) / panels);
@@ -42,71 +63,173 @@ final class Int8Gemm {
             Panel panel = PANEL.get();
             for (int task = from; task < to; task++) {
                 int r0 = task / blocks * NR, p0 = task % blocks * blockPositions;
-                panel.pack(w, sourceRows, r0, a.cols);
+                panel.pack(w, kind, sourceRows, r0, a.cols);
                 panel.multiply(a, y, r0, p0, Math.min(n, p0 + blockPositions), out, m);
             }
         });
     }
 
-    /** One packed panel: integer codes k-major, and each block's scale (and minimum, Q4_1) per row. */
+    /**
+     * The quantized activations as floats (exact); for the K-quants in the panel's order: per super-block the 32
+     * values of index 0 mod 8, then those of index 1 mod 8, and so on.
+     */
+    private static float[] activationsInPanelOrder(Q8Activations a, boolean byResidue) {
+        float[] y = new float[a.n * a.cols];
+        if (!byResidue) {
+            for (int i = 0; i < y.length; i++) y[i] = a.qs[i];
+            return y;
+        }
+        for (int base = 0; base < y.length; base += 256) {
+            for (int l = 0; l < 8; l++) {
+                for (int e = 0; e < GROUP; e++) y[base + l * GROUP + e] = a.qs[base + e * 8 + l];
+            }
+        }
+        return y;
+    }
+
+    /** One packed panel: integer codes (times their sub-block scale, K-quants) k-major, and the scales per row. */
     private static final class Panel {
-        private float[] q = new float[0], dx = new float[0], mx = new float[0], edge = new float[0];
+        /** Codes, group by group, NR rows per k. */
+        private float[] q = new float[0];
+        /** Per 32-value block (per super-block for the K-quants) and row: d; and Q4_1's minimum or the K-quants' dmin. */
+        private float[] dx = new float[0], mx = new float[0];
+        /** Q4_K/Q5_K: the 6-bit minimum of each sub-block of each super-block, per row. */
+        private float[] mins = new float[0];
+        /** The block sums of one group, the K-quants' running sums (sums[0..7], the minimum term) of one tile. */
+        private final float[] groupSums = new float[TILE * NR], sums = new float[9 * TILE * NR];
+        private final int[] codes = new int[256], scales = new int[256];
+        private float[] edge = new float[0];
         private int kind;
 
-        void pack(StoredTensor w, long[] sourceRows, int r0, int k) {
-            int blocks = k / BLOCK, rows = Math.min(NR, sourceRows.length - r0);
+        void pack(StoredTensor w, int kind, long[] sourceRows, int r0, int k) {
+            this.kind = kind;
+            int rows = Math.min(NR, sourceRows.length - r0), perBlock = kind >= Q4_K ? 256 : 32, blocks = k / perBlock;
             if (q.length < k * NR) q = new float[k * NR];
             if (dx.length < blocks * NR) {
                 dx = new float[blocks * NR];
                 mx = new float[blocks * NR];
+                mins = new float[blocks * 8 * NR];
             }
             java.util.Arrays.fill(q, 0, k * NR, 0f);
             java.util.Arrays.fill(dx, 0, blocks * NR, 0f);
             java.util.Arrays.fill(mx, 0, blocks * NR, 0f);
-            kind = w instanceof Q8_0Tensor ? 0 : w instanceof Q4_0Tensor ? 1 : 2;
-            int bytes = kind == 0 ? Q8_0Tensor.BYTES : kind == 1 ? Q4_0Tensor.BYTES : Q4_1Tensor.BYTES;
             for (int j = 0; j < rows; j++) {
-                long at = sourceRows[r0 + j] * blocks * bytes;
-                for (int b = 0; b < blocks; b++, at += bytes) {
-                    dx[b * NR + j] = StoredTensor.f16(w.data.get(StoredTensor.I16, at));
-                    int base = b * BLOCK * NR + j;
-                    if (kind == 0) {
-                        for (int e = 0; e < BLOCK; e++) q[base + e * NR] = w.data.get(StoredTensor.I8, at + 2 + e);
-                        continue;
-                    }
-                    int offset = kind == 1 ? 8 : 0, qs = kind == 1 ? 2 : 4;
-                    if (kind == 2) mx[b * NR + j] = StoredTensor.f16(w.data.get(StoredTensor.I16, at + 2));
-                    for (int e = 0; e < 16; e++) {
-                        int v = w.data.get(StoredTensor.I8, at + qs + e) & 0xFF;
-                        q[base + e * NR] = (v & 15) - offset;
-                        q[base + (e + 16) * NR] = (v >>> 4) - offset;
+                if (kind >= Q4_K) packKQuantRow(w.data, sourceRows[r0 + j] * blocks, blocks, j);
+                else packBlockRow(w.data, sourceRows[r0 + j] * blocks, blocks, j);
+            }
+        }
+
+        /** Row j of the panel from a Q8_0/Q4_0/Q4_1 row starting at block {@code first}. */
+        private void packBlockRow(MemorySegment data, long first, int blocks, int j) {
+            int bytes = kind == Q8_0 ? Q8_0Tensor.BYTES : kind == Q4_0 ? Q4_0Tensor.BYTES : Q4_1Tensor.BYTES;
+            long at = first * bytes;
+            for (int b = 0; b < blocks; b++, at += bytes) {
+                dx[b * NR + j] = StoredTensor.f16(data.get(StoredTensor.I16, at));
+                int base = b * GROUP * NR + j;
+                if (kind == Q8_0) {
+                    for (int e = 0; e < GROUP; e++) q[base + e * NR] = data.get(StoredTensor.I8, at + 2 + e);
+                    continue;
+                }
+                int offset = kind == Q4_0 ? 8 : 0, qs = kind == Q4_0 ? 2 : 4;
+                if (kind == Q4_1) mx[b * NR + j] = StoredTensor.f16(data.get(StoredTensor.I16, at + 2));
+                for (int e = 0; e < 16; e++) {
+                    int v = data.get(StoredTensor.I8, at + qs + e) & 0xFF;
+                    q[base + e * NR] = (v & 15) - offset;
+                    q[base + (e + 16) * NR] = (v >>> 4) - offset;
+                }
+            }
+        }
+
+        /** Row j of the panel from a K-quant row starting at super-block {@code first}: scale * q by residue mod 8. */
+        private void packKQuantRow(MemorySegment data, long first, int blocks, int j) {
+            int bytes = kind == Q4_K ? Q4_KTensor.BYTES : kind == Q5_K ? Q5_KTensor.BYTES : Q6_KTensor.BYTES;
+            long at = first * bytes;
+            for (int sb = 0; sb < blocks; sb++, at += bytes) {
+                if (kind == Q6_K) {
+                    q6_KCodes(data, at);
+                    dx[sb * NR + j] = StoredTensor.f16(data.get(StoredTensor.I16, at + 208));
+                } else {
+                    q45_KCodes(data, at);
+                    dx[sb * NR + j] = StoredTensor.f16(data.get(StoredTensor.I16, at));
+                    mx[sb * NR + j] = StoredTensor.f16(data.get(StoredTensor.I16, at + 2));
+                    for (int sub = 0; sub < 8; sub++) mins[(sb * 8 + sub) * NR + j] = KQuants.min(data, at + 4, sub);
+                }
+                int base = sb * 256 * NR + j;
+                for (int l = 0; l < 8; l++) {
+                    for (int e = 0; e < GROUP; e++) {
+                        int v = e * 8 + l;
+                        q[base + (l * GROUP + e) * NR] = scales[v] * codes[v];
                     }
                 }
             }
         }
 
-        /** Positions [p0, p1) against this panel into out[p * m + r0 ..] (through a tile for the last, partial panel). */
+        /** Q4_K/Q5_K: the 256 unsigned codes of the super-block at {@code at} and each value's 6-bit sub-block scale. */
+        private void q45_KCodes(MemorySegment data, long at) {
+            boolean five = kind == Q5_K;
+            long qs = at + (five ? 48 : 16);
+            for (int g = 0; g < 4; g++) {
+                for (int l = 0; l < 32; l++) {
+                    int v = data.get(StoredTensor.I8, qs + g * 32 + l) & 0xFF;
+                    int h = five ? data.get(StoredTensor.I8, at + 16 + l) >> (2 * g) : 0;
+                    codes[g * 64 + l] = (v & 15) | (h & 1) << 4;
+                    codes[g * 64 + 32 + l] = (v >>> 4) | (h & 2) << 3;
+                }
+            }
+            for (int sub = 0; sub < 8; sub++) java.util.Arrays.fill(scales, sub * 32, sub * 32 + 32, KQuants.scale(data, at + 4, sub));
+        }
+
+        /** Q6_K: the 256 codes minus 32 of the super-block at {@code at} and each value's signed 8-bit scale. */
+        private void q6_KCodes(MemorySegment data, long at) {
+            for (int half = 0; half < 2; half++) {
+                long ql = at + half * 64, qh = at + 128 + half * 32;
+                int o = half * 128;
+                for (int l = 0; l < 32; l++) {
+                    int h = data.get(StoredTensor.I8, qh + l) & 0xFF;
+                    int q1 = data.get(StoredTensor.I8, ql + l) & 0xFF, q2 = data.get(StoredTensor.I8, ql + l + 32) & 0xFF;
+                    codes[o + l] = ((q1 & 15) | (h & 3) << 4) - 32;
+                    codes[o + l + 32] = ((q2 & 15) | (h >> 2 & 3) << 4) - 32;
+                    codes[o + l + 64] = ((q1 >>> 4) | (h >> 4 & 3) << 4) - 32;
+                    codes[o + l + 96] = ((q2 >>> 4) | (h >> 6 & 3) << 4) - 32;
+                }
+            }
+            for (int g = 0; g < 16; g++) java.util.Arrays.fill(scales, g * 16, g * 16 + 16, data.get(StoredTensor.I8, at + 192 + g));
+        }
+
+        /** Positions [p0, p1) against this panel into out[p * m + r0 ..] (through a buffer for the last, partial panel). */
         void multiply(Q8Activations a, float[] y, int r0, int p0, int p1, float[] out, int m) {
             boolean full = r0 + NR <= m;
             if (!full && edge.length < a.n * NR) edge = new float[a.n * NR];
             float[] c = full ? out : edge;
             int cOff = full ? r0 : 0, cStride = full ? m : NR;
-            int p = p0;
-            for (; p + TILE <= p1; p += TILE) tile4(a, y, p, c, cOff, cStride);
-            for (; p < p1; p++) tile1(a, y, p, c, cOff, cStride);
+            for (int p = p0; p < p1; p += TILE) {
+                int count = Math.min(TILE, p1 - p), o = p * cStride + cOff;
+                start(c, o, cStride, count);
+                if (count == TILE) tile6(a, y, p, c, o, cStride);
+                else tile1(a, y, p, count, c, o, cStride);
+                if (kind >= Q4_K) finishK(c, o, cStride, count);
+            }
             if (!full) {
                 for (int i = p0; i < p1; i++) System.arraycopy(edge, i * NR, out, i * m + r0, m - r0);
             }
         }
 
-        /** Four positions x two vectors of rows: per block the exact integer sums, then the block's float step. */
-        private void tile4(Q8Activations a, float[] y, int p, float[] c, int cOff, int cStride) {
-            int k = a.cols, o0 = p * cStride + cOff, o1 = o0 + cStride, o2 = o1 + cStride, o3 = o2 + cStride;
-            FloatVector f0 = FloatVector.zero(S), g0 = f0, f1 = f0, g1 = f0, f2 = f0, g2 = f0, f3 = f0, g3 = f0;
-            int y0 = p * k, y1 = y0 + k, y2 = y1 + k, y3 = y2 + k;
-            for (int b = 0; b < a.blocks; b++) {
-                FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
-                for (int kk = b * BLOCK, at = kk * NR, end = kk + BLOCK; kk < end; kk++, at += NR) {
+        /** Zero the running sums of a tile of {@code count} positions. */
+        private void start(float[] c, int o, int cStride, int count) {
+            if (kind >= Q4_K) {
+                java.util.Arrays.fill(sums, 0f);
+                return;
+            }
+            for (int i = 0; i < count; i++) java.util.Arrays.fill(c, o + i * cStride, o + i * cStride + NR, 0f);
+        }
+
+        /** Six positions x two vectors of rows: per group the exact integer sums, then the group's float step. */
+        private void tile6(Q8Activations a, float[] y, int p, float[] c, int o, int cStride) {
+            int k = a.cols, y0 = p * k, y1 = y0 + k, y2 = y1 + k, y3 = y2 + k, y4 = y3 + k, y5 = y4 + k;
+            for (int g = 0; g < k / GROUP; g++) {
+                FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0;
+                FloatVector s3 = s0, t3 = s0, s4 = s0, t4 = s0, s5 = s0, t5 = s0;
+                for (int kk = g * GROUP, at = kk * NR, end = kk + GROUP; kk < end; kk++, at += NR) {
                     FloatVector w0 = FloatVector.fromArray(S, q, at), w1 = FloatVector.fromArray(S, q, at + L);
                     FloatVector v = FloatVector.broadcast(S, y[y0 + kk]);
                     s0 = w0.fma(v, s0); t0 = w1.fma(v, t0);
@@ -116,50 +239,102 @@ final class Int8Gemm {
                     s2 = w0.fma(v, s2); t2 = w1.fma(v, t2);
                     v = FloatVector.broadcast(S, y[y3 + kk]);
                     s3 = w0.fma(v, s3); t3 = w1.fma(v, t3);
+                    v = FloatVector.broadcast(S, y[y4 + kk]);
+                    s4 = w0.fma(v, s4); t4 = w1.fma(v, t4);
+                    v = FloatVector.broadcast(S, y[y5 + kk]);
+                    s5 = w0.fma(v, s5); t5 = w1.fma(v, t5);
                 }
-                FloatVector d0 = FloatVector.fromArray(S, dx, b * NR), d1 = FloatVector.fromArray(S, dx, b * NR + L);
-                FloatVector m0 = FloatVector.fromArray(S, mx, b * NR), m1 = FloatVector.fromArray(S, mx, b * NR + L);
-                int blk = p * a.blocks + b;
-                f0 = step(f0, s0, d0, m0, a, blk); g0 = step(g0, t0, d1, m1, a, blk);
-                f1 = step(f1, s1, d0, m0, a, blk + a.blocks); g1 = step(g1, t1, d1, m1, a, blk + a.blocks);
-                f2 = step(f2, s2, d0, m0, a, blk + 2 * a.blocks); g2 = step(g2, t2, d1, m1, a, blk + 2 * a.blocks);
-                f3 = step(f3, s3, d0, m0, a, blk + 3 * a.blocks); g3 = step(g3, t3, d1, m1, a, blk + 3 * a.blocks);
+                s0.intoArray(groupSums, 0); t0.intoArray(groupSums, L);
+                s1.intoArray(groupSums, NR); t1.intoArray(groupSums, NR + L);
+                s2.intoArray(groupSums, 2 * NR); t2.intoArray(groupSums, 2 * NR + L);
+                s3.intoArray(groupSums, 3 * NR); t3.intoArray(groupSums, 3 * NR + L);
+                s4.intoArray(groupSums, 4 * NR); t4.intoArray(groupSums, 4 * NR + L);
+                s5.intoArray(groupSums, 5 * NR); t5.intoArray(groupSums, 5 * NR + L);
+                step(a, g, p, TILE, c, o, cStride);
             }
-            f0.intoArray(c, o0); g0.intoArray(c, o0 + L);
-            f1.intoArray(c, o1); g1.intoArray(c, o1 + L);
-            f2.intoArray(c, o2); g2.intoArray(c, o2 + L);
-            f3.intoArray(c, o3); g3.intoArray(c, o3 + L);
         }
 
-        private void tile1(Q8Activations a, float[] y, int p, float[] c, int cOff, int cStride) {
-            int k = a.cols, o = p * cStride + cOff, y0 = p * k;
-            FloatVector f = FloatVector.zero(S), g = f;
-            for (int b = 0; b < a.blocks; b++) {
-                FloatVector s = FloatVector.zero(S), t = s;
-                for (int kk = b * BLOCK, at = kk * NR, end = kk + BLOCK; kk < end; kk++, at += NR) {
-                    FloatVector v = FloatVector.broadcast(S, y[y0 + kk]);
-                    s = FloatVector.fromArray(S, q, at).fma(v, s);
-                    t = FloatVector.fromArray(S, q, at + L).fma(v, t);
+        /** Fewer than six positions, one at a time. */
+        private void tile1(Q8Activations a, float[] y, int p, int count, float[] c, int o, int cStride) {
+            int k = a.cols;
+            for (int g = 0; g < k / GROUP; g++) {
+                for (int i = 0; i < count; i++) {
+                    FloatVector s = FloatVector.zero(S), t = s;
+                    for (int kk = g * GROUP, at = kk * NR, end = kk + GROUP, yi = (p + i) * k; kk < end; kk++, at += NR) {
+                        FloatVector v = FloatVector.broadcast(S, y[yi + kk]);
+                        s = FloatVector.fromArray(S, q, at).fma(v, s);
+                        t = FloatVector.fromArray(S, q, at + L).fma(v, t);
+                    }
+                    s.intoArray(groupSums, i * NR);
+                    t.intoArray(groupSums, i * NR + L);
                 }
-                int blk = p * a.blocks + b;
-                f = step(f, s, FloatVector.fromArray(S, dx, b * NR), FloatVector.fromArray(S, mx, b * NR), a, blk);
-                g = step(g, t, FloatVector.fromArray(S, dx, b * NR + L), FloatVector.fromArray(S, mx, b * NR + L), a, blk);
+                step(a, g, p, count, c, o, cStride);
             }
-            f.intoArray(c, o);
-            g.intoArray(c, o + L);
+        }
+
+        private void step(Q8Activations a, int g, int p, int count, float[] c, int o, int cStride) {
+            if (kind >= Q4_K) stepK(a, g, p, count);
+            else stepBlock(a, g, p, count, c, o, cStride);
         }
 
         /**
-         * The block's float step of the reference dot, lane by lane: Q8_0 sumf + sumi * (dx * dy), Q4_0
+         * The 32-value block's float step of the reference dot, lane by lane: Q8_0 sumf + sumi * (dx * dy), Q4_0
          * sumf + sumi * dx * dy, Q4_1 sumf + ((dx * dy) * sumi + mx * sy); separate roundings, no fused operation.
          */
-        private FloatVector step(FloatVector sumf, FloatVector sumi, FloatVector d, FloatVector m, Q8Activations a, int blk) {
-            float dy = a.d[blk];
-            return switch (kind) {
-                case 0 -> sumf.add(sumi.mul(d.mul(dy)));
-                case 1 -> sumf.add(sumi.mul(d).mul(dy));
-                default -> sumf.add(d.mul(dy).mul(sumi).add(m.mul(a.s[blk])));
-            };
+        private void stepBlock(Q8Activations a, int b, int p, int count, float[] c, int o, int cStride) {
+            for (int i = 0; i < count; i++) {
+                int blk = (p + i) * a.blocks + b;
+                float dy = a.d[blk];
+                for (int h = 0; h < NR; h += L) {
+                    FloatVector sumi = FloatVector.fromArray(S, groupSums, i * NR + h);
+                    FloatVector d = FloatVector.fromArray(S, dx, b * NR + h);
+                    FloatVector sumf = FloatVector.fromArray(S, c, o + i * cStride + h);
+                    sumf = switch (kind) {
+                        case Q8_0 -> sumf.add(sumi.mul(d.mul(dy)));
+                        case Q4_0 -> sumf.add(sumi.mul(d).mul(dy));
+                        default -> sumf.add(d.mul(dy).mul(sumi).add(FloatVector.fromArray(S, mx, b * NR + h).mul(a.s[blk])));
+                    };
+                    sumf.intoArray(c, o + i * cStride + h);
+                }
+            }
+        }
+
+        /**
+         * Group g = 8 sb + l of the K-quants: sums[l] += (d * dy) * aux32[l]; after a super-block's last group, Q4_K
+         * and Q5_K's sumf -= (dmin * dy) * sum(bsums[j] * min[j / 2]) (exact integers in float lanes: at most
+         * 16 * 2032 * 63).
+         */
+        private void stepK(Q8Activations a, int g, int p, int count) {
+            int sb = g / 8, l = g % 8;
+            for (int i = 0; i < count; i++) {
+                int blk = (p + i) * a.blocks + sb;
+                float dy = a.d[blk];
+                for (int h = 0; h < NR; h += L) {
+                    int at = (l * TILE + i) * NR + h;
+                    FloatVector d = FloatVector.fromArray(S, dx, sb * NR + h).mul(dy);
+                    FloatVector.fromArray(S, sums, at).add(d.mul(FloatVector.fromArray(S, groupSums, i * NR + h))).intoArray(sums, at);
+                    if (l < 7 || kind == Q6_K) continue;
+                    FloatVector sumi = FloatVector.zero(S);
+                    for (int j = 0; j < 16; j++) {
+                        FloatVector min = FloatVector.fromArray(S, mins, (sb * 8 + j / 2) * NR + h);
+                        sumi = min.fma(FloatVector.broadcast(S, (float) a.bsums[blk * 16 + j]), sumi);
+                    }
+                    int m = (8 * TILE + i) * NR + h;
+                    FloatVector dmin = FloatVector.fromArray(S, mx, sb * NR + h).mul(dy);
+                    FloatVector.fromArray(S, sums, m).sub(dmin.mul(sumi)).intoArray(sums, m);
+                }
+            }
+        }
+
+        /** The K-quants' end of the dot: sumf (the minimum term, 0 for Q6_K) += sums[0], ..., sums[7], in order. */
+        private void finishK(float[] c, int o, int cStride, int count) {
+            for (int i = 0; i < count; i++) {
+                for (int h = 0; h < NR; h += L) {
+                    FloatVector sumf = FloatVector.fromArray(S, sums, (8 * TILE + i) * NR + h);
+                    for (int l = 0; l < 8; l++) sumf = sumf.add(FloatVector.fromArray(S, sums, (l * TILE + i) * NR + h));
+                    sumf.intoArray(c, o + i * cStride + h);
+                }
+            }
         }
     }
 

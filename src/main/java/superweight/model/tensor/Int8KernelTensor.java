@@ -14,13 +14,15 @@ public final class Int8KernelTensor extends Tensor {
     /** Row r of this tensor is row sourceRows[r] of {@code stored}. */
     private final long[] sourceRows;
     private final Q8Activations.Format format;
+    private final Q8Activations.Rounding rounding;
 
-    private Int8KernelTensor(Tensor view, StoredTensor stored, long[] sourceRows, Q8Activations.Format format) {
+    private Int8KernelTensor(Tensor view, StoredTensor stored, long[] sourceRows, Q8Activations.Format format, Q8Activations.Rounding rounding) {
         super(view.name(), view.rows(), view.cols());
         this.view = view;
         this.stored = stored;
         this.sourceRows = sourceRows;
         this.format = format;
+        this.rounding = rounding;
     }
 
     /**
@@ -29,6 +31,11 @@ public final class Int8KernelTensor extends Tensor {
      * products stay in float (as llama.cpp keeps F32 weights in float).
      */
     public static Tensor over(Tensor t) {
+        return over(t, Q8Activations.Rounding.REFERENCE);
+    }
+
+    /** As {@link #over(Tensor)}, the activation rows rounded as {@code rounding} says. */
+    public static Tensor over(Tensor t, Q8Activations.Rounding rounding) {
         if (t instanceof Int8KernelTensor || t.rows() > Integer.MAX_VALUE) return t;
         Tensor base = t;
         while (base instanceof RowView v) base = v.base();
@@ -40,7 +47,7 @@ public final class Int8KernelTensor extends Tensor {
             for (Tensor v = t; v instanceof RowView view; v = view.base()) row = view.sourceRow(row);
             rows[r] = row;
         }
-        return new Int8KernelTensor(t, (StoredTensor) base, rows, f);
+        return new Int8KernelTensor(t, (StoredTensor) base, rows, f, rounding);
     }
 
     /** The activation format of this tensor's products. */
@@ -71,12 +78,17 @@ public final class Int8KernelTensor extends Tensor {
     @Override
     public void matmul(float[] x, int n, float[] out) {
         if (n <= 0) return;
-        Q8Activations a = Q8Activations.quantize(format, x, n, cols);
+        Q8Activations a = Q8Activations.quantize(format, rounding, x, n, cols);
         if (n > 1 && Int8Gemm.supports(stored)) {
             Int8Gemm.multiply(stored, sourceRows, a, out);
             return;
         }
         int m = (int) rows;
+        if (n == 1 && Int8Decode.groupRows(stored) > 0) {
+            // grain 16: chunk starts are multiples of the grain, so every chunk but the last holds whole groups
+            Parallel.forRange(m, 16, (from, to) -> Int8Decode.rows(stored, sourceRows, from, to, a, out));
+            return;
+        }
         Parallel.forRange(m, 16, (from, to) -> {
             for (int r = from; r < to; r++) Int8Kernels.rowDots(stored, sourceRows[r], a, out, r, m);
         });

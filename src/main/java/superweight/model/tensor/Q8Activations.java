@@ -13,6 +13,11 @@ package superweight.model.tensor;
  *       even), d = 1 / iscale kept as f32, and the sum of every 16 q.</li>
  * </ul>
  * Position p's values lie at {@code qs[p * cols ..]}, its block b's scale at {@code d[p * blocks + b]}.
+ *
+ * <p>{@link Rounding#X86} is the AVX2/AVX quantizer llama.cpp's x86 builds run for Q8_0 and Q8_1 rows
+ * ({@code quantize_row_q8_0}/{@code _q8_1} in ggml-cpu-quants.c): {@code id = 127 / amax} (not 1 / (amax / 127),
+ * which can differ in the last bit) and halves rounded to even; the scale d = amax / 127 is the same. Q8_K rows
+ * are the reference on x86 too.
  */
 public final class Q8Activations {
     public enum Format {
@@ -25,6 +30,11 @@ public final class Q8Activations {
         }
     }
 
+    /** How Q8_0/Q8_1 rows round: llama.cpp's reference C quantizer, or its x86 vector one. */
+    public enum Rounding {
+        REFERENCE, X86
+    }
+
     final Format format;
     final int n, cols, blocks;
     final byte[] qs;
@@ -34,6 +44,8 @@ public final class Q8Activations {
     final float[] s;
     /** Q8_K: the sum of each 16 consecutive q; null otherwise. */
     final int[] bsums;
+    /** Q8_0/Q8_1: the sum of each block's q (the offset term of unsigned weight codes); null otherwise. */
+    final int[] qsum;
 
     private Q8Activations(Format format, int n, int cols) {
         this.format = format;
@@ -44,17 +56,23 @@ public final class Q8Activations {
         this.d = new float[n * blocks];
         this.s = format == Format.Q8_1 ? new float[n * blocks] : null;
         this.bsums = format == Format.Q8_K ? new int[n * cols / 16] : null;
+        this.qsum = format == Format.Q8_K ? null : new int[n * blocks];
     }
 
     /** Quantizes x[p * cols .. (p + 1) * cols) for p in [0, n); cols must be a multiple of the format's block. */
     public static Q8Activations quantize(Format format, float[] x, int n, int cols) {
+        return quantize(format, Rounding.REFERENCE, x, n, cols);
+    }
+
+    /** As {@link #quantize(Format, float[], int, int)}, Q8_0/Q8_1 rows rounded as {@code rounding} says. */
+    public static Q8Activations quantize(Format format, Rounding rounding, float[] x, int n, int cols) {
         if (cols % format.block != 0) {
             throw new IllegalArgumentException(cols + " columns are not a multiple of the " + format + " block of " + format.block);
         }
         Q8Activations a = new Q8Activations(format, n, cols);
         for (int b = 0; b < n * a.blocks; b++) {
             if (format == Format.Q8_K) a.quantizeK(x, b);
-            else a.quantize32(x, b);
+            else a.quantize32(x, b, rounding == Rounding.X86);
         }
         return a;
     }
@@ -73,19 +91,20 @@ public final class Q8Activations {
         return d[p * blocks + c / format.block];
     }
 
-    private void quantize32(float[] x, int b) {
+    private void quantize32(float[] x, int b, boolean x86) {
         int at = b * 32;
         float amax = 0f;
         for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[at + j]));
         float scale = amax / 127f;
-        float id = scale != 0f ? 1f / scale : 0f;
+        float id = x86 ? (amax != 0f ? 127f / amax : 0f) : (scale != 0f ? 1f / scale : 0f);
         int sum = 0;
         for (int j = 0; j < 32; j++) {
-            int q = roundHalfAway(x[at + j] * id);
+            int q = x86 ? (int) Math.rint(x[at + j] * id) : roundHalfAway(x[at + j] * id);
             qs[at + j] = (byte) q;
             sum += q;
         }
         d[b] = f16Rounded(scale);
+        qsum[b] = sum;
         if (s != null) s[b] = f16Rounded(sum * scale);
     }
 

@@ -45,6 +45,26 @@ class Int8KernelsTest {
     }
 
     @Test
+    void x86RoundingDividesIntoTheMaximumAndRoundsHalvesToEven() {
+        float[] x = new float[64];
+        x[0] = 127f; // d = 1: x * id = x in both quantizers
+        x[1] = 2.5f;
+        x[2] = -2.5f;
+        x[3] = 1.5f;
+        x[4] = 0.5f;
+        // amax 2.7805755: 127 / amax = 45.673996 but 1 / (amax / 127) = 45.674, one ulp apart, which moves
+        // 0.07663003 * id to 3.4999998 (x86: 3) from 3.5000002 (reference: 4); found by a search in float32 (numpy)
+        x[32] = 2.7805755138397217f;
+        x[33] = 0.07663003355264664f;
+        Q8Activations ref = Q8Activations.quantize(Q8Activations.Format.Q8_0, Q8Activations.Rounding.REFERENCE, x, 1, 64);
+        Q8Activations x86 = Q8Activations.quantize(Q8Activations.Format.Q8_1, Q8Activations.Rounding.X86, x, 1, 64);
+        assertThat(new int[]{ref.q(0, 1), ref.q(0, 2), ref.q(0, 3), ref.q(0, 4), ref.q(0, 33)}).containsExactly(3, -3, 2, 1, 4);
+        assertThat(new int[]{x86.q(0, 1), x86.q(0, 2), x86.q(0, 3), x86.q(0, 4), x86.q(0, 33)}).containsExactly(2, -2, 2, 0, 3);
+        assertThat(x86.scale(0, 32)).isEqualTo(ref.scale(0, 32)); // d = amax / 127 in both
+        assertThat(x86.s[0]).isEqualTo(129f);                   // (127 + 2 - 2 + 2 + 0) * 1
+    }
+
+    @Test
     void q8_1KeepsTheBlockSumTimesTheF32ScaleAsF16() {
         float[] x = new float[64];
         x[0] = 127f;
@@ -98,7 +118,7 @@ class Int8KernelsTest {
     @ValueSource(strings = {"Q8_0", "Q4_0", "Q4_1", "Q4_K", "Q5_K", "Q6_K"})
     void everyOutputEqualsTheGenericCDotBitForBit(String type) {
         Random r = new Random(type.hashCode());
-        int rows = 37, blocks = 3, cols = blocks * block(type), n = 5;
+        int rows = 37, blocks = 3, cols = blocks * block(type), n = 8; // n: one tile of six positions and two single ones
         StoredTensor t = randomTensor(type, rows, cols, r);
         float[] x = activations(n, cols, r);
         Tensor fast = Int8KernelTensor.over(t);
@@ -187,6 +207,40 @@ class Int8KernelsTest {
                 fast.matvec(java.util.Arrays.copyOfRange(x, p * cols, (p + 1) * cols), single);
                 assertThat(single).as("%s decode of position %d", type, p).containsExactly(java.util.Arrays.copyOfRange(one, p * rows, (p + 1) * rows));
             }
+        }
+    }
+
+    /**
+     * Decode folds Q4_0 rows in 16-bit lanes, modulo 2^16, and sums Q8_0 rows per block: rows whose block sums reach
+     * the bounds the kernels rely on (Q4_0: nibbles all 0 or all 15 against activations all +-127, sums +-32512 and
+     * +-28448; Q8_0: codes all -128 or 127, |sum| up to 32 * 128 * 127) must still equal the generic C dot. 35 rows:
+     * two whole Q4_0 groups of sixteen and a tail of three rows through the row kernel.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Q8_0", "Q4_0"})
+    void decodeGroupsHoldTheExtremeBlockSums(String type) {
+        Random r = new Random(5);
+        int rows = 35, blocks = 3, cols = blocks * 32, bytes = type.equals("Q8_0") ? 34 : 18;
+        StoredTensor random = randomTensor(type, rows, cols, r);
+        byte[] w = random.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        for (int row = 0; row < rows; row++) {
+            int kind = row % 3; // 0: lowest codes, 1: highest codes, 2: random codes
+            for (int b = 0; kind < 2 && b < blocks; b++) {
+                int at = (row * blocks + b) * bytes + 2;
+                byte code = type.equals("Q8_0") ? (byte) (kind == 0 ? -128 : 127) : (byte) (kind == 0 ? 0x00 : 0xFF);
+                java.util.Arrays.fill(w, at, at + bytes - 2, code);
+            }
+        }
+        StoredTensor t = (StoredTensor) StoredTensor.of(type.equals("Q8_0") ? GgmlType.Q8_0 : GgmlType.Q4_0, "w", rows, cols, MemorySegment.ofArray(w));
+        float[] x = new float[cols];
+        for (int c = 0; c < cols; c++) x[c] = c < 32 ? 1f : c < 64 ? -1f : (c % 2 == 0 ? 1f : -1f); // q = 127, -127, alternating
+        Int8KernelTensor fast = (Int8KernelTensor) Int8KernelTensor.over(t);
+        float[] out = new float[rows];
+        fast.matvec(x, out);
+        Q8Activations a = Q8Activations.quantize(fast.activationFormat(), x, 1, cols);
+        assertThat(new int[]{a.q(0, 0), a.q(0, 32), a.q(0, 64), a.q(0, 65)}).containsExactly(127, -127, 127, -127);
+        for (int row = 0; row < rows; row++) {
+            assertThat(out[row]).as("%s row %d", type, row).isEqualTo(reference(type, w, row, blocks, a, 0));
         }
     }
 

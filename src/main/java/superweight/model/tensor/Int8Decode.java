@@ -1,0 +1,119 @@
+package superweight.model.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+import static jdk.incubator.vector.VectorOperators.B2S;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.S2F;
+import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
+
+/**
+ * Decode (one position) for Q4_0 x Q8_0 on sixteen weight rows at once: the same integer block sums and float steps
+ * as {@link Int8Kernels} (so the same bits), arranged for speed. Per block, two rows at a time, each row's products
+ * are summed in 16-bit lanes along k and the pair is folded by a transposing step (add a vector to a lane-permuted
+ * copy of itself, keep alternate lanes from the two rows), so that in the end lane j holds row j's block sum: a few
+ * operations per row where a lane reduction per row is a long dependent chain. The block's float step of
+ * llama.cpp's reference dot then runs lane-wise, one lane per row, in block order.
+ *
+ * <p>The sums are taken modulo 2^16: the nibbles unsigned (0..15), the offset coming back as 8 * sum(qy) of the
+ * activation block, shared by all rows, subtracted after the fold; the exact block sum lies in [-32512, 32512], so
+ * its value modulo 2^16 determines it.
+ *
+ * <p>The lanes are fixed at 256 bits (16 shorts) whatever {@link VectorMath#S}: the result does not depend on the
+ * width (integer sums are exact, the float step is per lane), and 256-bit integer vectors exist on AVX2 and AVX-512
+ * alike. (The same scheme for Q8_0, 8 rows in 32-bit lanes, measured bimodal, 0.33 or 0.85 ms against the row
+ * kernel's 0.50, depending on how the JIT compiled it: not kept; docs/performance.md.)
+ */
+final class Int8Decode {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> SH = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> IN = jdk.incubator.vector.IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    /** Rows per group: one per 16-bit lane. */
+    static final int Q4_0_ROWS = 16;
+
+    // The fold's lane permutations (over 32-bit lanes) and which lanes the second vector keeps, as 16-bit masks.
+    private static final VectorShuffle<Integer> SWAP_1 = VectorShuffle.fromValues(IN, 1, 0, 3, 2, 5, 4, 7, 6);
+    private static final VectorShuffle<Integer> SWAP_2 = VectorShuffle.fromValues(IN, 2, 3, 0, 1, 6, 7, 4, 5);
+    private static final VectorShuffle<Integer> SWAP_4 = VectorShuffle.fromValues(IN, 4, 5, 6, 7, 0, 1, 2, 3);
+    private static final VectorMask<Short> ODD_SHORTS = VectorMask.fromLong(SH, 0xAAAAL);
+    // Collecting the rows' sums: a rotation down by one 32-bit lane, and the top lane that takes the next two sums. Constants, not masks computed per step: a vector operation whose operand is not a
+    // constant the JIT sees may be compiled as a call on boxed vectors, and was, in some runs.
+    private static final VectorShuffle<Integer> DOWN_1 = VectorShuffle.fromValues(IN, 1, 2, 3, 4, 5, 6, 7, 0);
+    private static final VectorMask<Short> TOP_INT_AS_SHORTS = VectorMask.fromLong(SH, 0xC000L);
+
+
+    private Int8Decode() {
+    }
+
+    /** Rows per group for {@code t}'s storage type, or 0 when it has no group kernel (the row kernel serves it). */
+    static int groupRows(StoredTensor t) {
+        return t instanceof Q4_0Tensor ? Q4_0_ROWS : 0;
+    }
+
+    /**
+     * out[r] = dot(row sourceRows[r], position 0 of a) for r in [from, to): whole groups here, the rest by the row
+     * kernel (which gives the same bits).
+     */
+    static void rows(StoredTensor t, long[] sourceRows, int from, int to, Q8Activations a, float[] out) {
+        int g = groupRows(t), r = from;
+        if (g > 0) {
+            long rowBytes = (long) a.blocks * Q4_0Tensor.BYTES;
+            long[] at = new long[g];
+            float[] scales = new float[g];
+            for (; r + g <= to; r += g) {
+                for (int j = 0; j < g; j++) at[j] = sourceRows[r + j] * rowBytes;
+                q4_0(t.data, at, a, scales, out, r);
+            }
+        }
+        for (; r < to; r++) Int8Kernels.rowDots(t, sourceRows[r], a, out, r, 1);
+    }
+
+    /** Sixteen Q4_0 rows (byte offsets at[j]) against position 0: out[outAt + j], sumf += sumi * dx * dy per block. */
+    private static void q4_0(MemorySegment w, long[] at, Q8Activations a, float[] dx, float[] out, int outAt) {
+        FloatVector sum0 = FloatVector.zero(F), sum1 = sum0;
+        for (int i = 0; i < a.blocks; i++) {
+            ShortVector y0 = (ShortVector) ByteVector.fromArray(B, a.qs, i * 32).convertShape(B2S, SH, 0);
+            ShortVector y1 = (ShortVector) ByteVector.fromArray(B, a.qs, i * 32 + 16).convertShape(B2S, SH, 0);
+            long off = (long) i * Q4_0Tensor.BYTES;
+            ShortVector sums = ShortVector.zero(SH);
+            // two rows at a time, written out in one method: a vector passed to a helper the JIT did not inline is
+            // boxed, and more rows per iteration exceed the JIT's inlining budget
+            for (int q = 0; q < Q4_0_ROWS; q += 2) {
+                // per 16-bit lane e: q[e] * qy[e] + q[e + 16] * qy[e + 16], unsigned nibbles (|lane| <= 2 * 15 * 127)
+                ShortVector c0 = (ShortVector) ByteVector.fromMemorySegment(B, w, at[q] + off + 2, LE).convertShape(ZERO_EXTEND_B2S, SH, 0);
+                ShortVector c1 = (ShortVector) ByteVector.fromMemorySegment(B, w, at[q + 1] + off + 2, LE).convertShape(ZERO_EXTEND_B2S, SH, 0);
+                ShortVector p0 = c0.and((short) 15).mul(y0).add(c0.lanewise(LSHR, 4).mul(y1));
+                ShortVector p1 = c1.and((short) 15).mul(y0).add(c1.lanewise(LSHR, 4).mul(y1));
+                // pairs: 16-bit lane 2k the sum of row q's lanes 2k, 2k+1, lane 2k+1 the same for row q + 1
+                p0 = p0.add(p0.reinterpretAsInts().lanewise(LSHR, 16).reinterpretAsShorts());
+                p1 = p1.add(p1.reinterpretAsInts().lanewise(LSHL, 16).reinterpretAsShorts());
+                ShortVector two = p0.blend(p1, ODD_SHORTS);
+                // complete both sums in every 32-bit lane; the sums so far move down one 32-bit lane and these two
+                // enter the top one, so that after eight steps rows 2k, 2k + 1 are in 16-bit lanes 2k, 2k + 1
+                two = two.add(two.reinterpretAsInts().rearrange(SWAP_1).reinterpretAsShorts());
+                two = two.add(two.reinterpretAsInts().rearrange(SWAP_2).reinterpretAsShorts());
+                two = two.add(two.reinterpretAsInts().rearrange(SWAP_4).reinterpretAsShorts());
+                sums = sums.reinterpretAsInts().rearrange(DOWN_1).reinterpretAsShorts().blend(two, TOP_INT_AS_SHORTS);
+            }
+            // the unsigned nibbles' offset: sum((q - 8) qy) = sum(q qy) - 8 sum(qy), exact modulo 2^16
+            ShortVector sumi = sums.sub((short) (8 * a.qsum[i]));
+            for (int j = 0; j < Q4_0_ROWS; j++) dx[j] = StoredTensor.f16(w.get(StoredTensor.I16, at[j] + off));
+            float dy = a.d[i];
+            sum0 = sum0.add(((FloatVector) sumi.convertShape(S2F, F, 0)).mul(FloatVector.fromArray(F, dx, 0)).mul(dy));
+            sum1 = sum1.add(((FloatVector) sumi.convertShape(S2F, F, 1)).mul(FloatVector.fromArray(F, dx, 8)).mul(dy));
+        }
+        sum0.intoArray(out, outAt);
+        sum1.intoArray(out, outAt + 8);
+    }
+}
