@@ -44,9 +44,11 @@ public final class GgufWriter {
 
     /** Adds a tensor whose bytes {@code data} will write; dims in ggml order (dims[0] = contiguous axis = columns). */
     public GgufWriter tensor(String name, long[] dims, int ggmlType, Data data) {
+        // ggml tensors have 1 to 4 dimensions; GgufFile refuses any other count, so the writer must not produce one
+        if (dims.length < 1 || dims.length > 4) throw new IllegalArgumentException(name + ": " + dims.length + " dimensions (GGUF holds 1 to 4)");
         long elements = 1;
         for (long d : dims) elements *= d;
-        if (dims.length > 0 && dims[0] % GgmlType.blockSize(ggmlType) != 0) {
+        if (dims[0] % GgmlType.blockSize(ggmlType) != 0) {
             throw new IllegalArgumentException(name + ": row length " + dims[0] + " is not a multiple of the "
                     + GgmlType.name(ggmlType) + " block size " + GgmlType.blockSize(ggmlType));
         }

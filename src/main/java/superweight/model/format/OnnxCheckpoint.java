@@ -203,7 +203,7 @@ public final class OnnxCheckpoint implements Checkpoint {
                 case 1 -> {
                     if (t.wireType() == Protobuf.BYTES) {
                         Protobuf packed = t.message();
-                        while (packed.position() < packedEnd(packed)) addDim(p, packed.varint(), t);
+                        while (packed.position() < packed.endOffset()) addDim(p, packed.varint(), t);
                     } else {
                         addDim(p, t.varint(), t);
                     }
@@ -241,10 +241,6 @@ public final class OnnxCheckpoint implements Checkpoint {
         return p;
     }
 
-    private static long packedEnd(Protobuf packed) {
-        return packed.endOffset();
-    }
-
     private void addDim(Parsed p, long d, Protobuf t) {
         if (p.dims.size() >= MAX_DIMS) throw t.error("tensor with more than " + MAX_DIMS + " dimensions");
         if (d < 0 || d > Integer.MAX_VALUE) throw t.error("tensor dimension " + d);
@@ -274,15 +270,16 @@ public final class OnnxCheckpoint implements Checkpoint {
             throw new SuperweightException(where + ": element count overflows");
         }
         if (p.dims.size() > 2) throw new SuperweightException(where + " has " + p.dims.size() + " dimensions (expected 1 or 2)");
+        // protobuf does not write an empty bytes field: an empty tensor has no raw_data at all
+        long dataLength = Math.max(p.dataLength, 0), dataStart = Math.max(p.dataStart, 0);
         if (p.values != null) {
             if (p.values.length != elements) throw new SuperweightException(where + " has " + p.values.length + " values for " + elements + " elements");
-        } else if (p.dataLength != elements * 4) {
-            throw new SuperweightException(where + " has " + Math.max(p.dataLength, 0) + " data bytes for shape " + p.dims
-                    + " (expected " + elements * 4 + ")");
+        } else if (dataLength != elements * 4) {
+            throw new SuperweightException(where + " has " + dataLength + " data bytes for shape " + p.dims + " (expected " + elements * 4 + ")");
         }
         if (initializers.containsKey(p.name)) throw new SuperweightException(where + " appears twice");
         long[] dims = p.dims.stream().mapToLong(Long::longValue).toArray();
-        initializers.put(p.name, new Initializer(p.name, dims, p.dataStart, p.values));
+        initializers.put(p.name, new Initializer(p.name, dims, dataStart, p.values));
         dataBytes += elements * 4;
     }
 

@@ -116,10 +116,6 @@ final class Protobuf {
         return pos;
     }
 
-    MemorySegment data() {
-        return data;
-    }
-
     SuperweightException error(String what) {
         return new SuperweightException(file + ": invalid ONNX protobuf at byte " + pos + ": " + what);
     }

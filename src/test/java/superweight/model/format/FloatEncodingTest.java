@@ -49,6 +49,10 @@ class FloatEncodingTest {
         byte[] bf = new byte[6];
         FloatEncoding.encode("BF16", x, 3, bf, 0);   // 0x3F80, 0xC000, 0x3F00
         assertThat(bf).containsExactly((byte) 0x80, 0x3F, 0, (byte) 0xC0, 0, 0x3F);
+        // every byte of the word distinct: 0x01020304 is written 04 03 02 01
+        byte[] word = new byte[4];
+        FloatEncoding.encode("F32", new float[]{Float.intBitsToFloat(0x01020304)}, 1, word, 0);
+        assertThat(word).containsExactly(4, 3, 2, 1);
         assertThatThrownBy(() -> FloatEncoding.encode("F64", x, 1, bf, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("not a float dtype: F64");
     }

@@ -104,4 +104,41 @@ class ProtobufTest {
         okString.next();
         assertThat(okString.string(2)).isEqualTo("ab");
     }
+
+    @Test
+    void lengthDelimitedReadsCheckTheWireType() {
+        Protobuf varintField = cursor(0x08, 0x02, 'a', 'b');
+        varintField.next();
+        assertThatThrownBy(() -> varintField.string(10)).hasMessage("m.onnx: invalid ONNX protobuf at byte 1: field 1 has wire type 0, expected 2");
+    }
+
+    /** Fixed-width values that end exactly at the end of the message are skipped, one byte short they are not. */
+    @Test
+    void fixedWidthValuesEndingTheMessage() {
+        Protobuf fixed64 = cursor(0x09, 1, 2, 3, 4, 5, 6, 7, 8);
+        fixed64.next();
+        fixed64.skip();
+        assertThat(fixed64.next()).isFalse();
+        Protobuf fixed32 = cursor(0x0D, 1, 2, 3, 4);
+        fixed32.next();
+        fixed32.skip();
+        assertThat(fixed32.next()).isFalse();
+        Protobuf short32 = cursor(0x0D, 1, 2, 3);
+        short32.next();
+        assertThatThrownBy(short32::skip).hasMessage("m.onnx: invalid ONNX protobuf at byte 1: truncated field 1");
+    }
+
+    /** A field number above 2^31 - 1 whose low 32 bits look valid, and a length whose varint is negative as a long. */
+    @Test
+    void fieldNumbersAndLengthsOutOfRange() {
+        // tag = (2^32 + 1) << 3 | 0 = 2^35 + 8: as a varint 88 80 80 80 80 01
+        assertThatThrownBy(() -> cursor(0x88, 0x80, 0x80, 0x80, 0x80, 0x01).next()).hasMessage("m.onnx: invalid ONNX protobuf at byte 6: invalid field number 4294967297");
+        // the largest field number an int holds is read (protobuf's own limit, 2^29 - 1, is not enforced): F8 FF FF FF 3F
+        Protobuf widest = cursor(0xF8, 0xFF, 0xFF, 0xFF, 0x3F, 0x00);
+        assertThat(widest.next()).isTrue();
+        assertThat(widest.field()).isEqualTo(Integer.MAX_VALUE);
+        Protobuf negative = cursor(0x12, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 'a');
+        negative.next();
+        assertThatThrownBy(negative::bytesRange).hasMessage("m.onnx: invalid ONNX protobuf at byte 11: field 2 claims -1 bytes but only 1 remain");
+    }
 }

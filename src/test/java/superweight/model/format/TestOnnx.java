@@ -88,6 +88,20 @@ public final class TestOnnx {
         return node("Constant", output, List.of(), List.of(output)).message(5, attr);
     }
 
+    /** A node with one float attribute (AttributeProto: name 1, f 2, type 20 = FLOAT), e.g. LayerNormalization's epsilon. */
+    public static Message node(String op, String name, List<String> inputs, List<String> outputs, String attribute, float value) {
+        return node(op, name, inputs, outputs).message(5, new Message().string(1, attribute).fixed32(2, value).varint(20, 1));
+    }
+
+    /** An int64 TensorProto (data_type 7) with packed raw_data, as torch exports embeddings.position_ids. */
+    public static Message int64Tensor(String name, long[] dims, long[] values) {
+        Message t = new Message();
+        for (long d : dims) t.varint(1, d);
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) b.putLong(v);
+        return t.varint(2, INT64).string(8, name).bytes(9, b.array());
+    }
+
     /** ModelProto (ir_version 1, graph 7, opset_import 8) around GraphProto (node 1, name 2, initializer 5). */
     public static byte[] model(List<Message> nodes, List<Message> initializers) {
         Message g = new Message();
