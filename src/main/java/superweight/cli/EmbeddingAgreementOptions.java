@@ -91,7 +91,7 @@ final class EmbeddingAgreementOptions {
             throw new SuperweightException(s.modelPath + ": an encoder has no next-token probabilities, so --ppl, --tasks and "
                     + "--ppl-tokens do not apply; its conditions are measured by embedding agreement (--pairs, --query-prefix, --passage-prefix)");
         }
-        prepare(s, e.dataDir, e.storeFile());
+        prepare(s, e.dataDir(), e.storeFile());
     }
 
     int texts() {

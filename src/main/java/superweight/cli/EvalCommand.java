@@ -18,6 +18,7 @@ import superweight.eval.TaskResult;
 import superweight.eval.Tasks;
 import superweight.io.AtomicOutput;
 import superweight.jobs.Derivation;
+import superweight.jobs.Grid;
 import superweight.model.Model;
 import superweight.tokenizer.Tokenizer;
 
@@ -118,7 +119,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
             Tokenizer tokenizer = ModelTokenizer.load(model.path());
             // several tasks are a grid of units (one task stays the harness's plain loop)
-            if (names.size() > 1) executor.run(model.path(), m, () -> tokenizer, List.of(new Derivation.Unchanged(condition)), names, o, err);
+            if (names.size() > 1) executor.run(model.path(), m, () -> tokenizer, List.of(new Grid.Cell(new Derivation.Unchanged(condition), names, List.of())), o, err);
             r = Evaluation.run(m, tokenizer, Interventions.NONE, condition, names, o);
         } finally {
             m.checkpoint().close();

@@ -5,15 +5,15 @@ import superweight.SuperweightException;
 import superweight.analysis.Ablation;
 import superweight.engine.Interventions;
 import superweight.engine.NumericalFault;
-import superweight.engine.Transformer;
 import superweight.eval.EvalOptions;
 import superweight.eval.Evaluation;
 import superweight.eval.Perplexity;
+import superweight.eval.PerplexityStream;
 import superweight.eval.Progress;
 import superweight.eval.Results;
-import superweight.eval.RunStore;
 import superweight.eval.TaskResult;
 import superweight.eval.Tasks;
+import superweight.jobs.PerplexitySet;
 import superweight.model.Model;
 
 import java.io.IOException;
@@ -52,17 +52,11 @@ final class EvaluationOptions {
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Only the first N documents of each task (0 = all).")
     int limit;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: <superweight.shared>/data).")
-    Path dataDir;
-
-    @Option(names = "--store", paramLabel = "FILE", description = "Run store of finished items (default: the eval package's, ~/.cache/superweight/runs.duckdb).")
-    Path store;
-
-    @Option(names = "--no-store", description = "Keep nothing between runs (no resume).")
-    boolean noStore;
+    @picocli.CommandLine.Mixin
+    DataDirOption data = new DataDirOption();
 
     @picocli.CommandLine.Mixin
-    StoreWaitOption storeWait = new StoreWaitOption();
+    RunStoreOptions runStore = new RunStoreOptions();
 
     @Option(names = "--ppl-tokens", paramLabel = "IDS|FILE",
             description = "Perplexity of this token stream (ids inline or a file of whitespace/comma separated ids) in "
@@ -75,7 +69,8 @@ final class EvaluationOptions {
     @Option(names = "--max-windows", defaultValue = "0", paramLabel = "N", description = "Score at most N windows of --ppl-tokens (0 = all).")
     int maxWindows;
 
-    private int[] stream;
+    /** Every perplexity set by its metric name (ppl:DATA, ppl:tokens), tokenized once for all conditions. */
+    private final Map<String, PerplexityStream> streams = new LinkedHashMap<>();
     private Perplexity.Style style;
     private Progress progress;
     private PrintWriter progressErr;
@@ -98,38 +93,55 @@ final class EvaluationOptions {
         };
         if (ctx < 0 || ctx == 1) throw new SuperweightException("--ctx " + ctx + ": must be at least 2");
         if (pplLimit < 0) throw new SuperweightException("--ppl-limit " + pplLimit + ": must be at least 0");
-        storeWait.duration();   // a negative --store-wait fails now, not after the first condition
+        runStore.waitFor();   // a negative --store-wait fails now, not after the first condition
         if (limit < 0) throw new SuperweightException("--limit " + limit + ": must be at least 0");
         if (anyTasks) tasks.forEach(Tasks::get);   // unknown names fail now, not after the first condition
         DatasetDownloads.ensure(java.util.stream.Stream.concat((ppl ? pplDatasets : List.<String>of()).stream(),
-                (anyTasks ? tasks : List.<String>of()).stream()).toList(), dataDir, err);
+                (anyTasks ? tasks : List.<String>of()).stream()).toList(), dataDir(), err);
         if (ppl || anyTasks) s.tokenizer();
         progress = Progress.console(err, Duration.ofSeconds(30));
         progressErr = err;
-        if (pplTokens != null) {
-            String text = pplTokens;
-            Path p = Path.of(pplTokens.trim());
-            if (!pplTokens.isBlank() && Files.isRegularFile(p)) {
-                try {
-                    text = Files.readString(p);
-                } catch (IOException e) {
-                    throw new SuperweightException(p + ": cannot read (" + e.getMessage() + ")", e);
-                }
-            }
-            stream = s.ids(text, "--ppl-tokens");
-            if (window < 2) throw new SuperweightException("--window " + window + ": must be at least 2");
-            if (stream.length < 2) throw new SuperweightException("--ppl-tokens: at least 2 tokens are needed");
-            if (maxWindows < 0) throw new SuperweightException("--max-windows " + maxWindows + ": must be at least 0");
+        if (ppl) {
+            var o = new Evaluation.PerplexityOptions(ctx, style, pplLimit, dataDir(), null, null, null);
+            for (String ds : pplDatasets) streams.put("ppl:" + ds, Evaluation.perplexityStream(s.model, s.tokenizer(), ds, o));
         }
+        if (pplTokens != null) streams.put("ppl:tokens", tokenStream(s));
+    }
+
+    /** --ppl-tokens in GPTQ windows of --window tokens (at most the stream's length), stored as the data set "tokens". */
+    private PerplexityStream tokenStream(AnalysisSession s) {
+        String text = pplTokens;
+        Path p = Path.of(pplTokens.trim());
+        if (!pplTokens.isBlank() && Files.isRegularFile(p)) {
+            try {
+                text = Files.readString(p);
+            } catch (IOException e) {
+                throw new SuperweightException(p + ": cannot read (" + e.getMessage() + ")", e);
+            }
+        }
+        int[] stream = s.ids(text, "--ppl-tokens");
+        if (window < 2) throw new SuperweightException("--window " + window + ": must be at least 2");
+        if (stream.length < 2) throw new SuperweightException("--ppl-tokens: at least 2 tokens are needed");
+        if (maxWindows < 0) throw new SuperweightException("--max-windows " + maxWindows + ": must be at least 0");
+        return PerplexityStream.of("tokens", Perplexity.Style.GPTQ, Math.min(window, stream.length), -1, stream, maxWindows, "", null);
+    }
+
+    Path dataDir() {
+        return data.dataDir;
+    }
+
+    /** The perplexity sets as grid tasks of windows. */
+    List<PerplexitySet> perplexitySets() {
+        return streams.values().stream().map(PerplexitySet::of).toList();
     }
 
     Path storeFile() {
-        return noStore ? null : (store != null ? store : RunStore.defaultFile());
+        return runStore.file();
     }
 
     /** How tasks are evaluated (a grid's units use the same options, so their items are stored under the same keys). */
     EvalOptions taskOptions() {
-        return new EvalOptions(dataDir, limit, null, storeFile(), 0, progress).withStoreWait(storeWait.duration());
+        return new EvalOptions(dataDir(), limit, null, storeFile(), 0, progress).withStoreWait(runStore.waitFor());
     }
 
     /**
@@ -143,19 +155,8 @@ final class EvaluationOptions {
     /** The same for a model derived from the session's (a quantized copy); its derivation keys the stored results. */
     Map<String, Double> evaluate(AnalysisSession s, Model model, String condition, Interventions iv) {
         Map<String, Double> m = new LinkedHashMap<>();
-        if (pplDatasets != null) {
-            for (String ds : pplDatasets) {
-                var o = new Evaluation.PerplexityOptions(ctx, style, pplLimit, dataDir, storeFile(), condition, progress,
-                        storeWait.duration());
-                finite(m, "ppl:" + ds, condition, () -> Map.of("ppl:" + ds, Evaluation.perplexity(model, s.tokenizer(), iv, ds, o).ppl()));
-            }
-        }
-        if (stream != null) {
-            int w = Math.min(window, stream.length);
-            var o = new Perplexity.Options(w, Perplexity.Style.GPTQ, maxWindows);
-            finite(m, "ppl:tokens", condition, () -> Map.of("ppl:tokens",
-                    Perplexity.compute(new Transformer(model), iv, stream, -1, o, "--ppl-tokens", null).ppl()));
-        }
+        streams.forEach((metric, stream) -> finite(m, metric, condition, () -> Map.of(metric,
+                Evaluation.perplexity(model, iv, stream, condition, storeFile(), runStore.waitFor(), progress).ppl())));
         if (tasks != null && !tasks.isEmpty()) {
             EvalOptions o = taskOptions();
             finite(m, "acc:avg", condition, () -> {

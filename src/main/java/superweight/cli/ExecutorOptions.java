@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Where the grid commands (ablate, sweep, quant-sweep, eval over several tasks) run their units (a picocli mixin):
- * the task items of every condition go through the jobs package on the chosen executor and into the run store,
- * and the command then builds its tables from the store as it always did.
+ * Where the grid commands (ablate, sweep, quant-sweep, eval over several tasks, report) run their units (a picocli
+ * mixin): the task items and perplexity windows of every condition go through the jobs package on the chosen
+ * executor and into the run store, and the command then builds its tables from the store as it always did.
  */
 final class ExecutorOptions {
     @Option(names = "--executor", defaultValue = "local", paramLabel = "NAME",
@@ -38,29 +38,36 @@ final class ExecutorOptions {
             description = "Items of one task per work unit (default ${DEFAULT-VALUE}).")
     int unitItems;
 
+    @Option(names = "--unit-windows", defaultValue = "" + Grid.DEFAULT_UNIT_WINDOWS, paramLabel = "N",
+            description = "Perplexity windows of one data set per work unit (default ${DEFAULT-VALUE}).")
+    int unitWindows;
+
     /** The executor, checked before any model is opened. */
     Executor resolve() {
         if (master != null && executor.equals("local")) throw new SuperweightException("--master " + master + ": only with --executor spark");
         if (unitItems < 1) throw new SuperweightException("--unit-items " + unitItems + ": must be at least 1");
+        if (unitWindows < 1) throw new SuperweightException("--unit-windows " + unitWindows + ": must be at least 1");
         return Executor.named(executor);
     }
 
     /**
-     * Runs the task units of {@code derivations} on a remote executor through the store file; nothing for the local
-     * executor, without tasks or without a store (the command's own pass computes everything, as before).
+     * Runs the cells' units (task items and perplexity windows) on a remote executor through the store file; nothing
+     * for the local executor, for an empty grid or without a store (the command's own pass computes everything, as before).
      */
-    void run(Path modelPath, Model model, Supplier<Tokenizer> tokenizer, List<Derivation> derivations, List<String> tasks, EvalOptions o,
-             PrintWriter err) {
+    void run(Path modelPath, Model model, Supplier<Tokenizer> tokenizer, List<Grid.Cell> cells, EvalOptions o, PrintWriter err) {
         Executor e = resolve();
         // Locally the command's own pass is the executor: it scores and stores item by item under the same keys, so a
         // grid pass first would only derive every model twice (a quantized copy each time).
-        if (e instanceof LocalExecutor || tasks == null || tasks.isEmpty() || o.store() == null) return;
-        Grid grid = new Grid(modelPath.toAbsolutePath().toString(), ModelFingerprint.of(model), derivations, tasks, EvalSettings.of(o), unitItems);
+        boolean empty = cells.stream().allMatch(c -> c.tasks().isEmpty() && c.perplexity().isEmpty());
+        if (e instanceof LocalExecutor || empty || o.store() == null) return;
+        Grid grid = new Grid(modelPath.toAbsolutePath().toString(), ModelFingerprint.of(model), cells, EvalSettings.of(o), unitItems, unitWindows);
         GridRun.run(grid, e, master, new UnitRunner.Opened(model, tokenizer), o.store(), err, Duration.ofSeconds(30));
     }
 
-    /** The same for the analysis commands' evaluation options. */
+    /** The same for the analysis commands: every derivation on the evaluation options' tasks and perplexity sets. */
     void run(AnalysisSession s, EvaluationOptions evaluation, List<Derivation> derivations, PrintWriter err) {
-        run(s.modelPath, s.model, s::tokenizer, derivations, evaluation.tasks, evaluation.taskOptions(), err);
+        List<String> tasks = evaluation.tasks == null ? List.of() : evaluation.tasks;
+        List<Grid.Cell> cells = derivations.stream().map(d -> new Grid.Cell(d, tasks, evaluation.perplexitySets())).toList();
+        run(s.modelPath, s.model, s::tokenizer, cells, evaluation.taskOptions(), err);
     }
 }

@@ -95,7 +95,7 @@ final class QuantTableCommand implements Callable<Integer> {
             }
             AnalysisSession.SuperWeightSet set = superWeights.resolve(s);
             List<SuperWeight> sws = set.weights();
-            List<int[]> calib = needsCalibration(base) ? calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength(), s.model.isEncoder()) : List.of();
+            List<int[]> calib = needsCalibration(base) ? calibration.windows(s.tokenizer(), evaluation.dataDir(), s.model.config().contextLength(), s.model.isEncoder()) : List.of();
             List<Map<String, Object>> results = new ArrayList<>();
             for (String row : rows) results.add(evaluateRow(s, row, base, sws, calib));
             Map<String, Object> r = new LinkedHashMap<>();

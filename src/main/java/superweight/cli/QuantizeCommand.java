@@ -96,7 +96,7 @@ final class QuantizeCommand implements Callable<Integer> {
             List<SuperWeight> sws = set == null ? List.of() : set.weights();
             long t0 = System.nanoTime();
             List<int[]> calib = act != null && act.calibrated()
-                    ? calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength(), s.model.isEncoder()) : List.of();
+                    ? calibration.windows(s.tokenizer(), evaluation.dataDir(), s.model.config().contextLength(), s.model.isEncoder()) : List.of();
             List<String> notes = new ArrayList<>();
             SmoothQuant.Result smoothed = act == null ? new SmoothQuant.Result(s.model, Map.of(), List.of())
                     : W8A8.smoothed(s.model, act, calib, notes);
@@ -147,7 +147,7 @@ final class QuantizeCommand implements Callable<Integer> {
             throw new SuperweightException("--z-grid '" + zGrid + "': expected numbers FROM:TO:STEP");
         }
         if (zPositions < 0) throw new SuperweightException("--z-positions " + zPositions + ": must be at least 0");
-        List<int[]> windows = calibration.windows(s.tokenizer(), evaluation.dataDir, s.model.config().contextLength(), s.model.isEncoder());
+        List<int[]> windows = calibration.windows(s.tokenizer(), evaluation.dataDir(), s.model.config().contextLength(), s.model.isEncoder());
         windowsUsed = windows.size();
         return ZSearch.run(s.model, ws, sws, windows, grid, zGlobal, zPositions);
     }

@@ -22,6 +22,12 @@ import superweight.engine.Interventions;
 import superweight.engine.Taps;
 import superweight.engine.Transformer;
 import superweight.eval.EvalOptions;
+import superweight.eval.Evaluation;
+import superweight.eval.PerplexityStream;
+import superweight.eval.Progress;
+import superweight.jobs.Derivation;
+import superweight.jobs.Grid;
+import superweight.jobs.PerplexitySet;
 import superweight.eval.ModelFingerprint;
 import superweight.eval.Tasks;
 import superweight.eval.DataDirs;
@@ -110,11 +116,15 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--case-prompt", defaultValue = "Summer is hot. Winter is", paramLabel = "TEXT", description = "The case study's prompt (default \"${DEFAULT-VALUE}\").")
     String casePrompt;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory of the tasks and LAMBADA (default: <superweight.shared>/data; the Hugging Face cache is searched too).")
-    Path dataDir;
+    @Mixin
+    DataDirOption data = new DataDirOption();
 
-    @Option(names = "--store", paramLabel = "FILE", description = "Run store for the zero-shot items (default: none, nothing kept; give one to resume a long --full run).")
-    Path store;
+    /** Zero-shot items and perplexity windows (default: none kept; give one to resume a long --full run or to use --executor spark). */
+    @Mixin
+    RunStoreOptions runStore = new RunStoreOptions();
+
+    @Mixin
+    ExecutorOptions executor = new ExecutorOptions();
 
     @Option(names = "--seed", description = "Seed of the demo model and of the token-id inputs (default: ${DEFAULT-VALUE}).")
     long seed = 0;
@@ -135,6 +145,9 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        executor.resolve();   // a bad --executor, --master or unit size fails before the model is opened
+        dataDir = data.dataDir;
+        store = runStore.file(null);
         Subject s = subject();
         Settings z = settings(s.model());
         if (s.model().isEncoder()) {
@@ -154,6 +167,7 @@ final class ReportCommand implements Callable<Integer> {
         List<SuperWeight> sws = detection(html, results, files, s, z);
         catalog(html, results, s, sws);
         characterization(html, results, files, s, z, tf, sws);
+        runUnits(s, z, sws);
         if (!sws.isEmpty()) {
             ablation(html, results, s, z, tf, sws);
             scaling(html, results, files, s, z, tf, sws);
@@ -178,6 +192,30 @@ final class ReportCommand implements Callable<Integer> {
         return 0;
     }
 
+    private Path dataDir, store;
+    private String modelPath;
+
+    /**
+     * The report's perplexity cells (every ablation condition, scale factor and int4 scheme on the slice) and its
+     * zero-shot cells (the ablation conditions on the tasks) as a grid's units on the chosen executor, into the
+     * store; the sections below then find every cell there. Nothing to do for the local executor (the sections
+     * are its pass) or without a store.
+     */
+    private void runUnits(Subject s, Settings z, List<SuperWeight> sws) {
+        if (executor.resolve() instanceof superweight.jobs.LocalExecutor || store == null) return;
+        if (modelPath == null) throw new SuperweightException("--executor " + executor.executor + ": needs --model (the demo model exists only in this JVM)");
+        List<PerplexitySet> slice = List.of(PerplexitySet.of(slice(z, s).stream()));
+        List<Grid.Cell> cells = new ArrayList<>();
+        ZeroShot zs = sws.isEmpty() ? null : zeroShot(s, z);
+        if (!sws.isEmpty()) {
+            for (Derivation d : Derivation.Ablated.of(ablationConditions(s, sws).conditions(), sws)) cells.add(new Grid.Cell(d, zs.tasks(), slice));
+            for (float f : z.scales()) cells.add(new Grid.Cell(new Derivation.Ablated(new Condition.Scale(f).label(), Derivation.Coordinate.of(sws)), List.of(), slice));
+        }
+        for (WeightScheme w : int4Schemes(z, sws)) cells.add(new Grid.Cell(Derivation.Quantized.of(w, sws), List.of(), slice));
+        EvalOptions o = zs != null && zs.options() != null ? zs.options() : new ReportText(s.model(), s.tokenizer(), s.synthetic(), dataDir).options(z.items(), store);
+        executor.run(Path.of(modelPath), s.model(), s::tokenizer, cells, o.withStoreWait(runStore.waitFor()), spec.commandLine().getErr());
+    }
+
     private Subject subject() {
         if (modelSpec == null) {
             Model m = DemoModel.build(seed);
@@ -186,6 +224,7 @@ final class ReportCommand implements Callable<Integer> {
                     ModelFingerprint.of(m), true, DemoModel.tokenizer(), null);
         }
         LanguageModel lm = LanguageModel.open(modelSpec);
+        modelPath = lm.path().toString();
         Tokenizer t = null;
         String noText = null;
         if (!Tokenizers.exists(lm.path())) noText = lm.path() + " has no tokenizer";
@@ -324,22 +363,35 @@ final class ReportCommand implements Callable<Integer> {
                 IntStream.range(0, n).mapToObj(Integer::toString).toList(), IntStream.range(lo, hi).mapToObj(Integer::toString).toList(), values);
     }
 
+    /** The ablation's conditions, and whether prune-non-sw fell back to the global rule. */
+    record AblationConditions(List<Condition> conditions, boolean fallback) {
+    }
+
+    private static AblationConditions ablationConditions(Subject s, List<SuperWeight> sws) {
+        List<Condition> r = new ArrayList<>();
+        boolean fallback = false;
+        for (String label : CONDITIONS) {
+            Condition c = Condition.parse(label);
+            if (c instanceof Condition.PruneNonSuperWeightsPerTensor && Ablation.plan(c, s.model(), sws).weightEdits() == 0) {
+                // a small model's tensors hold fewer than 1e6 weights, so the per-tensor fraction selects none
+                c = Condition.parse("prune-non-sw:" + sws.size());
+                fallback = true;
+            }
+            r.add(c);
+        }
+        return new AblationConditions(r, fallback);
+    }
+
     private void ablation(HtmlReport html, Map<String, Object> results, Subject s, Settings z, Transformer tf, List<SuperWeight> sws) {
         Slice stream = slice(z, s);
         ZeroShot zs = zeroShot(s, z);
         List<Map<String, Object>> rows = new ArrayList<>();
         List<List<String>> cells = new ArrayList<>();
-        boolean fallback = false;
-        for (String label : CONDITIONS) {
-            Condition c = Condition.parse(label);
+        AblationConditions ac = ablationConditions(s, sws);
+        boolean fallback = ac.fallback();
+        for (Condition c : ac.conditions()) {
             Ablation.Plan p = Ablation.plan(c, s.model(), sws);
-            if (p.weightEdits() == 0 && c instanceof Condition.PruneNonSuperWeightsPerTensor) {
-                // a small model's tensors hold fewer than 1e6 weights, so the per-tensor fraction selects none
-                c = Condition.parse("prune-non-sw:" + sws.size());
-                p = Ablation.plan(c, s.model(), sws);
-                fallback = true;
-            }
-            double ppl = perplexity(p.model() == s.model() ? tf : new Transformer(p.model()), p.interventions(), stream, z);
+            double ppl = perplexity(p.model(), p.interventions(), c.label(), stream);
             Map<String, Object> row = new LinkedHashMap<>(Map.of("condition", c.label(), "rule", c.rule(), "weight_edits", p.weightEdits(), "ppl", ppl));
             List<String> cell = new ArrayList<>(List.of(c.label(), c.rule(), Integer.toString(p.weightEdits()), TextTable.num(ppl)));
             if (!zs.tasks().isEmpty()) {
@@ -416,7 +468,9 @@ final class ReportCommand implements Callable<Integer> {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < pts.length; i++) {
             float f = z.scales().get(i);
-            double ppl = perplexity(tf, Interventions.of(Ablation.scaled(sws, f)), stream, z);
+            Condition c = new Condition.Scale(f);
+            Ablation.Plan p = Ablation.plan(c, s.model(), sws);
+            double ppl = perplexity(p.model(), p.interventions(), c.label(), stream);
             pts[i] = new double[]{f, ppl};
             rows.add(Map.of("scale", (double) f, "ppl", ppl));
         }
@@ -437,13 +491,13 @@ final class ReportCommand implements Callable<Integer> {
         Map<String, double[][]> curves = new LinkedHashMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
         List<List<String>> cells = new ArrayList<>();
+        List<WeightScheme> schemes = int4Schemes(z, sws);
         for (boolean restore : sws.isEmpty() ? List.of(false) : List.of(false, true)) {
             double[][] pts = new double[z.blocks().size()][];
             for (int i = 0; i < pts.length; i++) {
-                WeightScheme w = new WeightScheme("int4", BlockSize.parse(Long.toString(z.blocks().get(i))), RaggedBlocks.WHOLE,
-                        ClipRule.NONE, restore ? 1f : Float.NaN, false);
+                WeightScheme w = schemes.get((restore ? pts.length : 0) + i);
                 WeightQuantizer.Result q = WeightQuantizer.apply(s.model(), w, restore ? sws : List.of());
-                double ppl = perplexity(new Transformer(q.model()), Interventions.NONE, stream, z);
+                double ppl = perplexity(q.model(), Interventions.NONE, w.label(), stream);
                 pts[i] = new double[]{z.blocks().get(i), ppl};
                 rows.add(Map.of("scheme", w.label(), "key", q.key(), "block", z.blocks().get(i), "ppl", ppl));
                 cells.add(List.of(w.label(), Long.toString(z.blocks().get(i)), TextTable.num(ppl)));
@@ -465,9 +519,20 @@ final class ReportCommand implements Callable<Integer> {
         html.endSection();
     }
 
-    private static double perplexity(Transformer tf, Interventions iv, Slice slice, Settings z) {
-        return Perplexity.compute(tf, iv, slice.tokens(), slice.bosId(), new Perplexity.Options(z.ctx(), Perplexity.Style.GPTQ, z.windows()),
-                "report slice", null).ppl();
+    /** Round-to-nearest int4 at each block size, without and then (when there are super weights) with them kept. */
+    private static List<WeightScheme> int4Schemes(Settings z, List<SuperWeight> sws) {
+        List<WeightScheme> r = new ArrayList<>();
+        for (boolean restore : sws.isEmpty() ? List.of(false) : List.of(false, true)) {
+            for (long b : z.blocks()) {
+                r.add(new WeightScheme("int4", BlockSize.parse(Long.toString(b)), RaggedBlocks.WHOLE, ClipRule.NONE, restore ? 1f : Float.NaN, false));
+            }
+        }
+        return r;
+    }
+
+    /** The slice's perplexity under one cell, its windows kept in (and, when a grid ran, read from) the store. */
+    private double perplexity(Model model, Interventions iv, String condition, Slice slice) {
+        return Evaluation.perplexity(model, iv, slice.stream(), condition, store, runStore.waitFor(), Progress.NONE).ppl();
     }
 
     /**
@@ -478,7 +543,11 @@ final class ReportCommand implements Callable<Integer> {
      * @param text   whether the tokens are real text (WikiText-2) rather than random ids
      * @param why    for random ids, why no text was used
      */
-    record Slice(int[] tokens, int bosId, boolean text, String description, String axis, String why) {}
+    record Slice(int[] tokens, int bosId, boolean text, String description, String axis, String why, PerplexityStream stream) {
+        Slice(int[] tokens, int bosId, boolean text, String description, String axis, String why, int ctx) {
+            this(tokens, bosId, text, description, axis, why, PerplexityStream.of("report slice", Perplexity.Style.GPTQ, ctx, bosId, tokens, 0, "", null));
+        }
+    }
 
     /**
      * WikiText-2's test text as GPTQ scores it (the first --ppl-windows windows) when the model has a tokenizer and the
@@ -504,7 +573,7 @@ final class ReportCommand implements Callable<Integer> {
                 int n = Math.min(all.length, z.windows() * z.ctx());
                 if (n >= z.ctx()) {
                     return new Slice(Arrays.copyOf(all, n), bos ? tok.bosId() : -1, true, "the first " + n / z.ctx() + " windows x " + z.ctx()
-                            + " tokens of WikiText-2 test (" + corpus.source() + ", GPTQ style: rows joined, tokenized once)", "WikiText-2 slice", null);
+                            + " tokens of WikiText-2 test (" + corpus.source() + ", GPTQ style: rows joined, tokenized once)", "WikiText-2 slice", null, z.ctx());
                 }
                 why = "WikiText-2 is shorter than one window";
             } catch (SuperweightException e) {
@@ -513,7 +582,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         int[] ids = inputs(z.seed() + 2, z.windows(), z.ctx(), s.model()).stream().flatMapToInt(Arrays::stream).toArray();
         return new Slice(ids, -1, false, z.windows() + " windows x " + z.ctx() + " random token ids (seed " + (z.seed() + 2) + ")",
-                "random token ids", why);
+                "random token ids", why, z.ctx());
     }
 
     /** BOS then uniformly random ids in 3 .. vocab-1 (ids 0-2 are usually special tokens). */

@@ -162,6 +162,14 @@ public final class Evaluation {
      * store, each finished window is kept under (model fingerprint, condition, data set, settings) and a rerun resumes.
      */
     public static PerplexityResult perplexity(Model model, Tokenizer tokenizer, Interventions iv, String dataset, PerplexityOptions o) {
+        return perplexity(model, iv, perplexityStream(model, tokenizer, dataset, o), o.condition(), o.store(), o.storeWait(), o.progress());
+    }
+
+    /**
+     * The windows of {@code dataset} as {@code o} cuts them for this model (its tokenizer, the style's window length,
+     * GPTQ's C4 sampling, {@code --limit}), tokenized once, for every condition that runs them.
+     */
+    public static PerplexityStream perplexityStream(Model model, Tokenizer tokenizer, String dataset, PerplexityOptions o) {
         TextCorpus corpus = TextCorpus.load(dataset, o.style(), DataDirs.of(o.dataDir()));
         boolean bos = tokenizer.addBosByDefault() && tokenizer.bosId() >= 0;
         int ctx = windowLength(model, o);
@@ -170,19 +178,19 @@ public final class Evaluation {
                 : tokenizer.encode(corpus.text(), bos, false);
         int limit = o.limit();
         if (corpus.maxWindows() > 0) limit = limit > 0 ? Math.min(limit, corpus.maxWindows()) : corpus.maxWindows();
-        int windows = Math.min(limit > 0 ? limit : Integer.MAX_VALUE, tokens.length / ctx);
-        Perplexity.Options po = new Perplexity.Options(ctx, o.style(), limit);
-        int bosId = bos ? tokenizer.bosId() : -1;
-        try (RunStore store = o.store() != null ? RunStore.open(o.store(), o.storeWait()) : null;
-             Progress.Bar bar = o.progress().start(corpus.name(), "windows", Math.max(windows, 0), 0)) {
-            Perplexity.WindowLog log = Perplexity.WindowLog.NONE;
-            if (store != null) {
-                String settings = "style=" + o.style() + ";ctx=" + ctx + ";bos=" + bosId + ";tokens=" + digest(tokens)
-                        + ";interventions=" + interventionsDigest(iv);
-                log = store.windowLog(new RunStore.Key(ModelFingerprint.of(model), o.condition(), corpus.name(), settings));
-            }
-            return Perplexity.compute(new Transformer(model), iv, tokens, bosId, po, corpus.name(), w -> bar.step(), log)
-                    .describedBy(corpus.name(), corpus.rule(), corpus.source());
+        return PerplexityStream.of(corpus.name(), o.style(), ctx, bos ? tokenizer.bosId() : -1, tokens, limit, corpus.rule(), corpus.source());
+    }
+
+    /**
+     * Perplexity of a prepared stream under the interventions; with a store file, windows found under the run's key
+     * are not computed again and new ones are kept (waiting up to {@code storeWait} for another process's store).
+     */
+    public static PerplexityResult perplexity(Model model, Interventions iv, PerplexityStream stream, String condition, Path store,
+                                              java.time.Duration storeWait, Progress progress) {
+        try (RunStore s = store != null ? RunStore.open(store, storeWait != null ? storeWait : RunStore.DEFAULT_WAIT) : null;
+             Progress.Bar bar = progress.start(stream.dataset(), "windows", stream.windows(), 0)) {
+            Perplexity.WindowLog log = s != null ? s.windowLog(stream.key(model, condition, iv)) : Perplexity.WindowLog.NONE;
+            return stream.compute(new Transformer(model), iv, log, w -> bar.step());
         }
     }
 

@@ -77,7 +77,6 @@ public final class Perplexity {
             throw new SuperweightException(dataset + ": " + tokens.length + " tokens, fewer than one window of " + ctx);
         }
         int windows = o.limit() > 0 ? Math.min(o.limit(), available) : available;
-        int vocab = transformer.model().config().vocabSize();
         int firstScored = o.style() == Style.LLAMACPP ? ctx / 2 : 0;
         int perWindow = ctx - 1 - firstScored;
         InferenceState st = transformer.newState(ctx);
@@ -93,22 +92,31 @@ public final class Perplexity {
                 if (onWindow != null) onWindow.accept(w + 1);
                 continue;
             }
-            int[] window = Arrays.copyOfRange(tokens, w * ctx, (w + 1) * ctx);
-            if (o.style() == Style.LLAMACPP && bosId >= 0) window[0] = bosId;
-            st.truncate(0);
-            double[] sum = {0};
-            // The whole window is fed (its last position only as input), as the reference scripts do: a per-tensor
-            // activation hook then sees exactly their rows.
-            transformer.forward(st, window, Taps.NONE, iv, firstScored, (pos, logits, off) -> {
-                if (pos < ctx - 1) sum[0] -= LogProbs.logProb(logits, off, vocab, window[pos + 1]);
-            });
-            log.record(w, sum[0]);
-            nllSum += sum[0];
+            double nll = windowNll(transformer, st, iv, tokens, w, bosId, o);
+            log.record(w, nll);
+            nllSum += nll;
             scored += perWindow;
-            done.add(new PerplexityResult.Window(w, w * ctx + firstScored + 1, perWindow, sum[0]));
+            done.add(new PerplexityResult.Window(w, w * ctx + firstScored + 1, perWindow, nll));
             if (onWindow != null) onWindow.accept(w + 1);
         }
-        double nll = nllSum / scored;
-        return new PerplexityResult(dataset, o.style().name().toLowerCase(), Math.exp(nll), nll, scored, windows, ctx, "", null, done);
+        double meanNll = nllSum / scored;
+        return new PerplexityResult(dataset, o.style().name().toLowerCase(), Math.exp(meanNll), meanNll, scored, windows, ctx, "", null, done);
+    }
+
+    /**
+     * The summed NLL of window {@code w} of {@code tokens} on {@code st} (reset first): the whole window is fed (its
+     * last position only as input), as the reference scripts do, so a per-tensor activation hook sees exactly their rows.
+     */
+    static double windowNll(Transformer transformer, InferenceState st, Interventions iv, int[] tokens, int w, int bosId, Options o) {
+        int ctx = o.ctx(), vocab = transformer.model().config().vocabSize();
+        int firstScored = o.style() == Style.LLAMACPP ? ctx / 2 : 0;
+        int[] window = Arrays.copyOfRange(tokens, w * ctx, (w + 1) * ctx);
+        if (o.style() == Style.LLAMACPP && bosId >= 0) window[0] = bosId;
+        st.truncate(0);
+        double[] sum = {0};
+        transformer.forward(st, window, Taps.NONE, iv, firstScored, (pos, logits, off) -> {
+            if (pos < ctx - 1) sum[0] -= LogProbs.logProb(logits, off, vocab, window[pos + 1]);
+        });
+        return sum[0];
     }
 }

@@ -10,13 +10,13 @@ public interface Driver {
     /** The checkpoint the driver opened, for executors that run in the driver's JVM. */
     UnitRunner.Opened model();
 
-    /** Items of a run the store holds (only in the driver's JVM). */
+    /** Items (or windows, by the key's table) of a run the store holds (only in the driver's JVM). */
     Set<Integer> stored(StoreKey key);
 
     void started(WorkUnit u);
 
-    /** Commits one scored item at once (executors in the driver's JVM, so a killed run loses nothing finished). */
-    void commit(WorkUnit u, StoreKey key, ScoredItem item);
+    /** Commits one scored item or window at once (executors in the driver's JVM, so a killed run loses nothing finished). */
+    void commit(WorkUnit u, StoreKey key, Scored item);
 
     /** A unit finished: commits the items it carries. */
     void finished(WorkUnit u, UnitResult r);

@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The driver of one grid: expands it into units, leaves out the units the run store already holds (by the key each
  * unit recorded when it first committed), hands the rest to an executor and commits what comes back. Progress
- * (units done / running / failed, items per second over the grid) goes to {@code err} every {@code interval}.
+ * (units done / running / failed, items per second over the grid; a perplexity window counts as an item) goes to
+ * {@code err} every {@code interval}.
  * The command then builds its tables from the store exactly as without a grid: every item is there.
  */
 public final class GridRun implements Driver {
@@ -94,9 +95,10 @@ public final class GridRun implements Driver {
                 r.add(u);
                 continue;
             }
-            Set<Integer> have = stored(StoreKey.of(key));
+            StoreKey known = StoreKey.of(u.table(), key);
+            Set<Integer> have = stored(known);
             int[] done = java.util.stream.IntStream.range(u.from(), u.to()).filter(have::contains).toArray();
-            if (done.length < u.items()) r.add(u.withStored(StoreKey.of(key), done));
+            if (done.length < u.items()) r.add(u.withStored(known, done));
         }
         return r;
     }
@@ -111,9 +113,10 @@ public final class GridRun implements Driver {
         return model;
     }
 
-    /** Stored items that answer the very same requests (as the harness checks before it reuses one). */
+    /** Stored windows, or stored items that answer the very same requests (as the harness checks before it reuses one). */
     @Override
     public Set<Integer> stored(StoreKey key) {
+        if (key.table() == StoreKey.Table.WINDOWS) return new HashSet<>(store.finishedWindows(key.toStore()).keySet());
         List<TaskItem> list = items.get(key.task());
         Set<Integer> r = new HashSet<>();
         store.finished(key.toStore()).forEach((i, s) -> {
@@ -130,10 +133,13 @@ public final class GridRun implements Driver {
     }
 
     @Override
-    public void commit(WorkUnit u, StoreKey key, ScoredItem item) {
+    public void commit(WorkUnit u, StoreKey key, Scored result) {
         // the unit's key first: a driver killed between the two then still knows where the unit's items went
         if (mapped.add(u.id())) store.putUnitKey(u.name(), key.toStore());
-        store.put(key.toStore(), item.index(), item.requestsDigest(), item.scores());
+        switch (result) {
+            case ScoredItem item -> store.put(key.toStore(), item.index(), item.requestsDigest(), item.scores());
+            case ScoredWindow window -> store.putWindow(key.toStore(), window.index(), window.nllSum());
+        }
         synchronized (this) {
             scored++;
         }
@@ -142,7 +148,7 @@ public final class GridRun implements Driver {
 
     @Override
     public void finished(WorkUnit u, UnitResult r) {
-        for (ScoredItem item : r.items()) commit(u, r.key(), item);
+        for (Scored item : r.items()) commit(u, r.key(), item);
         if (mapped.add(u.id())) store.putUnitKey(u.name(), r.key().toStore());
         running.remove(u.id());
         synchronized (this) {

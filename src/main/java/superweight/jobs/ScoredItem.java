@@ -2,12 +2,11 @@ package superweight.jobs;
 
 import superweight.eval.ChoiceScore;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
 /** One scored task item on its way from an executor to the driver: index, requests digest, one score per request. */
-public record ScoredItem(int index, String requestsDigest, double[] logLikelihoods, boolean[] greedy, int[] tokens) implements Serializable {
+public record ScoredItem(int index, String requestsDigest, double[] logLikelihoods, boolean[] greedy, int[] tokens) implements Scored {
     public static ScoredItem of(int index, String requestsDigest, List<ChoiceScore> scores) {
         int n = scores.size();
         double[] ll = new double[n];

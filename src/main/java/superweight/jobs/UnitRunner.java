@@ -2,7 +2,10 @@ package superweight.jobs;
 
 import superweight.eval.ChoiceScore;
 import superweight.eval.DataDirs;
+import superweight.engine.InferenceState;
+import superweight.engine.Transformer;
 import superweight.eval.Evaluation;
+import superweight.eval.PerplexityStream;
 import superweight.eval.TaskItem;
 import superweight.eval.Tasks;
 import superweight.model.Model;
@@ -17,12 +20,13 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Computes work units in one JVM with the existing engine and evaluation code. Derived models and prepared task
+ * Computes work units (task items or perplexity windows) in one JVM with the existing engine and evaluation code. Derived models and prepared task
  * runs are kept for the last few derivations, since units come grouped by condition and quantizing a model costs
  * more than scoring a few items. Thread-safe: Spark runs several tasks of one executor at once.
  */
@@ -43,32 +47,62 @@ public final class UnitRunner {
     }
 
     /**
-     * Scores the unit's items that {@code stored} (or the unit's own record of finished items) does not hold, hands
-     * each to {@code sink} as it finishes when a sink is given (else returns them in the result), and names where
-     * it ran with {@code ranOn}.
+     * Scores the unit's items or windows that {@code stored} (or the unit's own record of finished ones) does not
+     * hold, hands each to {@code sink} as it finishes when a sink is given (else returns them in the result), and
+     * names where it ran with {@code ranOn}.
      */
-    public UnitResult run(WorkUnit u, Opened m, Function<StoreKey, Set<Integer>> stored, BiConsumer<StoreKey, ScoredItem> sink, String ranOn) {
+    public UnitResult run(WorkUnit u, Opened m, Function<StoreKey, Set<Integer>> stored, BiConsumer<StoreKey, Scored> sink, String ranOn) {
         long t0 = System.nanoTime();
+        List<Scored> out = new ArrayList<>();
+        AtomicInteger count = new AtomicInteger();
+        BiConsumer<StoreKey, Scored> counted = (key, item) -> {
+            count.incrementAndGet();
+            if (sink != null) {
+                sink.accept(key, item);
+            } else {
+                synchronized (out) {
+                    out.add(item);
+                }
+            }
+        };
+        StoreKey key = u.windows() != null ? runWindows(u, m, stored, counted) : runItems(u, m, stored, counted);
+        out.sort(java.util.Comparator.comparingInt(Scored::index));
+        return new UnitResult(u.id(), key, out, count.get(), System.nanoTime() - t0, ranOn);
+    }
+
+    private StoreKey runItems(WorkUnit u, Opened m, Function<StoreKey, Set<Integer>> stored, BiConsumer<StoreKey, Scored> sink) {
         Evaluation.TaskRun run = prepare(u, m);
-        StoreKey key = StoreKey.of(run.key());
+        StoreKey key = StoreKey.of(StoreKey.Table.ITEMS, run.key());
         Set<Integer> have = key.equals(u.expected()) ? null : stored.apply(key);
         List<TaskItem> todo = new ArrayList<>();
         for (int i = u.from(); i < Math.min(u.to(), run.items().size()); i++) {
             if (have == null ? !u.isDone(i) : !have.contains(i)) todo.add(run.items().get(i));
         }
-        List<ScoredItem> out = new ArrayList<>();
-        Consumer<ScoredItem> deliver = sink != null ? item -> sink.accept(key, item) : item -> {
-            synchronized (out) {
-                out.add(item);
-            }
-        };
-        score(todo, run, deliver);
-        out.sort(java.util.Comparator.comparingInt(ScoredItem::index));
-        return new UnitResult(u.id(), key, out, todo.size(), System.nanoTime() - t0, ranOn);
+        score(todo, run, item -> sink.accept(key, item));
+        return key;
+    }
+
+    /** A perplexity unit: its windows one after the other on one state (the windows of a set are independent). */
+    private StoreKey runWindows(WorkUnit u, Opened m, Function<StoreKey, Set<Integer>> stored, BiConsumer<StoreKey, Scored> sink) {
+        Derivation.Derived d = derived(u, m);
+        PerplexityStream stream = u.windows().stream();
+        StoreKey key = StoreKey.of(StoreKey.Table.WINDOWS, stream.key(d.model(), u.derivation().condition(), d.interventions()));
+        Set<Integer> have = key.equals(u.expected()) ? null : stored.apply(key);
+        Transformer tf = new Transformer(d.model());
+        InferenceState state = tf.newState(stream.ctx());
+        for (int w = u.from(); w < u.to(); w++) {
+            if (have == null ? u.isDone(w) : have.contains(w)) continue;
+            sink.accept(key, new ScoredWindow(w, stream.windowNll(tf, state, d.interventions(), w)));
+        }
+        return key;
+    }
+
+    private synchronized Derivation.Derived derived(WorkUnit u, Opened m) {
+        return derived.computeIfAbsent(u.derivation().key(), k -> u.derivation().derive(m.model()));
     }
 
     private synchronized Evaluation.TaskRun prepare(WorkUnit u, Opened m) {
-        Derivation.Derived d = derived.computeIfAbsent(u.derivation().key(), k -> u.derivation().derive(m.model()));
+        Derivation.Derived d = derived(u, m);
         String runKey = u.derivation().key() + "|" + u.derivation().condition() + "|" + u.task() + "|" + u.settings();
         return runs.computeIfAbsent(runKey, k -> {
             var docs = Tasks.documents(Tasks.get(u.task()), DataDirs.of(u.settings().dataDir() == null ? null : Path.of(u.settings().dataDir())));
@@ -77,7 +111,7 @@ public final class UnitRunner {
         });
     }
 
-    private void score(List<TaskItem> todo, Evaluation.TaskRun run, Consumer<ScoredItem> deliver) {
+    private void score(List<TaskItem> todo, Evaluation.TaskRun run, Consumer<Scored> deliver) {
         if (concurrency == 1 || todo.size() < 2) {
             for (TaskItem it : todo) deliver.accept(scoreOne(it, run));
             return;

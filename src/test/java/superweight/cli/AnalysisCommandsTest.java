@@ -202,7 +202,7 @@ class AnalysisCommandsTest {
 
     @Test
     void ablateNamesTheRuleOfEveryPruningCondition() throws Exception {
-        Run r = run("ablate", "--model", MODEL, "--super-weights", "1:27:121", "--ppl-tokens", IDS, "--window", "32",
+        Run r = run("ablate", "--model", MODEL, "--super-weights", "1:27:121", "--no-store", "--ppl-tokens", IDS, "--window", "32",
                 "--condition", "prune-non-sw,prune-non-sw:5,prune-non-sw-per-tensor:0.001:0-1", "--out", tmp.toString(), "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode rows = r.json().get("conditions");
@@ -211,7 +211,7 @@ class AnalysisCommandsTest {
         assertThat(rows.get(0).get("weight_edits").asInt()).isZero();   // int(numel * 1e-6) = 0 on this tiny model
         assertThat(rows.get(1).get("rule").asText()).startsWith("global");
         assertThat(rows.get(2).get("note").asText()).isEqualTo("not pruned in this 3-layer model: layer 2");
-        Run text = run("ablate", "--model", MODEL, "--super-weights", "1:27:121", "--ppl-tokens", IDS, "--window", "32",
+        Run text = run("ablate", "--model", MODEL, "--super-weights", "1:27:121", "--no-store", "--ppl-tokens", IDS, "--window", "32",
                 "--condition", "prune-non-sw:5", "--out", tmp.toString());
         assertThat(text.out()).contains("prune-non-sw:5: global: the 5 largest |w|");
     }
@@ -273,7 +273,7 @@ class AnalysisCommandsTest {
 
     @Test
     void sweepEvaluatesEveryFactorAndPlots() throws Exception {
-        Run r = run("sweep", "--model", MODEL, "--super-weights", "1:27:121", "--ppl-tokens", IDS, "--factors", "0,1,2", "--out", tmp.toString(), "--json");
+        Run r = run("sweep", "--model", MODEL, "--super-weights", "1:27:121", "--no-store", "--ppl-tokens", IDS, "--factors", "0,1,2", "--out", tmp.toString(), "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode pts = r.json().get("points");
         assertThat(pts).hasSize(3);

@@ -38,7 +38,7 @@ class QuantTableCommandTest {
 
     @Test
     void everyRowIsTheSchemeItNames() throws Exception {
-        var r = run("quant-table", "--model", MODEL, "--super-weights", "1:27:121", "--ppl-tokens", IDS, "--window", String.valueOf(TOKENS.length),
+        var r = run("quant-table", "--model", MODEL, "--super-weights", "1:27:121", "--no-store", "--ppl-tokens", IDS, "--window", String.valueOf(TOKENS.length),
                 "--calibration-windows", "2", "--calibration-length", "16", "--json", "--out", tmp.toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode rows = r.json().get("rows");
@@ -137,10 +137,10 @@ class QuantTableCommandTest {
 
     @Test
     void badOptionsAreOneLineErrors() {
-        var rows = run("quant-table", "--model", MODEL, "--rows", "w4a4", "--ppl-tokens", IDS);
+        var rows = run("quant-table", "--model", MODEL, "--rows", "w4a4", "--no-store", "--ppl-tokens", IDS);
         assertThat(rows.code()).isEqualTo(1);
         assertThat(rows.err().strip()).isEqualTo("error: --rows w4a4: expected one of original, w8a8, w8a8+sa, smoothquant");
-        var both = run("quant-table", "--model", MODEL, "--static", "--per-token", "--ppl-tokens", IDS);
+        var both = run("quant-table", "--model", MODEL, "--static", "--per-token", "--no-store", "--ppl-tokens", IDS);
         assertThat(both.code()).isEqualTo(1);
         assertThat(both.err().strip()).isEqualTo("error: --static and --per-token: static scales are per tensor");
     }

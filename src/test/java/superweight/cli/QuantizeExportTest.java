@@ -84,7 +84,7 @@ class QuantizeExportTest {
         } finally {
             weightsOnly.checkpoint().close();
         }
-        var bad = run("quantize", "--model", MODEL, "--activations", "fp8", "--ppl-tokens", IDS);
+        var bad = run("quantize", "--model", MODEL, "--activations", "fp8", "--no-store", "--ppl-tokens", IDS);
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err().strip()).isEqualTo("error: --activations fp8: expected int8 (or int2..int8)");
     }

@@ -12,6 +12,9 @@ import superweight.analysis.SuperWeight;
 import superweight.eval.EvalOptions;
 import superweight.eval.Evaluation;
 import superweight.eval.ModelFingerprint;
+import superweight.eval.Perplexity;
+import superweight.eval.PerplexityResult;
+import superweight.eval.PerplexityStream;
 import superweight.eval.Progress;
 import superweight.eval.Results;
 import superweight.model.Model;
@@ -72,7 +75,7 @@ class GridRunTest {
         List<Derivation> ds = new java.util.ArrayList<>(Derivation.Ablated.of(conditions, SW));
         ds.add(Derivation.Quantized.of(int4("1024"), List.of()));
         Path gridStore = dir.resolve("grid.duckdb"), refStore = dir.resolve("ref.duckdb");
-        Grid grid = new Grid(PLANTED.toString(), ModelFingerprint.of(model), ds, TASKS, EvalSettings.of(options(gridStore)), 2);
+        Grid grid = Grid.of(PLANTED.toString(), ModelFingerprint.of(model), ds, TASKS, List.of(), EvalSettings.of(options(gridStore)), 2, 1);
         StringWriter err = new StringWriter();
         GridRun.Summary first = GridRun.run(grid, new LocalExecutor(), null, new UnitRunner.Opened(model, () -> tokenizer), gridStore,
                 new PrintWriter(err, true), Duration.ZERO);
@@ -115,8 +118,8 @@ class GridRunTest {
         Evaluation.run(model, tokenizer, superweight.engine.Interventions.NONE, "original", List.of("piqa"),
                 new EvalOptions(Fixtures.shared().resolve("data"), 2, null, store, 0, Progress.NONE));
         Map<String, String> before = stamps(store);
-        Grid grid = new Grid(PLANTED.toString(), ModelFingerprint.of(model), List.of(new Derivation.Unchanged("original")), List.of("piqa"),
-                EvalSettings.of(options(store)), 10);
+        Grid grid = Grid.of(PLANTED.toString(), ModelFingerprint.of(model), List.of(new Derivation.Unchanged("original")), List.of("piqa"),
+                List.of(), EvalSettings.of(options(store)), 10, 1);
         GridRun.Summary s = GridRun.run(grid, new LocalExecutor(), null, new UnitRunner.Opened(model, () -> tokenizer), store,
                 new PrintWriter(new StringWriter()), Duration.ofHours(1));
         assertThat(s.items()).isEqualTo(1);
@@ -140,6 +143,54 @@ class GridRunTest {
     }
 
     @Test
+    void perplexityWindowsInUnitsCombineToTheSinglePassFigureBitForBit(@TempDir Path dir) throws Exception {
+        var po = new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 5, Fixtures.shared().resolve("data"), null, null, null);
+        PerplexityStream wikitext = Evaluation.perplexityStream(model, tokenizer, "wikitext2", po);
+        assertThat(wikitext.windows()).isEqualTo(5);
+        List<Derivation> ds = new java.util.ArrayList<>(Derivation.Ablated.of(List.of(new Condition.Original(), Condition.parse("prune-sw")), SW));
+        ds.add(Derivation.Quantized.of(int4("1024"), List.of()));
+        Path store = dir.resolve("grid.duckdb");
+        // windows [0,2) [2,4) [4,5) of each derivation, each range a unit
+        Grid grid = Grid.of(PLANTED.toString(), ModelFingerprint.of(model), ds, List.of(), List.of(PerplexitySet.of(wikitext)),
+                EvalSettings.of(options(store)), 250, 2);
+        GridRun.Summary first = GridRun.run(grid, new LocalExecutor(), null, new UnitRunner.Opened(model, () -> tokenizer), store,
+                new PrintWriter(new StringWriter()), Duration.ZERO);
+        assertThat(first.units()).isEqualTo(3 * 3);
+        assertThat(first.items()).isEqualTo(3 * 5);
+        Map<String, String> stamps = windowStamps(store);
+        assertThat(stamps).hasSize(15);
+
+        for (Derivation d : ds) {
+            Derivation.Derived derived = d.derive(model);
+            // the reference: the whole stream in one pass, nothing stored
+            PerplexityResult single = wikitext.compute(new superweight.engine.Transformer(derived.model()), derived.interventions(),
+                    Perplexity.WindowLog.NONE, null);
+            PerplexityResult combined = Evaluation.perplexity(derived.model(), derived.interventions(), wikitext, d.condition(), store, null, Progress.NONE);
+            assertThat(combined.ppl()).as(d.condition()).isEqualTo(single.ppl());
+            assertThat(combined.perWindow()).isEqualTo(single.perWindow());
+        }
+        // the command's pass found every window: nothing was computed again, and a resubmission runs no unit
+        assertThat(windowStamps(store)).isEqualTo(stamps);
+        GridRun.Summary second = GridRun.run(grid, new LocalExecutor(), null, new UnitRunner.Opened(model, () -> tokenizer), store,
+                new PrintWriter(new StringWriter()), Duration.ZERO);
+        assertThat(second.skipped()).isEqualTo(9);
+        assertThat(windowStamps(store)).isEqualTo(stamps);
+    }
+
+    @Test
+    void aSliceOfAStreamKeepsItsWindowsAndItsKey() {
+        int[] ids = java.util.stream.IntStream.range(0, 50).map(i -> 3 + i).toArray();
+        PerplexityStream s = PerplexityStream.of("tokens", Perplexity.Style.GPTQ, 8, -1, ids, 0, "", null);
+        assertThat(s.windows()).isEqualTo(6);            // 50 / 8, the tail of 2 dropped
+        PerplexityStream part = s.slice(2, 5);
+        assertThat(part.first()).isEqualTo(2);
+        assertThat(part.tokens()).containsExactly(java.util.Arrays.copyOfRange(ids, 16, 40));
+        assertThat(part.key(model, "original", superweight.engine.Interventions.NONE))
+                .isEqualTo(s.key(model, "original", superweight.engine.Interventions.NONE));
+        assertThat(PerplexitySet.of(part).stream()).usingRecursiveComparison().isEqualTo(part);
+    }
+
+    @Test
     void unknownOrMissingExecutorsAreOneLineErrors() {
         assertThatThrownBy(() -> Executor.named("spark")).isInstanceOf(SuperweightException.class)
                 .hasMessageContaining("superweight-spark").hasMessageContaining("docs/distributed.md");
@@ -150,6 +201,11 @@ class GridRunTest {
     /** (model, condition, task, item) -> scores. */
     static Map<String, String> items(Path store) throws Exception {
         return query(store, "SELECT model || '|' || condition || '|' || task || '|' || settings || '#' || item, scores FROM eval_items");
+    }
+
+    static Map<String, String> windowStamps(Path store) throws Exception {
+        return query(store, "SELECT model || '|' || condition || '|' || dataset || '|' || settings || '#' || window_index, "
+                + "CAST(finished AS VARCHAR) FROM ppl_windows");
     }
 
     static Map<String, String> stamps(Path store) throws Exception {

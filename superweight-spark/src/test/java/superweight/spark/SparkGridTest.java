@@ -1,5 +1,7 @@
 package superweight.spark;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import superweight.cli.Main;
@@ -8,7 +10,7 @@ import superweight.jobs.Derivation;
 import superweight.jobs.Driver;
 import superweight.jobs.EvalSettings;
 import superweight.jobs.Grid;
-import superweight.jobs.ScoredItem;
+import superweight.jobs.Scored;
 import superweight.jobs.StoreKey;
 import superweight.jobs.UnitResult;
 import superweight.jobs.UnitRunner;
@@ -39,10 +41,12 @@ class SparkGridTest {
     static final Path SHARED = Path.of(System.getProperty("superweight.shared", "../../shared")).toAbsolutePath().normalize();
     static final String PLANTED = SHARED.resolve("fixtures/planted").toString();
     static final String DATA = SHARED.resolve("data").toString();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     static List<String> ablate(Path store, Path out) {
         return List.of("ablate", "--model", PLANTED, "--super-weights", "1:27:121", "--condition", "original,prune-sw,scale:0.5,scale:2",
-                "--tasks", "arc_easy,piqa", "--limit", "3", "--unit-items", "2", "--data-dir", DATA, "--store", store.toString(), "--out", out.toString());
+                "--tasks", "arc_easy,piqa", "--limit", "3", "--unit-items", "2", "--ppl", "wikitext2", "--ctx", "32", "--ppl-limit", "4",
+                "--unit-windows", "2", "--data-dir", DATA, "--store", store.toString(), "--out", out.toString());
     }
 
     static List<String> quantSweep(Path store, Path out) {
@@ -62,15 +66,23 @@ class SparkGridTest {
     @Test
     void sparkAndLocalPrintAndStoreTheSame(@TempDir Path dir) throws Exception {
         Path local = dir.resolve("local.duckdb"), spark = dir.resolve("spark.duckdb"), out = dir.resolve("out");
-        String ablateLocal = run(ablate(local, out)), sweepLocal = run(quantSweep(local, out));
+        String ablateLocal = run(ablate(local, out));
+        JsonNode rowsLocal = JSON.readTree(out.resolve("ablate.json").toFile()).get("conditions");
+        String sweepLocal = run(quantSweep(local, out));
         String ablateSpark = run(ablate(spark, out), "--executor", "spark", "--master", "local[2]");
+        JsonNode rowsSpark = JSON.readTree(out.resolve("ablate.json").toFile()).get("conditions");
         String sweepSpark = run(quantSweep(spark, out), "--executor", "spark", "--master", "local[2]");
-        assertThat(ablateSpark).isEqualTo(ablateLocal).contains("prune-sw", "scale:2");
+        assertThat(ablateSpark).isEqualTo(ablateLocal).contains("prune-sw", "scale:2", "ppl:wikitext2");
         assertThat(sweepSpark).isEqualTo(sweepLocal).contains("int4 B=1024 z:9.0 +sw");
+        // the perplexities combined from windows scored in Spark tasks equal the single pass to the last bit (JSON keeps every digit)
+        assertThat(rowsSpark).isEqualTo(rowsLocal);
+        assertThat(rowsSpark.get(1).get("metrics").get("ppl:wikitext2").asDouble()).isFinite().isGreaterThan(1);
         Map<String, String> stored = Stores.items(spark);
         // 6 conditions x 2 tasks x 3 items, every one from a Spark task
         assertThat(stored).hasSize(36).isEqualTo(Stores.items(local));
-        assertThat(Stores.unitCount(spark)).isEqualTo(6 * 2 * 2);
+        // 4 ablation conditions x 4 windows of 32 tokens
+        assertThat(Stores.windows(spark)).hasSize(16).isEqualTo(Stores.windows(local));
+        assertThat(Stores.unitCount(spark)).isEqualTo(6 * 2 * 2 + 4 * 2);
     }
 
     @Test
@@ -78,8 +90,8 @@ class SparkGridTest {
         Model model = ModelLoader.load(Path.of(PLANTED));
         List<SuperWeight> sw = List.of(new SuperWeight(1, 27, 121, 3.0f));
         List<Derivation> ds = Derivation.Ablated.of(List.of(new Condition.Original(), new Condition.Scale(0.5f)), sw);
-        Grid grid = new Grid(Path.of(PLANTED).toAbsolutePath().toString(), ModelFingerprint.of(model), ds, List.of("arc_easy"),
-                new EvalSettings(DATA, 4, null, BosConvention.LM_EVAL_0_4_3.label(), 0), 1);
+        Grid grid = Grid.of(Path.of(PLANTED).toAbsolutePath().toString(), ModelFingerprint.of(model), ds, List.of("arc_easy"), List.of(),
+                new EvalSettings(DATA, 4, null, BosConvention.LM_EVAL_0_4_3.label(), 0), 1, 1);
         List<WorkUnit> units = grid.units(Map.of("arc_easy", 4));
         Recorder driver = new Recorder();
         new SparkExecutor().execute(units, driver);
@@ -120,7 +132,7 @@ class SparkGridTest {
         }
 
         @Override
-        public void commit(WorkUnit u, StoreKey key, ScoredItem item) {
+        public void commit(WorkUnit u, StoreKey key, Scored item) {
             throw new AssertionError("a Spark executor returns its items with the result");
         }
 

@@ -21,6 +21,17 @@ final class Stores {
         return query(store, "SELECT model || '|' || condition || '|' || task || '#' || item, CAST(finished AS VARCHAR) FROM eval_items");
     }
 
+    /** (model, condition, data set, settings, window) -> its summed NLL (every digit). */
+    static Map<String, String> windows(Path store) throws Exception {
+        return query(store, "SELECT model || '|' || condition || '|' || dataset || '|' || settings || '#' || window_index, "
+                + "CAST(nll AS VARCHAR) FROM ppl_windows");
+    }
+
+    /** (model, condition, data set, window) -> when it was committed. */
+    static Map<String, String> windowStamps(Path store) throws Exception {
+        return query(store, "SELECT model || '|' || condition || '|' || dataset || '#' || window_index, CAST(finished AS VARCHAR) FROM ppl_windows");
+    }
+
     static int unitCount(Path store) throws Exception {
         return query(store, "SELECT unit, model FROM grid_units").size();
     }
