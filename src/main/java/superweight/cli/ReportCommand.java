@@ -169,8 +169,8 @@ final class ReportCommand implements Callable<Integer> {
         characterization(html, results, files, s, z, tf, sws);
         runUnits(s, z, sws);
         if (!sws.isEmpty()) {
-            ablation(html, results, s, z, tf, sws);
-            scaling(html, results, files, s, z, tf, sws);
+            ablation(html, results, s, z, sws);
+            scaling(html, results, files, s, z, sws);
             textSections(html, results, files, s, z, sws);
         } else {
             for (String[] sec : new String[][]{{"ablation", "Table 1 style ablation"}, {"scaling", "Scaling the super weights (Figure 6)"},
@@ -363,34 +363,39 @@ final class ReportCommand implements Callable<Integer> {
                 IntStream.range(0, n).mapToObj(Integer::toString).toList(), IntStream.range(lo, hi).mapToObj(Integer::toString).toList(), values);
     }
 
-    /** The ablation's conditions, and whether prune-non-sw fell back to the global rule. */
-    record AblationConditions(List<Condition> conditions, boolean fallback) {
+    /** The ablation's conditions with their plans (each planned once: per-tensor pruning scans every weight), and whether prune-non-sw fell back to the global rule. */
+    record AblationConditions(List<Condition> conditions, List<Ablation.Plan> plans, boolean fallback) {
     }
 
     private static AblationConditions ablationConditions(Subject s, List<SuperWeight> sws) {
-        List<Condition> r = new ArrayList<>();
+        List<Condition> conditions = new ArrayList<>();
+        List<Ablation.Plan> plans = new ArrayList<>();
         boolean fallback = false;
         for (String label : CONDITIONS) {
             Condition c = Condition.parse(label);
-            if (c instanceof Condition.PruneNonSuperWeightsPerTensor && Ablation.plan(c, s.model(), sws).weightEdits() == 0) {
+            Ablation.Plan p = Ablation.plan(c, s.model(), sws);
+            if (c instanceof Condition.PruneNonSuperWeightsPerTensor && p.weightEdits() == 0) {
                 // a small model's tensors hold fewer than 1e6 weights, so the per-tensor fraction selects none
                 c = Condition.parse("prune-non-sw:" + sws.size());
+                p = Ablation.plan(c, s.model(), sws);
                 fallback = true;
             }
-            r.add(c);
+            conditions.add(c);
+            plans.add(p);
         }
-        return new AblationConditions(r, fallback);
+        return new AblationConditions(conditions, plans, fallback);
     }
 
-    private void ablation(HtmlReport html, Map<String, Object> results, Subject s, Settings z, Transformer tf, List<SuperWeight> sws) {
+    private void ablation(HtmlReport html, Map<String, Object> results, Subject s, Settings z, List<SuperWeight> sws) {
         Slice stream = slice(z, s);
         ZeroShot zs = zeroShot(s, z);
         List<Map<String, Object>> rows = new ArrayList<>();
         List<List<String>> cells = new ArrayList<>();
         AblationConditions ac = ablationConditions(s, sws);
         boolean fallback = ac.fallback();
-        for (Condition c : ac.conditions()) {
-            Ablation.Plan p = Ablation.plan(c, s.model(), sws);
+        for (int i = 0; i < ac.conditions().size(); i++) {
+            Condition c = ac.conditions().get(i);
+            Ablation.Plan p = ac.plans().get(i);
             double ppl = perplexity(p.model(), p.interventions(), c.label(), stream);
             Map<String, Object> row = new LinkedHashMap<>(Map.of("condition", c.label(), "rule", c.rule(), "weight_edits", p.weightEdits(), "ppl", ppl));
             List<String> cell = new ArrayList<>(List.of(c.label(), c.rule(), Integer.toString(p.weightEdits()), TextTable.num(ppl)));
@@ -462,7 +467,7 @@ final class ReportCommand implements Callable<Integer> {
         results.put("case_study", text.caseStudy(html, z.casePrompt(), sws, 5));
     }
 
-    private void scaling(HtmlReport html, Map<String, Object> results, List<Path> files, Subject s, Settings z, Transformer tf, List<SuperWeight> sws) {
+    private void scaling(HtmlReport html, Map<String, Object> results, List<Path> files, Subject s, Settings z, List<SuperWeight> sws) {
         Slice stream = slice(z, s);
         double[][] pts = new double[z.scales().size()][];
         List<Map<String, Object>> rows = new ArrayList<>();
