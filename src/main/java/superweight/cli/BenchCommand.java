@@ -136,7 +136,8 @@ final class BenchCommand implements Callable<Integer> {
         double ppRate = promptTokens / ((System.nanoTime() - a) / 1e9);
         InferenceState g = t.newState(genTokens);
         a = System.nanoTime();
-        for (int i = 0; i < genTokens; i++) t.forward(g, new int[]{prompt[i]}, Taps.NONE, Interventions.NONE, 0, (p, l, o) -> { });
+        // the decoded tokens cycle through the prompt: --gen-tokens may exceed --prompt-tokens
+        for (int i = 0; i < genTokens; i++) t.forward(g, new int[]{prompt[i % prompt.length]}, Taps.NONE, Interventions.NONE, 0, (p, l, o) -> { });
         return new double[]{ppRate, genTokens / ((System.nanoTime() - a) / 1e9)};
     }
 

@@ -49,6 +49,15 @@ class BenchCommandTest {
     }
 
     @Test
+    void decodesMoreTokensThanThePromptHas() throws Exception {
+        // once failed with an index out of bounds: the decoded tokens were read from the prompt past its end
+        Result r = run("bench", "--model", LLAMA.toString(), "--prompt-tokens", "2", "--gen-tokens", "5", "--repetitions", "1",
+                "--warmup", "0", "--threads", "1", "--no-limits", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(new ObjectMapper().readTree(r.out()).get("tg5_tokens_per_s").get(0).asDouble()).isPositive();
+    }
+
+    @Test
     void printsTheLimitsAndEachSpeedAsAFractionOfIt() throws Exception {
         Result r = run("bench", "--model", LLAMA.toString(), "--prompt-tokens", "8", "--gen-tokens", "2", "--repetitions", "1",
                 "--warmup", "0", "--threads", "1", "--bandwidth-mib", "64", "--json");

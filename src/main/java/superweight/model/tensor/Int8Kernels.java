@@ -75,6 +75,7 @@ final class Int8Kernels {
 
     /** Q8_0 x Q8_0: per block sumi = sum(qx * qy), sumf += sumi * (dx * dy). */
     private static void q8_0(MemorySegment w, long rowAt, Q8Activations a, float[] out, int outAt, int stride) {
+        float[] ys = a.values();
         for (int p = 0; p < a.n; p++) {
             float sumf = 0f;
             long b = rowAt;
@@ -83,8 +84,7 @@ final class Int8Kernels {
                 FloatVector acc = FloatVector.zero(FK);
                 for (int j = 0; j < 32; j += C) {
                     FloatVector qx = (FloatVector) ByteVector.fromMemorySegment(BK, w, b + 2 + j, LE).convertShape(B2F, FK, 0);
-                    FloatVector qy = (FloatVector) ByteVector.fromArray(BK, a.qs, x + j).convertShape(B2F, FK, 0);
-                    acc = qx.fma(qy, acc);
+                    acc = qx.fma(FloatVector.fromArray(FK, ys, x + j), acc);
                 }
                 int sumi = (int) acc.reduceLanes(ADD);
                 sumf += sumi * (StoredTensor.f16(w.get(StoredTensor.I16, b)) * a.d[p * a.blocks + i]);
@@ -150,6 +150,7 @@ final class Int8Kernels {
         float[] lanes = new float[C], sums = new float[8];
         // the row's 6-bit sub-block scales and minimums, unpacked once for all positions
         int[] scales = new int[a.blocks * 8], mins = new int[a.blocks * 8];
+        float[] ys = a.values();
         for (int i = 0; i < a.blocks; i++) {
             for (int sub = 0; sub < 8; sub++) {
                 scales[i * 8 + sub] = KQuants.scale(w, rowAt + (long) i * bytes + 4, sub);
@@ -172,8 +173,8 @@ final class Int8Kernels {
                             ql = ql.or(h.and((byte) 1).lanewise(LSHL, 4));
                             qh = qh.or(h.and((byte) 2).lanewise(LSHL, 3));
                         }
-                        FloatVector y0 = (FloatVector) ByteVector.fromArray(BK, a.qs, x + g * 64 + l).convertShape(B2F, FK, 0);
-                        FloatVector y1 = (FloatVector) ByteVector.fromArray(BK, a.qs, x + g * 64 + 32 + l).convertShape(B2F, FK, 0);
+                        FloatVector y0 = FloatVector.fromArray(FK, ys, x + g * 64 + l);
+                        FloatVector y1 = FloatVector.fromArray(FK, ys, x + g * 64 + 32 + l);
                         lo = ((FloatVector) ql.convertShape(B2F, FK, 0)).fma(y0, lo);
                         hi = ((FloatVector) qh.convertShape(B2F, FK, 0)).fma(y1, hi);
                     }
@@ -199,6 +200,7 @@ final class Int8Kernels {
      */
     private static void q6_K(MemorySegment w, long rowAt, Q8Activations a, float[] out, int outAt, int stride) {
         float[] lanes = new float[C], sums = new float[8];
+        float[] ys = a.values();
         for (int p = 0; p < a.n; p++) {
             java.util.Arrays.fill(sums, 0f);
             long b = rowAt;
@@ -216,10 +218,10 @@ final class Int8Kernels {
                         ByteVector v2 = q1.lanewise(LSHR, 4).or(h.and((byte) 48)).sub((byte) 32);
                         ByteVector v3 = q2.lanewise(LSHR, 4).or(h.lanewise(LSHR, 2).and((byte) 48)).sub((byte) 32);
                         int is = l / 16;
-                        FloatVector p0 = ((FloatVector) v0.convertShape(B2F, FK, 0)).mul((FloatVector) ByteVector.fromArray(BK, a.qs, y + l).convertShape(B2F, FK, 0));
-                        FloatVector p1 = ((FloatVector) v1.convertShape(B2F, FK, 0)).mul((FloatVector) ByteVector.fromArray(BK, a.qs, y + l + 32).convertShape(B2F, FK, 0));
-                        FloatVector p2 = ((FloatVector) v2.convertShape(B2F, FK, 0)).mul((FloatVector) ByteVector.fromArray(BK, a.qs, y + l + 64).convertShape(B2F, FK, 0));
-                        FloatVector p3 = ((FloatVector) v3.convertShape(B2F, FK, 0)).mul((FloatVector) ByteVector.fromArray(BK, a.qs, y + l + 96).convertShape(B2F, FK, 0));
+                        FloatVector p0 = ((FloatVector) v0.convertShape(B2F, FK, 0)).mul(FloatVector.fromArray(FK, ys, y + l));
+                        FloatVector p1 = ((FloatVector) v1.convertShape(B2F, FK, 0)).mul(FloatVector.fromArray(FK, ys, y + l + 32));
+                        FloatVector p2 = ((FloatVector) v2.convertShape(B2F, FK, 0)).mul(FloatVector.fromArray(FK, ys, y + l + 64));
+                        FloatVector p3 = ((FloatVector) v3.convertShape(B2F, FK, 0)).mul(FloatVector.fromArray(FK, ys, y + l + 96));
                         acc = p0.fma(FloatVector.broadcast(FK, w.get(StoredTensor.I8, sc + is)), acc);
                         acc = p1.fma(FloatVector.broadcast(FK, w.get(StoredTensor.I8, sc + is + 2)), acc);
                         acc = p2.fma(FloatVector.broadcast(FK, w.get(StoredTensor.I8, sc + is + 4)), acc);

@@ -46,6 +46,8 @@ public final class Q8Activations {
     final int[] bsums;
     /** Q8_0/Q8_1: the sum of each block's q (the offset term of unsigned weight codes); null otherwise. */
     final int[] qsum;
+    /** {@link #qs} widened to floats (exact), made on first use by {@link #values()}. */
+    private volatile float[] values;
 
     private Q8Activations(Format format, int n, int cols) {
         this.format = format;
@@ -75,6 +77,21 @@ public final class Q8Activations {
             else a.quantize32(x, b, rounding == Rounding.X86);
         }
         return a;
+    }
+
+    /**
+     * The quantized values as floats, for the row kernels that multiply in float lanes: widened once per call
+     * instead of once per weight row. Threads that race here each build the same array; the volatile field
+     * publishes a whole one.
+     */
+    float[] values() {
+        float[] v = values;
+        if (v == null) {
+            v = new float[qs.length];
+            for (int i = 0; i < v.length; i++) v[i] = qs[i];
+            values = v;
+        }
+        return v;
     }
 
     public Format format() {
