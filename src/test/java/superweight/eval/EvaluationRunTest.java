@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import superweight.Fixtures;
 import superweight.SuperweightException;
 import superweight.engine.Interventions;
+import superweight.engine.LinearInputHook;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
 import superweight.tokenizer.Tokenizer;
@@ -15,6 +16,7 @@ import superweight.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -152,5 +154,33 @@ class EvaluationRunTest {
         assertThatThrownBy(() -> Evaluation.taskRun(model, withBosId(-1), Interventions.NONE, "base", "lambada_openai", docs, bos))
                 .isInstanceOf(SuperweightException.class).hasMessage(model.id() + ": --add-bos given but the vocabulary has no BOS token");
         assertThat(Evaluation.taskRun(model, withBosId(0), Interventions.NONE, "base", "lambada_openai", docs, bos).items()).hasSize(2);
+    }
+
+    @Test
+    void aStoredPerplexityRunStepsPerWindowAndASecondRunComputesNothing(@TempDir Path dir) throws Exception {
+        Path text = Files.writeString(dir.resolve("t.txt"), "the quick brown fox jumps over the lazy dog. ".repeat(20));
+        AtomicInteger passes = new AtomicInteger(), steps = new AtomicInteger();
+        // the same hook both times (same store key): it counts layer-0 query inputs, i.e. forward passes
+        Interventions counted = Interventions.NONE.withLinearInputHook(LinearInputHook.of("count-passes", (layer, linear, x, n, cols) -> {
+            if (layer == 0 && linear == superweight.model.arch.Linear.Q) passes.incrementAndGet();
+        }));
+        Progress counting = (name, unit, total, done) -> new Progress.Bar() {
+            public void step() {
+                steps.incrementAndGet();
+            }
+
+            public void close() {
+            }
+        };
+        var o = new Evaluation.PerplexityOptions(32, Perplexity.Style.GPTQ, 3, null, dir.resolve("runs.duckdb"), "original", counting);
+        Tokenizer tok = new ByteTestTokenizer(true);
+        double first = Evaluation.perplexity(model, tok, counted, text.toString(), o).ppl();
+        assertThat(steps.get()).isEqualTo(3);
+        assertThat(passes.get()).isPositive();
+        passes.set(0);
+        double again = Evaluation.perplexity(model, tok, counted, text.toString(), o).ppl();
+        assertThat(passes.get()).isZero();
+        assertThat(again).isEqualTo(first);
+        assertThat(steps.get()).isEqualTo(6);
     }
 }
