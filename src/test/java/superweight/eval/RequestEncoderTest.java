@@ -1,5 +1,7 @@
 package superweight.eval;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import superweight.tokenizer.Tokenizer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -125,5 +127,39 @@ class RequestEncoderTest {
         assertThat(w.get(1).continuationLength()).isEqualTo(2);
         // with BOS in the encoding (0.4.10 on a Llama tokenizer) the document's own BOS is predicted from the prefix
         assertThat(new RequestEncoder(tok, true, 4).rolling("ab").getFirst().tokens()).containsExactly(1, 1, byteId('a'), byteId('b'));
+    }
+
+    @Test
+    void sequencesOfAtMostMaxLengthPlusOneTokensAreKeptWhole() {
+        // max length 4: the model reads 4 tokens and the 5th is only a target, so 5 tokens fit
+        EncodedPair five = new RequestEncoder(tok, false, 4).encode("012", "34");
+        assertThat(five.tokens()).containsExactly(byteId('0'), byteId('1'), byteId('2'), byteId('3'), byteId('4'));
+        assertThat(five.continuationLength()).isEqualTo(2);
+        EncodedPair four = new RequestEncoder(tok, false, 4).encode("01", "23");
+        assertThat(four.tokens()).containsExactly(byteId('0'), byteId('1'), byteId('2'), byteId('3'));
+    }
+
+    @Test
+    void aContinuationLongerThanTheWindowScoresOnlyThePredictedTokens() {
+        // "0" + "12345", max length 3: the last 4 tokens [2 3 4 5] remain; inputs 2 3 4 predict 3 4 5
+        EncodedPair p = new RequestEncoder(tok, false, 3).encode("0", "12345");
+        assertThat(p.tokens()).containsExactly(byteId('2'), byteId('3'), byteId('4'), byteId('5'));
+        assertThat(p.continuationLength()).isEqualTo(3);
+    }
+
+    @Test
+    void aContinuationOfNoTokensIsRefusedWithBothTexts() {
+        assertThatThrownBy(() -> new RequestEncoder(tok, false, 100).encode("a", "")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("continuation '' encodes to no tokens after context 'a'");
+    }
+
+    @Test
+    void thePrefixTokenIsBosEvenWhenItsIdIsZeroElseEos() {
+        // lm-eval's prefix_token_id: the BOS id when the tokenizer has one, else the EOS (end-of-text) id
+        Tokenizer bosZero = EvaluationRunTest.withBosId(0), noBos = EvaluationRunTest.withBosId(-1);
+        assertThat(new RequestEncoder(bosZero, false, 100).encode("", "a").tokens()).containsExactly(0, byteId('a'));
+        assertThat(new RequestEncoder(noBos, false, 100).encode("", "a").tokens()).containsExactly(ByteTestTokenizer.EOS, byteId('a'));
+        assertThat(new RequestEncoder(tok, true, 100).addBos()).isTrue();
+        assertThat(new RequestEncoder(tok, false, 100).addBos()).isFalse();
     }
 }

@@ -1,5 +1,6 @@
 package superweight.eval;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,5 +133,19 @@ class StoredEmbeddingsTest {
         assertThat(StoredEmbeddings.textSet("x", List.of(new int[]{1}, new int[]{2, 3}))).isNotEqualTo(a);
         assertThat(StoredEmbeddings.textSet("x", List.of(new int[]{1, 2}, new int[]{4}))).isNotEqualTo(a);
         assertThat(StoredEmbeddings.textSet("x", List.of(new int[]{1, 2}, new int[]{3}))).isEqualTo(a).startsWith("x:2:");
+    }
+
+    @Test
+    void aBatchOfOneEmbedsEachSequenceAloneAndABatchBelowOneIsRefused() {
+        List<int[]> seqs = sequences(3);
+        try (RunStore store = RunStore.inMemory()) {
+            assertThatThrownBy(() -> new StoredEmbeddings(store, "set", 0)).isInstanceOf(IllegalArgumentException.class).hasMessage("batch size 0");
+            StoredEmbeddings.Embedded e = new StoredEmbeddings(store, "set", 1).embed(bert, Pooling.MEAN, Interventions.NONE, "c", seqs);
+            assertThat(e.computed()).isEqualTo(3);
+            for (int i = 0; i < seqs.size(); i++) {
+                assertThat(e.vectors().get(i)).as("sequence " + i)
+                        .containsExactly(new Embedder(bert, Pooling.MEAN).embed(List.of(seqs.get(i)), 1, Interventions.NONE).getFirst());
+            }
+        }
     }
 }

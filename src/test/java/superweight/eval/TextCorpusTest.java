@@ -74,4 +74,23 @@ class TextCorpusTest {
         Files.writeString(f, "héllo\nworld");
         assertThat(TextCorpus.load(f.toString(), Perplexity.Style.GPTQ, DataDirs.of(null)).text()).isEqualTo("héllo\nworld");
     }
+
+    @Test
+    void rawLinesBecomeHfRowsWithABlankLineAsAnEmptyRowAndAnUnterminatedLastLineKept() {
+        // HF's wikitext rows: each line with its "\n", a blank line (" \n" in the raw file) as ""
+        assertThat(TextCorpus.rawToRows("\n = A = \n \n x\ny")).containsExactly("", " = A = \n", "", " x\n", "y");
+        assertThat(TextCorpus.rawToRows("")).isEmpty();
+    }
+
+    @Test
+    void c4NewFromGptqsShardIsNamedC4NewAndJoinsAtMost1100Documents() {
+        TextCorpus shard = TextCorpus.c4New(List.of("a", "b", "c"), true, Path.of("shard.json.gz"));
+        assertThat(shard.name()).isEqualTo("c4-new");
+        assertThat(shard.rule()).isEqualTo("GPTQ c4-new: first 1100 documents joined with \" \", at most 256 windows");
+        assertThat(shard.text()).isEqualTo("a b c");
+        TextCorpus like = TextCorpus.c4New(List.of("a"), false, Path.of("sample.parquet"));
+        assertThat(like.name()).isEqualTo("c4-new-like");
+        assertThat(like.rule()).endsWith(" (C4-like: not GPTQ's validation shard)");
+        assertThat(like.sampled()).isFalse();
+    }
 }
