@@ -15,8 +15,11 @@ import java.util.Map;
 /**
  * Figure 4's "all other outliers removed" model (the paper code's analyze.py remove_outliers over every parameter
  * named "...weight", then the super weights restored): in each weight tensor, the embeddings, every norm weight
- * and the LM head included, the int(numel * fraction) largest |w| set to zero, super weights kept. Biases are not
- * weights there and stay. A tied LM head is the embedding matrix, pruned once. The result is a derived model
+ * and the LM head included, the int(numel * fraction) largest |w| set to zero, super weights kept. The reference
+ * zeroes the super weights before it ranks ({@code plot_max_activation_ablation}: {@code scale_SO(..., 0)}, then
+ * {@code remove_outliers}, then {@code scale_SO(..., 1)}), so here too they take no place in their tensor's top
+ * fraction: that tensor loses int(numel * fraction) other weights (the per-tensor default of {@code prune-non-sw}
+ * ranks them in place, as its reference does, and loses one fewer). Biases are not weights there and stay. A tied LM head is the embedding matrix, pruned once. The result is a derived model
  * (edits over the mapped tensors, norm vectors copied) whose derivation names the rule, the fraction and the kept
  * super weights, so the run store never mixes it with the original.
  */
@@ -46,7 +49,8 @@ public final class AllWeightsPruning {
                     norm(w.postAttnNorm(), fraction, count), norm(w.ffnNorm(), fraction, count), w.ffnNormBias(),
                     linears.get(4), linears.get(5), linears.get(6), w.upBias(), w.downBias(), norm(w.postFfnNorm(), fraction, count)));
         }
-        String step = "prune-non-sw-all-weights:fraction=" + fraction + ";kept=" + superWeights.stream().map(SuperWeight::coordinates).toList();
+        // "ranked-without" names this ranking: results stored under the earlier derivation (super weights ranked in place) stay apart
+        String step = "prune-non-sw-all-weights:fraction=" + fraction + ";ranked-without=" + superWeights.stream().map(SuperWeight::coordinates).toList();
         List<String> derivation = new ArrayList<>(model.derivation());
         derivation.add(step);
         Model m = new Model(model.id(), model.config(), embeddings, layers, norm(model.finalNorm(), fraction, count),
@@ -62,10 +66,13 @@ public final class AllWeightsPruning {
         return pruned(t, fraction, count, List.of());
     }
 
-    /** {@code t} with its top fraction zeroed, except the coordinates in {@code kept}; the tensor itself when nothing is selected. */
+    /** {@code t} with its top fraction, ranked with {@code kept} at 0, zeroed except {@code kept}; the tensor itself when nothing is selected. */
     private static Tensor pruned(Tensor t, double fraction, int[] count, List<SuperWeight> kept) {
+        Map<Long, Map<Integer, Float>> zeroedFirst = new HashMap<>();
+        for (SuperWeight s : kept) zeroedFirst.computeIfAbsent((long) s.row(), r -> new HashMap<>()).put(s.col(), 0f);
+        Tensor ranked = kept.isEmpty() ? t : new EditedTensor(t, zeroedFirst);
         Map<Long, Map<Integer, Float>> edits = new HashMap<>();
-        LargestWeights.forEachTop(t, fraction, (row, col, v) -> {
+        LargestWeights.forEachTop(ranked, fraction, (row, col, v) -> {
             if (kept.stream().anyMatch(s -> s.row() == row && s.col() == col)) return;
             edits.computeIfAbsent(row, r -> new HashMap<>()).put(col, 0f);
             count[0]++;

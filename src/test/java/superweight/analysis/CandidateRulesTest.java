@@ -54,4 +54,20 @@ class CandidateRulesTest {
                     .hasMessageEndingWith(": must be a positive number");
         }
     }
+
+    @Test
+    void theRelativeRuleSpikesAtExactlyRTimesTheMedianOnBothSides() {
+        DetectionRule.Relative r = new DetectionRule.Relative(100);
+        // max / median: 200 / 2 = 100 exactly counts (">= R"); 199 / 2 = 99.5 on either side does not
+        assertThat(r.spikes(new LayerMaximum(0, 200f, 0, 0, -300f, 0, 0, 2, 3))).isTrue();
+        assertThat(r.spikes(new LayerMaximum(0, 199f, 0, 0, 300f, 0, 0, 2, 3))).isFalse();
+        assertThat(r.spikes(new LayerMaximum(0, 200f, 0, 0, 298.5f, 0, 0, 2, 3))).isFalse();
+        // it counts what spikes, without the evidence (only the evidence rule asks for it)
+        assertThat(r.needsEvidence()).isFalse();
+        assertThat(new DetectionRule.Paper(50).needsEvidence()).isFalse();
+        for (double bad : new double[] {1, 0.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertThatThrownBy(() -> new DetectionRule.Relative(bad)).as("%s", bad).isInstanceOf(SuperweightException.class)
+                    .hasMessageEndingWith(": R must be a number above 1");
+        }
+    }
 }

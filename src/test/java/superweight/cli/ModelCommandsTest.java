@@ -71,4 +71,25 @@ class ModelCommandsTest {
         assertThat(r.out()).isEmpty();
         assertThat(r.err().strip()).startsWith("error: " + dir.resolve("tokenizer.json")).doesNotContain("\n").doesNotContain("Exception");
     }
+
+    @Test
+    void generateStopsAtTheEndOfSequenceTokenTheConfigDeclaresUnlessToldNotTo() throws Exception {
+        Path dir = llamaCopy();
+        Result free = run("generate", "--model", dir.toString(), "--tokens", "1,2,3", "--max-tokens", "10", "--ignore-eos", "--json");
+        assertThat(free.code()).as(free.err()).isZero();
+        java.util.List<Integer> ids = new java.util.ArrayList<>();
+        free.json().get("ids").forEach(n -> ids.add(n.asInt()));
+        assertThat(ids).hasSize(10);
+        // declare the 4th greedy token as EOS: generation must end at its first occurrence, EOS included
+        int eos = ids.get(3);
+        Path config = dir.resolve("config.json");
+        String declared = Files.readString(config);
+        assertThat(declared).contains("\"eos_token_id\": 2,");
+        Files.writeString(config, declared.replace("\"eos_token_id\": 2,", "\"eos_token_id\": " + eos + ","));
+        Result stopped = run("generate", "--model", dir.toString(), "--tokens", "1,2,3", "--max-tokens", "10", "--json");
+        assertThat(stopped.code()).as(stopped.err()).isZero();
+        assertThat(stopped.json().get("ids").toString()).isEqualTo(ids.subList(0, ids.indexOf(eos) + 1).toString().replace(" ", ""));
+        Result ignored = run("generate", "--model", dir.toString(), "--tokens", "1,2,3", "--max-tokens", "10", "--ignore-eos", "--json");
+        assertThat(ignored.json().get("ids").toString()).isEqualTo(ids.toString().replace(" ", ""));
+    }
 }

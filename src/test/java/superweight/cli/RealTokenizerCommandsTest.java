@@ -72,4 +72,80 @@ class RealTokenizerCommandsTest {
             m.checkpoint().close();
         }
     }
+
+    /**
+     * eval through the command line with the GGUF's own tokenizer: every choice's log-likelihood and is-greedy in the
+     * sample log, and acc/acc_norm, recomputed here from full forward passes as lm-eval 0.4.3 builds the requests
+     * (context "Question: ...\nAnswer:", continuation " " + choice; whole and context encoded without BOS, the
+     * continuation = the whole's tokens after the context's; inputs left-truncated to max_length + 1 = 129).
+     */
+    @Test
+    void evalLogLikelihoodsMatchADirectComputation() throws Exception {
+        ModelTokenizer.loader = Tokenizers::load;
+        Path samples = tmp.resolve("samples");
+        String[] r = run("eval", "--model", MODEL.toString(), "--tasks", "arc_easy", "--limit", "3", "--json", "--no-store",
+                "--log-samples", samples.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        ObjectMapper json = new ObjectMapper();
+        var logged = Files.readAllLines(samples.resolve("samples_arc_easy.jsonl"));
+        var docs = Files.readAllLines(Fixtures.shared().resolve("data/arc_easy/ARC-Easy-Test.jsonl")).subList(0, 3);
+        assertThat(logged).hasSize(3);
+        Tokenizer tok = Tokenizers.load(MODEL);
+        Model m = ModelLoader.load(MODEL);
+        double acc = 0, accNorm = 0;
+        try {
+            Transformer t = new Transformer(m);
+            int vocab = m.config().vocabSize();
+            for (int d = 0; d < 3; d++) {
+                JsonNode doc = json.readTree(docs.get(d)), question = doc.get("question");
+                String context = "Question: " + question.get("stem").asText() + "\nAnswer:";
+                JsonNode sample = json.readTree(logged.get(d));
+                int gold = -1, best = 0, bestNorm = 0;
+                double bestLl = Double.NEGATIVE_INFINITY, bestNormLl = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < question.get("choices").size(); c++) {
+                    JsonNode choice = question.get("choices").get(c);
+                    if (choice.get("label").asText().equals(doc.get("answerKey").asText())) gold = c;
+                    String text = choice.get("text").asText();
+                    int[] ctx = tok.encode(context, false, false), whole = tok.encode(context + " " + text, false, false);
+                    int[] all = Arrays.copyOfRange(whole, Math.max(0, whole.length - 129), whole.length);
+                    int contLen = whole.length - ctx.length;
+                    float[] logits = t.logits(Arrays.copyOf(all, all.length - 1));
+                    double ll = 0;
+                    boolean greedy = true;
+                    for (int p = all.length - 1 - contLen; p < all.length - 1; p++) {
+                        double max = Double.NEGATIVE_INFINITY, sum = 0;
+                        int argmax = 0;
+                        for (int v = 0; v < vocab; v++) {
+                            if (logits[p * vocab + v] > max) {
+                                max = logits[p * vocab + v];
+                                argmax = v;
+                            }
+                        }
+                        for (int v = 0; v < vocab; v++) sum += Math.exp(logits[p * vocab + v] - max);
+                        ll += logits[p * vocab + all[p + 1]] - max - Math.log(sum);
+                        greedy &= argmax == all[p + 1];
+                    }
+                    JsonNode resp = sample.get("filtered_resps").get(c);
+                    assertThat(Double.parseDouble(resp.get(0).asText())).as("doc %d choice %d", d, c).isCloseTo(ll, within(1e-3));
+                    assertThat(resp.get(1).asText()).isEqualTo(greedy ? "True" : "False");
+                    if (ll > bestLl) {
+                        bestLl = ll;
+                        best = c;
+                    }
+                    if (ll / text.length() > bestNormLl) {
+                        bestNormLl = ll / text.length();
+                        bestNorm = c;
+                    }
+                }
+                assertThat(sample.get("target").asInt()).isEqualTo(gold);
+                acc += best == gold ? 1 : 0;
+                accNorm += bestNorm == gold ? 1 : 0;
+            }
+        } finally {
+            m.checkpoint().close();
+        }
+        JsonNode arc = json.readTree(r[1]).get("results").get("arc_easy");
+        assertThat(arc.get("acc,none").asDouble()).isEqualTo(acc / 3);
+        assertThat(arc.get("acc_norm,none").asDouble()).isEqualTo(accNorm / 3);
+    }
 }
