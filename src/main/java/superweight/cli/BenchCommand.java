@@ -154,15 +154,23 @@ final class BenchCommand implements Callable<Integer> {
         res.put("tg_fraction_of_bandwidth", tgGBs / bandwidth);
     }
 
-    /** Multiply-adds x 2 of one prefill: every linear layer per position, plus causal attention (scores and values). */
+    /**
+     * Multiply-adds x 2 of one prefill as computed: every linear layer per position, causal attention (scores and
+     * values), and after the last attention the last layer's MLP and the head for the last position only.
+     */
     static double prefillFlops(Model m, int n) {
-        double linear = 0;
+        double linear = 0, lastMlp = 0;
         for (LayerWeights w : m.layers()) {
-            for (Linear which : Linear.values()) if (w.linear(which) != null) linear += w.linear(which).elements();
+            lastMlp = 0;
+            for (Linear which : Linear.values()) {
+                if (w.linear(which) == null) continue;
+                linear += w.linear(which).elements();
+                if (which == Linear.GATE || which == Linear.UP || which == Linear.DOWN) lastMlp += w.linear(which).elements();
+            }
         }
         var c = m.config();
         double attention = (double) c.layers() * c.heads() * c.headDim() * n * (n + 1) / 2.0 * 2;
-        return 2 * (linear * n + attention) + 2.0 * m.lmHead().elements();
+        return 2 * (linear * n - lastMlp * (n - 1) + attention) + 2.0 * m.lmHead().elements();
     }
 
     /** Weight bytes one decoded token streams: every linear layer and the lm head, as stored (the embedding: one row). */

@@ -9,6 +9,7 @@ import superweight.model.tensor.Parallel;
 import superweight.model.tensor.Tensor;
 import superweight.model.tensor.VectorMath;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -73,19 +74,32 @@ public final class Transformer {
             if (c.embeddingScale() != 1f) for (int j = 0; j < d; j++) x[i * d + j] *= c.embeddingScale();
         }
         check(x, n, d, -1, "embedding", start);
+        boolean decode = n == 1;
+        int calls = n, callStart = start;
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = m.layers().get(l);
             float[] attnIn = c.postNorms() ? x : norm(x, n, w.attnNorm(), w.attnNormBias());
-            float[] attn = attention(l, w, st, attnIn, n, start, iv);
+            float[] attn = attention(l, w, st, attnIn, n, start, iv, decode);
+            if (l == c.layers() - 1 && logitsFrom > 0 && nothingObservesRows(taps, iv)) {
+                // As llama.cpp: after the last attention (the KV cache is complete), only the rows that get logits
+                // go on. Each row of a GEMM is its own fma chain, so the kept rows' bits do not change.
+                int skip = Math.min(logitsFrom, n);
+                x = Arrays.copyOfRange(x, skip * d, n * d);
+                attn = Arrays.copyOfRange(attn, skip * d, n * d);
+                n -= skip;
+                start += skip;
+                logitsFrom -= skip;
+                if (n == 0) break;
+            }
             if (w.postAttnNorm() != null) attn = rmsNorm(attn, n, d, w.postAttnNorm());
             check(attn, n, d, l, "attention output", start);
             if (c.parallelResidual()) {
-                float[] mlp = mlp(l, w, norm(x, n, w.ffnNorm(), w.ffnNormBias()), n, start, taps, iv);
+                float[] mlp = mlp(l, w, norm(x, n, w.ffnNorm(), w.ffnNormBias()), n, start, taps, iv, decode);
                 check(mlp, n, d, l, "MLP output (down_proj)", start);
                 for (int i = 0; i < x.length; i++) x[i] += attn[i] + mlp[i];
             } else {
                 for (int i = 0; i < x.length; i++) x[i] += attn[i];
-                float[] mlp = mlp(l, w, c.postNorms() ? x : norm(x, n, w.ffnNorm(), w.ffnNormBias()), n, start, taps, iv);
+                float[] mlp = mlp(l, w, c.postNorms() ? x : norm(x, n, w.ffnNorm(), w.ffnNormBias()), n, start, taps, iv, decode);
                 if (w.postFfnNorm() != null) mlp = rmsNorm(mlp, n, d, w.postFfnNorm());
                 check(mlp, n, d, l, "MLP output (down_proj)", start);
                 for (int i = 0; i < x.length; i++) x[i] += mlp[i];
@@ -93,7 +107,7 @@ public final class Transformer {
             check(x, n, d, l, "residual stream", start);
             taps.residual(l, start, x, n, d);
         }
-        st.advance(n);
+        st.advance(calls);
         if (logitsFrom >= n) return;
         float[] h = norm(x, n, m.finalNorm(), m.finalNormBias());
         check(h, n, d, -1, "final norm", start);
@@ -104,11 +118,16 @@ public final class Transformer {
             System.arraycopy(h, p0 * d, in, 0, cnt * d);
             float[] out = new float[cnt * vocab];
             // A decode call stays on the matrix-vector path; any longer call scores every position with the GEMM.
-            if (n == 1) m.lmHead().matvec(in, out);
+            if (decode) m.lmHead().matvec(in, out);
             else m.lmHead().matmul(in, cnt, out);
             NumericsCheck.logits(out, cnt, vocab, start + p0);
             for (int i = 0; i < cnt; i++) sink.accept(start + p0 + i, out, i * vocab);
         }
+    }
+
+    /** Whether the rest of the last layer may run on the logit rows only: no tap or hook sees the others. */
+    private static boolean nothingObservesRows(Taps taps, Interventions iv) {
+        return taps == Taps.NONE && iv.activationOverrides().isEmpty() && iv.linearInputHook() == null && iv.downProjOutputHook() == null;
     }
 
     /** Per-layer NaN/Inf detection, only with --check-numerics (the logits are always checked). */
@@ -118,11 +137,11 @@ public final class Transformer {
 
     // ---- attention -----------------------------------------------------------------------------------------------
 
-    private float[] attention(int l, LayerWeights w, InferenceState st, float[] in, int n, int start, Interventions iv) {
+    private float[] attention(int l, LayerWeights w, InferenceState st, float[] in, int n, int start, Interventions iv, boolean decode) {
         int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim();
-        float[] q = linear(l, Linear.Q, w.q(), w.qBias(), in, n, iv);
-        float[] k = linear(l, Linear.K, w.k(), w.kBias(), in, n, iv);
-        float[] v = linear(l, Linear.V, w.v(), w.vBias(), in, n, iv);
+        float[] q = linear(l, Linear.Q, w.q(), w.qBias(), in, n, iv, decode);
+        float[] k = linear(l, Linear.K, w.k(), w.kBias(), in, n, iv, decode);
+        float[] v = linear(l, Linear.V, w.v(), w.vBias(), in, n, iv, decode);
         if (w.qNorm() != null) System.arraycopy(rmsNorm(q, n, qDim, w.qNorm()), 0, q, 0, q.length);
         if (w.kNorm() != null) System.arraycopy(rmsNorm(k, n, kvDim, w.kNorm()), 0, k, 0, k.length);
         if (!Float.isNaN(c.clipQkv())) {
@@ -166,7 +185,7 @@ public final class Transformer {
                 }
             }
         });
-        return linear(l, Linear.O, w.o(), w.oBias(), out, n, iv);
+        return linear(l, Linear.O, w.o(), w.oBias(), out, n, iv, decode);
     }
 
     /**
@@ -218,12 +237,12 @@ public final class Transformer {
 
     // ---- MLP -----------------------------------------------------------------------------------------------------
 
-    private float[] mlp(int l, LayerWeights w, float[] in, int n, int start, Taps taps, Interventions iv) {
+    private float[] mlp(int l, LayerWeights w, float[] in, int n, int start, Taps taps, Interventions iv, boolean decode) {
         int inter = c.intermediateSize(), d = c.hiddenSize();
-        float[] up = linear(l, Linear.UP, w.up(), w.upBias(), in, n, iv);
+        float[] up = linear(l, Linear.UP, w.up(), w.upBias(), in, n, iv, decode);
         float[] act;
         if (w.gate() != null) {
-            float[] gate = linear(l, Linear.GATE, w.gate(), null, in, n, iv);
+            float[] gate = linear(l, Linear.GATE, w.gate(), null, in, n, iv, decode);
             if (c.activation() == ModelConfig.Activation.SILU) VectorMath.siluTimes(gate, up, gate.length);
             else for (int i = 0; i < gate.length; i++) gate[i] = activation(gate[i]) * up[i];
             act = gate;
@@ -232,7 +251,7 @@ public final class Transformer {
             act = up;
         }
         taps.downProjInput(l, start, act, n, inter);
-        float[] y = linear(l, Linear.DOWN, w.down(), w.downBias(), act, n, iv);
+        float[] y = linear(l, Linear.DOWN, w.down(), w.downBias(), act, n, iv, decode);
         for (ActivationOverride o : iv.activationOverrides()) {
             int i = o.position() - start;
             if (o.layer() == l && i >= 0 && i < n) y[i * d + o.channel()] = o.value();
@@ -252,7 +271,8 @@ public final class Transformer {
 
     // ---- linear layers and norms ---------------------------------------------------------------------------------
 
-    private float[] linear(int l, Linear which, Tensor t, float[] bias, float[] in, int n, Interventions iv) {
+    /** {@code decode}: the call has one position (matrix-vector path); otherwise the GEMM, even for one kept row. */
+    private float[] linear(int l, Linear which, Tensor t, float[] bias, float[] in, int n, Interventions iv, boolean decode) {
         float[] x = in;
         if (iv.linearInputHook() != null) {
             x = in.clone();
@@ -260,7 +280,7 @@ public final class Transformer {
         }
         int rows = (int) t.rows();
         float[] out = new float[n * rows];
-        if (n == 1) t.matvec(x, out);
+        if (decode) t.matvec(x, out);
         else t.matmul(x, n, out);
         if (bias != null) {
             for (int i = 0; i < n; i++) for (int r = 0; r < rows; r++) out[i * rows + r] += bias[r];

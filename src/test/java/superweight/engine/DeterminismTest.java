@@ -77,6 +77,36 @@ class DeterminismTest {
     }
 
     /**
+     * A call that wants logits only from some position on runs the last layer's MLP on those rows alone (as
+     * llama.cpp does): the kept rows' logits keep their bits, one kept row included (the GEMM, not the decode
+     * path), and the KV cache is complete, so a following call scores as if nothing had been skipped.
+     */
+    @Test
+    void logitsOfTheLastRowsAloneKeepTheirBitsAndTheCacheStaysComplete() {
+        int vocab = model.config().vocabSize(), n = tokens.length;
+        float[] reference = transformer.logits(tokens);
+        for (int from : new int[]{1, 14, n - 1}) {
+            float[] out = new float[n * vocab];
+            boolean[] seen = new boolean[n];
+            InferenceState st = transformer.newState(n);
+            transformer.forward(st, tokens, Taps.NONE, Interventions.NONE, from, (pos, l, off) -> {
+                System.arraycopy(l, off, out, pos * vocab, vocab);
+                seen[pos] = true;
+            });
+            for (int p = 0; p < n; p++) assertThat(seen[p]).as("logits from %d, position %d", from, p).isEqualTo(p >= from);
+            assertThat(Arrays.copyOfRange(out, from * vocab, n * vocab)).as("from %d", from)
+                    .isEqualTo(Arrays.copyOfRange(reference, from * vocab, n * vocab));
+        }
+        float[] rest = new float[n * vocab];
+        InferenceState st = transformer.newState(n);
+        transformer.forward(st, Arrays.copyOfRange(tokens, 0, 11), Taps.NONE, Interventions.NONE, 11, (pos, l, off) -> { });
+        assertThat(st.length()).isEqualTo(11);
+        transformer.forward(st, Arrays.copyOfRange(tokens, 11, n), Taps.NONE, Interventions.NONE, 0,
+                (pos, l, off) -> System.arraycopy(l, off, rest, pos * vocab, vocab));
+        assertThat(Arrays.copyOfRange(rest, 11 * vocab, n * vocab)).isEqualTo(Arrays.copyOfRange(reference, 11 * vocab, n * vocab));
+    }
+
+    /**
      * The scores' bits at every vector width and on every machine: a digest pinned once (at 512 bits, AMD EPYC) and
      * checked by the 128-, 256- and 512-bit runs of this class. It guards width- and machine-independence only (the
      * parity tests check the values); a deliberate change of the arithmetic must update it.
