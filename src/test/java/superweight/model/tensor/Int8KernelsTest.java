@@ -214,7 +214,7 @@ class Int8KernelsTest {
      * Decode folds Q4_0 rows in 16-bit lanes, modulo 2^16, and sums Q8_0 rows per block: rows whose block sums reach
      * the bounds the kernels rely on (Q4_0: nibbles all 0 or all 15 against activations all +-127, sums +-32512 and
      * +-28448; Q8_0: codes all -128 or 127, |sum| up to 32 * 128 * 127) must still equal the generic C dot. 35 rows:
-     * two whole Q4_0 groups of sixteen and a tail of three rows through the row kernel.
+     * two whole Q4_0 groups of sixteen (four Q8_0 groups of eight) and a tail of three rows through the row kernel.
      */
     @ParameterizedTest
     @ValueSource(strings = {"Q8_0", "Q4_0"})
@@ -241,6 +241,32 @@ class Int8KernelsTest {
         assertThat(new int[]{a.q(0, 0), a.q(0, 32), a.q(0, 64), a.q(0, 65)}).containsExactly(127, -127, 127, -127);
         for (int row = 0; row < rows; row++) {
             assertThat(out[row]).as("%s row %d", type, row).isEqualTo(reference(type, w, row, blocks, a, 0));
+        }
+    }
+
+    /**
+     * Q8_0 decode runs eight rows at once (lanes across rows, a transposing fold): row counts below, at and between
+     * multiples of the group, five blocks, at 1, 2 and 3 threads, each output equal to the generic C dot. Catches a
+     * fold that puts a row's sum in another row's lane, a group tail left out or run twice, a scale read from the
+     * wrong block, and a float step in another order than sumi * (dx * dy).
+     */
+    @Test
+    void q8_0DecodeGroupsEqualTheGenericCDotAtEveryThreadCount() {
+        for (int rows : new int[]{3, 8, 29, 67}) {
+            Random r = new Random(rows);
+            int blocks = 5, cols = blocks * 32;
+            StoredTensor t = randomTensor("Q8_0", rows, cols, r);
+            assertThat(Int8Decode.groupRows(t)).isEqualTo(8);
+            Tensor fast = Int8KernelTensor.over(t);
+            float[] x = activations(1, cols, r);
+            Q8Activations a = Q8Activations.quantize(Q8Activations.Format.Q8_0, x, 1, cols);
+            byte[] bytes = t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            for (int threads = 1; threads <= 3; threads++) {
+                float[] out = run(fast, x, 1, rows, threads);
+                for (int row = 0; row < rows; row++) {
+                    assertThat(out[row]).as("%d rows, row %d, %d threads", rows, row, threads).isEqualTo(reference("Q8_0", bytes, row, blocks, a, 0));
+                }
+            }
         }
     }
 
