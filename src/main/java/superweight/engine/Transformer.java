@@ -75,7 +75,7 @@ public final class Transformer {
         }
         check(x, n, d, -1, "embedding", start);
         boolean decode = n == 1;
-        int calls = n, callStart = start;
+        int positions = n; // the cache advances by all of them, even when the last layer keeps fewer rows
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = m.layers().get(l);
             float[] attnIn = c.postNorms() ? x : norm(x, n, w.attnNorm(), w.attnNormBias());
@@ -107,7 +107,7 @@ public final class Transformer {
             check(x, n, d, l, "residual stream", start);
             taps.residual(l, start, x, n, d);
         }
-        st.advance(calls);
+        st.advance(positions);
         if (logitsFrom >= n) return;
         float[] h = norm(x, n, m.finalNorm(), m.finalNormBias());
         check(h, n, d, -1, "final norm", start);
