@@ -2,9 +2,12 @@ package superweight.model.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -13,8 +16,11 @@ import java.nio.ByteOrder;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.B2S;
+import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.S2I;
+import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
 
 /**
  * Quantized weights times 8-bit activations ({@link Q8Activations}), as llama.cpp's reference dot products compute
@@ -26,10 +32,10 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * therefore a function of its weight row and its position's quantized activations alone: the same bits at any
  * thread count, batch split, vector width, and in prefill and decode alike.
  *
- * <p>The Vector API has no int8 dot-product instruction (VNNI). Q8_0 and the K-quants sum integers in float lanes,
+ * <p>The Vector API has no int8 dot-product instruction (VNNI). Q8_0, Q4_K and Q5_K sum integers in float lanes,
  * exactly (the formulation that measured fastest, docs/performance.md); Q4_0/Q4_1 sum in 16-bit lanes (their block
- * sums fit). Every kernel
- * follows {@link VectorMath#S}'s width.
+ * sums fit) and follow {@link VectorMath#S}'s width like Q8_0 and Q4_K/Q5_K; Q6_K multiplies in 16-bit lanes and
+ * sums in 32-bit ones, at a fixed 256 bits.
  */
 final class Int8Kernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -39,13 +45,20 @@ final class Int8Kernels {
     private static final VectorSpecies<Byte> BH = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.min(BITS, 256) / 2));
     private static final int H = SH.length();
     /**
-     * K-quants: C 32-bit lanes (at least 8, so that lane i holds the values of index i mod 8 the C code keeps apart),
-     * float lanes holding integers: every partial sum of a super-block's lane stays below 2^24 in magnitude (at most
-     * 32 values x |scale| 128 x 32 x 127 for Q6_K), so the float products and sums are exact.
+     * Q4_K, Q5_K: C 32-bit lanes (at least 8, so that lane i holds the values of index i mod 8 the C code keeps
+     * apart), float lanes holding integers: every partial sum of a super-block's lane stays below 2^24 in magnitude
+     * (at most 32 values x |scale| 63 x 31 x 127), so the float products and sums are exact.
      */
     private static final VectorSpecies<Float> FK = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(BITS, 256)));
     private static final VectorSpecies<Byte> BK = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(BITS, 256) / 4));
     private static final int C = FK.length();
+    /** Q6_K: 16 bytes widened to 16 shorts (one 16-value group), 8 ints and floats (one lane per index mod 8). */
+    private static final VectorSpecies<Byte> B6 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S6 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I6 = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F6 = FloatVector.SPECIES_256;
+    private static final VectorMask<Short> UPPER_SHORTS = VectorMask.fromLong(S6, 0xFF00L);
+    private static final VectorShuffle<Short> SWAP_HALVES = VectorShuffle.fromValues(S6, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
 
     private Int8Kernels() {
     }
@@ -197,43 +210,46 @@ final class Int8Kernels {
     /**
      * Q6_K x Q8_K: per super-block aux32[l] = sum over the 16-value groups of scale * sum((q - 32) * qy) over the
      * values of index l mod 8, sums[l] += (d * dy) * aux32[l]; at the end sumf = sums[0] + ... + sums[7].
+     *
+     * <p>Integers in 16-bit lanes, fixed at 256 bits: one vector holds one 16-value group, |(q - 32) * qy| <= 32 * 128,
+     * so the products are exact; lanes e and e + 8 (the same index mod 8) are added by a half swap that also packs
+     * two groups into one vector (|sum| <= 2^13), each half is widened to 32-bit lanes and multiplied by its scale. Lane
+     * l of the 32-bit accumulator is then aux32[l] itself (|aux32| <= 32 * 4096 * 128 = 2^24), so the float step runs
+     * lane-wise with no fold: measured 2.8x faster than float lanes folded mod 8 (docs/performance.md, session 6).
      */
     private static void q6_K(MemorySegment w, long rowAt, Q8Activations a, float[] out, int outAt, int stride) {
-        float[] lanes = new float[C], sums = new float[8];
-        float[] ys = a.values();
+        short[] ys = a.shorts();
         for (int p = 0; p < a.n; p++) {
-            java.util.Arrays.fill(sums, 0f);
+            FloatVector sums = FloatVector.zero(F6);
             long b = rowAt;
             for (int i = 0, x = p * a.cols; i < a.blocks; i++, b += Q6_KTensor.BYTES, x += 256) {
-                FloatVector acc = FloatVector.zero(FK);
+                IntVector aux = IntVector.zero(I6);
                 for (int half = 0; half < 2; half++) {
                     long ql = b + half * 64, qh = b + 128 + half * 32, sc = b + 192 + half * 8;
-                    int y = x + half * 128;
-                    for (int l = 0; l < 32; l += C) {
-                        ByteVector q1 = ByteVector.fromMemorySegment(BK, w, ql + l, LE);
-                        ByteVector q2 = ByteVector.fromMemorySegment(BK, w, ql + l + 32, LE);
-                        ByteVector h = ByteVector.fromMemorySegment(BK, w, qh + l, LE);
-                        ByteVector v0 = q1.and((byte) 15).or(h.and((byte) 3).lanewise(LSHL, 4)).sub((byte) 32);
-                        ByteVector v1 = q2.and((byte) 15).or(h.and((byte) 12).lanewise(LSHL, 2)).sub((byte) 32);
-                        ByteVector v2 = q1.lanewise(LSHR, 4).or(h.and((byte) 48)).sub((byte) 32);
-                        ByteVector v3 = q2.lanewise(LSHR, 4).or(h.lanewise(LSHR, 2).and((byte) 48)).sub((byte) 32);
+                    for (int l = 0, y = x + half * 128; l < 32; l += 16) {
+                        ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B6, w, ql + l, LE).convertShape(ZERO_EXTEND_B2S, S6, 0);
+                        ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B6, w, ql + l + 32, LE).convertShape(ZERO_EXTEND_B2S, S6, 0);
+                        ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B6, w, qh + l, LE).convertShape(ZERO_EXTEND_B2S, S6, 0);
+                        // the four groups of this l: quarter k is group 2k + l / 16 of the half, scale sc[l / 16 + 2k]
+                        ShortVector p0 = q1.and((short) 15).or(h.and((short) 3).lanewise(LSHL, 4)).sub((short) 32).mul(ShortVector.fromArray(S6, ys, y + l));
+                        ShortVector p1 = q2.and((short) 15).or(h.and((short) 12).lanewise(LSHL, 2)).sub((short) 32).mul(ShortVector.fromArray(S6, ys, y + l + 32));
+                        ShortVector p2 = q1.lanewise(LSHR, 4).or(h.and((short) 48)).sub((short) 32).mul(ShortVector.fromArray(S6, ys, y + l + 64));
+                        ShortVector p3 = q2.lanewise(LSHR, 4).or(h.lanewise(LSHR, 2).and((short) 48)).sub((short) 32).mul(ShortVector.fromArray(S6, ys, y + l + 96));
+                        // lanes 0-7: p0[e] + p0[e + 8]; lanes 8-15: p1[e - 8] + p1[e]
+                        ShortVector p01 = p0.blend(p1, UPPER_SHORTS).add(p1.blend(p0, UPPER_SHORTS).rearrange(SWAP_HALVES));
+                        ShortVector p23 = p2.blend(p3, UPPER_SHORTS).add(p3.blend(p2, UPPER_SHORTS).rearrange(SWAP_HALVES));
                         int is = l / 16;
-                        FloatVector p0 = ((FloatVector) v0.convertShape(B2F, FK, 0)).mul(FloatVector.fromArray(FK, ys, y + l));
-                        FloatVector p1 = ((FloatVector) v1.convertShape(B2F, FK, 0)).mul(FloatVector.fromArray(FK, ys, y + l + 32));
-                        FloatVector p2 = ((FloatVector) v2.convertShape(B2F, FK, 0)).mul(FloatVector.fromArray(FK, ys, y + l + 64));
-                        FloatVector p3 = ((FloatVector) v3.convertShape(B2F, FK, 0)).mul(FloatVector.fromArray(FK, ys, y + l + 96));
-                        acc = p0.fma(FloatVector.broadcast(FK, w.get(StoredTensor.I8, sc + is)), acc);
-                        acc = p1.fma(FloatVector.broadcast(FK, w.get(StoredTensor.I8, sc + is + 2)), acc);
-                        acc = p2.fma(FloatVector.broadcast(FK, w.get(StoredTensor.I8, sc + is + 4)), acc);
-                        acc = p3.fma(FloatVector.broadcast(FK, w.get(StoredTensor.I8, sc + is + 6)), acc);
+                        aux = aux.add(((IntVector) p01.convertShape(S2I, I6, 0)).mul(w.get(StoredTensor.I8, sc + is)))
+                                .add(((IntVector) p01.convertShape(S2I, I6, 1)).mul(w.get(StoredTensor.I8, sc + is + 2)))
+                                .add(((IntVector) p23.convertShape(S2I, I6, 0)).mul(w.get(StoredTensor.I8, sc + is + 4)))
+                                .add(((IntVector) p23.convertShape(S2I, I6, 1)).mul(w.get(StoredTensor.I8, sc + is + 6)));
                     }
                 }
-                acc.intoArray(lanes, 0);
                 float d = StoredTensor.f16(w.get(StoredTensor.I16, b + 208)) * a.d[p * a.blocks + i];
-                for (int l = 0; l < 8; l++) sums[l] += d * foldMod8(lanes, l);
+                sums = sums.add(((FloatVector) aux.convertShape(I2F, F6, 0)).mul(d));
             }
             float sumf = 0f;
-            for (int l = 0; l < 8; l++) sumf += sums[l];
+            for (int l = 0; l < 8; l++) sumf += sums.lane(l);
             out[outAt + p * stride] = sumf;
         }
     }

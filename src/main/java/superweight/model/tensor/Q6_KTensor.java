@@ -2,7 +2,7 @@ package superweight.model.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -20,6 +20,10 @@ public final class Q6_KTensor extends StoredTensor {
     private static final VectorSpecies<Float> F = VectorMath.BLOCK_FLOATS;
     private static final VectorSpecies<Byte> B = VectorMath.BLOCK_BYTES;
     private static final int LANES = F.length();
+    /** The fused dot's lanes: 16 bytes widened to 16 shorts (one scale group), two vectors of 8 floats. */
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
 
     public Q6_KTensor(String name, long rows, int cols, MemorySegment data) {
         super(name, rows, cols, data);
@@ -64,39 +68,45 @@ public final class Q6_KTensor extends StoredTensor {
 
     /**
      * Decode and dot fused (the lm head of llama.cpp's Q4_0/Q4_K_M files is Q6_K: decode reads it for every token):
-     * per LANES values (one 16-value scale group or half of one) the (q - 32) * x products are formed, scaled by
-     * d * scale and accumulated; the row is never stored. One method with no helper calls, so that every vector
-     * operation is inlined (see Q8_0Tensor#dot).
+     * the six-bit codes are assembled in 16-bit lanes, 16 at a time (one scale group), each group's (q - 32) * x
+     * products summed over its two float vectors first and then scaled once by d * scale (the super-block's sixteen
+     * formed together); the row is never stored. Fixed 256-bit lanes, so the result does not depend on the vector
+     * width. One method with no helper calls, so that every vector operation is inlined (see Q8_0Tensor#dot).
      */
     @Override
     public float dot(long row, float[] x, int xOff) {
         long b = row * (cols / BLOCK) * BYTES;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        FloatVector acc0 = FloatVector.zero(F8), acc1 = acc0;
+        float[] ds = new float[16];
         for (int c = 0; c < cols; c += BLOCK, b += BYTES) {
             float d = f16(data.get(I16, b + 208));
+            ByteVector scales = ByteVector.fromMemorySegment(B16, data, b + 192, ByteOrder.LITTLE_ENDIAN);
+            ((FloatVector) scales.convertShape(VectorOperators.B2F, F8, 0)).mul(d).intoArray(ds, 0);
+            ((FloatVector) scales.convertShape(VectorOperators.B2F, F8, 1)).mul(d).intoArray(ds, 8);
             for (int half = 0; half < 2; half++) {
-                long ql = b + half * 64, qh = b + 128 + half * 32, sc = b + 192 + half * 8;
-                int o = xOff + c + half * 128;
-                for (int l = 0; l < 32; l += LANES) {
-                    ByteVector a = ByteVector.fromMemorySegment(B, data, ql + l, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector a2 = ByteVector.fromMemorySegment(B, data, ql + l + 32, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector h = ByteVector.fromMemorySegment(B, data, qh + l, ByteOrder.LITTLE_ENDIAN);
-                    int is = l / 16;
-                    // x86 has no byte shift: shift the bytes as int lanes, then mask off what crossed from a neighbour
-                    IntVector ai = (IntVector) a.reinterpretAsInts(), a2i = (IntVector) a2.reinterpretAsInts(), hi = (IntVector) h.reinterpretAsInts();
-                    ByteVector q0 = a.and((byte) 15).or(hi.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 48)).sub((byte) 32);
-                    ByteVector q1 = a2.and((byte) 15).or(hi.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 48)).sub((byte) 32);
-                    ByteVector q2 = ai.lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15).or(h.and((byte) 48)).sub((byte) 32);
-                    ByteVector q3 = a2i.lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
-                            .or(hi.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 48)).sub((byte) 32);
-                    FloatVector p0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, o + l));
-                    FloatVector p1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, o + l + 32));
-                    FloatVector p2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, o + l + 64));
-                    FloatVector p3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, o + l + 96));
-                    acc0 = p0.fma(FloatVector.broadcast(F, d * data.get(I8, sc + is)), acc0);
-                    acc1 = p1.fma(FloatVector.broadcast(F, d * data.get(I8, sc + is + 2)), acc1);
-                    acc0 = p2.fma(FloatVector.broadcast(F, d * data.get(I8, sc + is + 4)), acc0);
-                    acc1 = p3.fma(FloatVector.broadcast(F, d * data.get(I8, sc + is + 6)), acc1);
+                long ql = b + half * 64, qh = b + 128 + half * 32;
+                for (int l = 0, o = xOff + c + half * 128; l < 32; l += 16) {
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql + l, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                    ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql + l + 32, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B16, data, qh + l, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                    // quarter k of the half: values o + l + 32k .., scale group 2k + l / 16
+                    ShortVector v0 = q1.and((short) 15).or(h.and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+                    ShortVector v1 = q2.and((short) 15).or(h.and((short) 12).lanewise(VectorOperators.LSHL, 2)).sub((short) 32);
+                    ShortVector v2 = q1.lanewise(VectorOperators.LSHR, 4).or(h.and((short) 48)).sub((short) 32);
+                    ShortVector v3 = q2.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 48)).sub((short) 32);
+                    FloatVector g0 = ((FloatVector) v0.convertShape(VectorOperators.S2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o + l));
+                    g0 = ((FloatVector) v0.convertShape(VectorOperators.S2F, F8, 1)).fma(FloatVector.fromArray(F8, x, o + l + 8), g0);
+                    FloatVector g1 = ((FloatVector) v1.convertShape(VectorOperators.S2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o + l + 32));
+                    g1 = ((FloatVector) v1.convertShape(VectorOperators.S2F, F8, 1)).fma(FloatVector.fromArray(F8, x, o + l + 40), g1);
+                    FloatVector g2 = ((FloatVector) v2.convertShape(VectorOperators.S2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o + l + 64));
+                    g2 = ((FloatVector) v2.convertShape(VectorOperators.S2F, F8, 1)).fma(FloatVector.fromArray(F8, x, o + l + 72), g2);
+                    FloatVector g3 = ((FloatVector) v3.convertShape(VectorOperators.S2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o + l + 96));
+                    g3 = ((FloatVector) v3.convertShape(VectorOperators.S2F, F8, 1)).fma(FloatVector.fromArray(F8, x, o + l + 104), g3);
+                    int is = half * 8 + l / 16;
+                    acc0 = g0.fma(FloatVector.broadcast(F8, ds[is]), acc0);
+                    acc1 = g1.fma(FloatVector.broadcast(F8, ds[is + 2]), acc1);
+                    acc0 = g2.fma(FloatVector.broadcast(F8, ds[is + 4]), acc0);
+                    acc1 = g3.fma(FloatVector.broadcast(F8, ds[is + 6]), acc1);
                 }
             }
         }

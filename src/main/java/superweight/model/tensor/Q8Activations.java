@@ -48,6 +48,8 @@ public final class Q8Activations {
     final int[] qsum;
     /** {@link #qs} widened to floats (exact), made on first use by {@link #values()}. */
     private volatile float[] values;
+    /** {@link #qs} widened to shorts, made on first use by {@link #shorts()}. */
+    private volatile short[] shorts;
 
     private Q8Activations(Format format, int n, int cols) {
         this.format = format;
@@ -90,6 +92,17 @@ public final class Q8Activations {
             v = new float[qs.length];
             for (int i = 0; i < v.length; i++) v[i] = qs[i];
             values = v;
+        }
+        return v;
+    }
+
+    /** The quantized values as shorts, for the kernels that multiply in 16-bit lanes; as {@link #values()}. */
+    short[] shorts() {
+        short[] v = shorts;
+        if (v == null) {
+            v = new short[qs.length];
+            for (int i = 0; i < v.length; i++) v[i] = qs[i];
+            shorts = v;
         }
         return v;
     }

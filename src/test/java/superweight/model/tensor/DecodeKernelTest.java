@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The vectorised row decoders and fused decode dots of F16, BF16, Q4_1 and the packed block codes against
+ * The vectorised row decoders and fused decode dots of F16, BF16, Q4_1, Q6_K and the packed block codes against
  * independent scalar references, on sizes off every multiple of the vector length (Surefire runs this class at 128,
  * 256 and 512 bits): a decoded row must equal the scalar decoder bit for bit (the GEMM packs rows through it, and
  * the determinism contract needs the same bits at every width), a dot must approach a double-precision product.
@@ -118,6 +118,48 @@ class DecodeKernelTest {
             assertRowsAre(t, expected);
             assertDotsApproachDoubleProduct(t, r);
         }
+    }
+
+    /**
+     * The fused Q6_K dot (16-bit code assembly, per-group sums scaled once): odd row counts, one to three
+     * super-blocks, rows of random bytes and rows at the extremes (codes all 0 or all 63, i.e. q - 32 = -32 or 31,
+     * with scales all -128 or 127), against the double product of the scalar decoder ({@link Tensor#get}, checked
+     * by KQuantTensorTest); matvec the same bits at 1, 2 and 3 threads. Catches a scale taken from the wrong group
+     * or read unsigned, a quarter's high bits from the wrong pair of qh bits, a lost -32 offset, and a group or
+     * quarter left out.
+     */
+    @ParameterizedTest
+    @CsvSource({"1,256", "7,512", "37,768"})
+    void q6_KDotsApproachTheProductAtTheExtremesAndEveryThreadCount(int rows, int cols) {
+        Random r = new Random(rows * 31L + cols);
+        int blocks = rows * cols / 256;
+        byte[] w = new byte[blocks * 210];
+        r.nextBytes(w);
+        ByteBuffer b = ByteBuffer.wrap(w).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < blocks; k++) {
+            int kind = (k / (cols / 256)) % 3; // per row: 0 lowest codes, 1 highest, 2 random
+            if (kind < 2) {
+                Arrays.fill(w, k * 210, k * 210 + 192, kind == 0 ? (byte) 0 : (byte) 0xFF);
+                Arrays.fill(w, k * 210 + 192, k * 210 + 208, kind == 0 ? (byte) -128 : (byte) 127);
+            }
+            b.putShort(k * 210 + 208, Float.floatToFloat16((float) r.nextGaussian() * 0.01f));
+        }
+        Tensor t = new Q6_KTensor("q6_k", rows, cols, MemorySegment.ofArray(w));
+        assertDotsApproachDoubleProduct(t, r);
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) x[i] = (float) r.nextGaussian();
+        float[][] out = new float[3][rows];
+        int before = Parallel.threads();
+        try {
+            for (int threads = 1; threads <= 3; threads++) {
+                Parallel.useThreads(threads);
+                t.matvec(x, out[threads - 1]);
+            }
+        } finally {
+            Parallel.useThreads(before);
+        }
+        assertThat(out[1]).containsExactly(out[0]);
+        assertThat(out[2]).containsExactly(out[0]);
     }
 
     /** readRow of every row, at an offset in dst, equals the expected floats bit for bit (and get agrees). */

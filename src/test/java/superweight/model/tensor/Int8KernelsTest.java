@@ -270,6 +270,51 @@ class Int8KernelsTest {
         }
     }
 
+    /**
+     * Q6_K multiplies in 16-bit lanes and packs two groups into one vector by a half swap: odd row counts (3, 8, 29,
+     * 67), three super-blocks, one decoded position and a prefill of three, at 1, 2 and 3 threads, every output equal
+     * to the generic C dot. Every third row has the lowest codes (q - 32 = -32) with scales -128, every third the
+     * highest (31) with scales 127, against activations at +-127: any sum of more than two products kept in 16 bits
+     * would overflow there (16 x 32 x 127 > 2^15). Also catches a group's sums put in the other group's lanes, a scale
+     * from the wrong group or read unsigned, and a float step fused or in another order.
+     */
+    @Test
+    void q6_KEqualsTheGenericCDotAtTheExtremesAndEveryThreadCount() {
+        for (int rows : new int[]{3, 8, 29, 67}) {
+            Random r = new Random(rows);
+            int blocks = 3, cols = blocks * 256;
+            byte[] w = randomTensor("Q6_K", rows, cols, r).data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            for (int row = 0; row < rows; row++) {
+                int kind = row % 3; // 0: lowest codes and scales, 1: highest, 2: random
+                for (int b = 0; kind < 2 && b < blocks; b++) {
+                    int at = (row * blocks + b) * 210;
+                    java.util.Arrays.fill(w, at, at + 192, kind == 0 ? (byte) 0 : (byte) 0xFF);
+                    java.util.Arrays.fill(w, at + 192, at + 208, kind == 0 ? (byte) -128 : (byte) 127);
+                }
+            }
+            Tensor fast = Int8KernelTensor.over(StoredTensor.of(GgmlType.Q6_K, "w", rows, cols, MemorySegment.ofArray(w)));
+            int n = 4; // position 0 alone (decode), then positions 1-3 in one call (prefill)
+            float[] x = new float[n * cols];
+            // Q8_K's scale is -max / 127, so a positive maximum gives q = -127: position 0 alternates -127, 127,
+            // position 1 is -127 throughout (its first super-block's maximum +1, the others' -1)
+            for (int c = 0; c < cols; c++) x[c] = c % 2 == 0 ? 1f : -1f;
+            for (int c = 0; c < cols; c++) x[cols + c] = c < 256 ? 1f : -1f;
+            System.arraycopy(activations(2, cols, r), 0, x, 2 * cols, 2 * cols);
+            Q8Activations a = Q8Activations.quantize(Q8Activations.Format.Q8_K, x, n, cols);
+            assertThat(new int[]{a.q(0, 0), a.q(0, 1), a.q(1, 0), a.q(1, 256)}).containsExactly(-127, 127, -127, -127);
+            for (int threads = 1; threads <= 3; threads++) {
+                float[] decoded = run(fast, java.util.Arrays.copyOf(x, cols), 1, rows, threads);
+                float[] prefill = run(fast, java.util.Arrays.copyOfRange(x, cols, n * cols), n - 1, rows, threads);
+                for (int row = 0; row < rows; row++) {
+                    assertThat(decoded[row]).as("%d rows, row %d, %d threads", rows, row, threads).isEqualTo(reference("Q6_K", w, row, blocks, a, 0));
+                    for (int p = 1; p < n; p++) {
+                        assertThat(prefill[(p - 1) * rows + row]).as("%d rows, row %d, position %d", rows, row, p).isEqualTo(reference("Q6_K", w, row, blocks, a, p));
+                    }
+                }
+            }
+        }
+    }
+
     private static float[] run(Tensor t, float[] x, int n, int rows, int threads) {
         int before = Parallel.threads();
         Parallel.useThreads(threads);
