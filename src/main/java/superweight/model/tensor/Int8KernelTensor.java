@@ -85,7 +85,7 @@ public final class Int8KernelTensor extends Tensor {
         }
         int m = (int) rows;
         if (n == 1 && Int8Decode.groupRows(stored) > 0) {
-            // grain 16: chunk starts are multiples of the grain, so every chunk but the last holds whole groups
+            // each chunk runs its own groups (lanes a span apart) and its own tail of fewer rows than a group
             Parallel.forRange(m, 16, (from, to) -> Int8Decode.rows(stored, sourceRows, from, to, a, out));
             return;
         }
