@@ -82,8 +82,8 @@ final class Int8Decode {
      * out[r] = dot(row sourceRows[r], position 0 of a) for r in [from, to): whole groups here, the rest by the row
      * kernel (which gives the same bits). The lanes of a group take rows a span apart (lane j of group i: row
      * from + i + j * span), so that each lane reads one long ascending stream through the range: groups of
-     * neighbouring rows (eight short interleaved streams per group) ran 1.8x slower on a Q8_0 matrix larger than
-     * the last-level cache, the lm head, than on one inside it, and slower than the row kernel there
+     * neighbouring rows (eight short interleaved streams per group) ran about 1.6x slower per row on a Q8_0 matrix
+     * larger than the last-level cache (the lm head) than on one inside it, slower than the row kernel there
      * (docs/performance.md, session 6).
      */
     static void rows(StoredTensor t, long[] sourceRows, int from, int to, Q8Activations a, float[] out) {

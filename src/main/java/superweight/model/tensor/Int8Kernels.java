@@ -215,7 +215,7 @@ final class Int8Kernels {
      * so the products are exact; lanes e and e + 8 (the same index mod 8) are added by a half swap that also packs
      * two groups into one vector (|sum| <= 2^13), each half is widened to 32-bit lanes and multiplied by its scale. Lane
      * l of the 32-bit accumulator is then aux32[l] itself (|aux32| <= 32 * 4096 * 128 = 2^24), so the float step runs
-     * lane-wise with no fold: measured 2.8x faster than float lanes folded mod 8 (docs/performance.md, session 6).
+     * lane-wise with no fold: measured 2.5-2.7x faster than float lanes folded mod 8 (docs/performance.md, session 6).
      */
     private static void q6_K(MemorySegment w, long rowAt, Q8Activations a, float[] out, int outAt, int stride) {
         short[] ys = a.shorts();
