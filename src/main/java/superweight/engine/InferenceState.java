@@ -19,6 +19,8 @@ public final class InferenceState {
     float[][] keys, values;
     int capacity;
     private int length;
+    /** Scratch of the scoring path: the keys of one layer repacked for the attention tiles, reused by every call. */
+    private float[] keyPanels = new float[0];
 
     public InferenceState(ModelConfig config, int capacity) {
         this.layers = config.layers();
@@ -69,6 +71,11 @@ public final class InferenceState {
             throw new SuperweightException("a context of " + positions + " positions needs " + (bytes >> 20) + " MiB of KV cache but the JVM has "
                     + (free >> 20) + " MiB free; give it more with SUPERWEIGHT_JAVA_OPTS=-Xmx<size> or use a shorter context");
         }
+    }
+
+    float[] keyPanels(int length) {
+        if (keyPanels.length < length) keyPanels = new float[length];
+        return keyPanels;
     }
 
     void advance(int n) {
