@@ -155,8 +155,12 @@ public final class Transformer {
         }
         float[] keys = st.keys[l], values = st.values[l];
         int cap = st.capacity;
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < kvDim; ch++) keys[ch * cap + start + i] = k[i * kvDim + ch];
+        // Transposed in runs of 16 positions: each channel's 16 keys fill one cache line of the channel-major cache.
+        for (int i0 = 0; i0 < n; i0 += 16) {
+            int i1 = Math.min(n, i0 + 16);
+            for (int ch = 0; ch < kvDim; ch++) {
+                for (int i = i0; i < i1; i++) keys[ch * cap + start + i] = k[i * kvDim + ch];
+            }
         }
         System.arraycopy(v, 0, values, start * kvDim, n * kvDim);
         float[] out = new float[n * qDim];
