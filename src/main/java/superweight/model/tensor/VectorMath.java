@@ -290,7 +290,11 @@ public final class VectorMath {
         scaleRange(s, r3, r3 + last0 + 4, (float) (1.0 / u3));
     }
 
-    /** a[i] *= scale for i in [from, to); returns the largest scaled value. */
+    /**
+     * a[i] *= scale for i in [from, to); returns the largest scaled value. A NaN score makes it NaN (the scalar
+     * loop of before skipped it): either way every probability of the row is NaN. +0 and -0 may swap as the
+     * maximum; e^(s - max) is the same for both.
+     */
     private static float scaleAndMax(float[] a, int from, int to, float scale) {
         FloatVector maxes = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int i = from;
