@@ -1,15 +1,15 @@
 package superweight.analysis;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.SuperweightException;
 import superweight.engine.Interventions;
 import superweight.engine.Taps;
 import superweight.engine.Transformer;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.model.arch.Linear;
 
 import java.nio.file.Path;
@@ -22,22 +22,18 @@ import static org.assertj.core.api.Assertions.within;
 /** The Table 1 conditions on the planted fixture, checked against its independent reference logits and truth.json. */
 class AblationTest {
     static final Path PLANTED = Fixtures.shared().resolve("fixtures/planted");
-    static Model model;
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(PLANTED.resolve("model.safetensors"));
+    static final Model model = LOADED.model();
     static int[] tokens;
     static com.fasterxml.jackson.databind.JsonNode truth;
     static List<SuperWeight> planted;
 
     @BeforeAll
     static void load() {
-        model = ModelLoader.load(PLANTED.resolve("model.safetensors"));
         tokens = Fixtures.ints(Fixtures.json(PLANTED.resolve("tokens.json")));
         truth = Fixtures.json(PLANTED.resolve("truth.json"));
         planted = List.of(SuperWeight.at(truth.get("layer").asInt(), truth.get("row").asInt(), truth.get("col").asInt()));
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
     }
 
     private static float[] logits(Condition c) {

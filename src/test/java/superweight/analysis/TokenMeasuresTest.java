@@ -1,11 +1,11 @@
 package superweight.analysis;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,7 +17,9 @@ import static org.assertj.core.api.Assertions.within;
 /** Next-token shift and case study on the planted fixture, against sums over its reference logits. */
 class TokenMeasuresTest {
     static final Path PLANTED = Fixtures.shared().resolve("fixtures/planted");
-    static Model model;
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(PLANTED.resolve("model-f32.gguf"));
+    static final Model model = LOADED.model();
     static int[] tokens;
     static float[] reference, referenceZeroed;
     static final int VOCAB = 320;
@@ -25,15 +27,9 @@ class TokenMeasuresTest {
 
     @BeforeAll
     static void load() {
-        model = ModelLoader.load(PLANTED.resolve("model-f32.gguf"));
         tokens = Fixtures.ints(Fixtures.json(PLANTED.resolve("tokens.json")));
         reference = Fixtures.floats(PLANTED.resolve("logits.f32"));
         referenceZeroed = Fixtures.floats(PLANTED.resolve("logits-zeroed.f32"));
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
     }
 
     /** Probabilities of row {@code pos} of a reference logits file, computed here in double. */

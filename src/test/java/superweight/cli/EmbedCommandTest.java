@@ -2,14 +2,14 @@ package superweight.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import superweight.E5;
+import superweight.FixtureModel;
 import superweight.engine.Encoder;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.tokenizer.Tokenizer;
 import superweight.tokenizer.Tokenizers;
 
@@ -21,7 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** embed end to end on e5-small-v2: values from an unbatched hand computation, order, prefix, file input, pooling. */
 class EmbedCommandTest {
-    static Model model;
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(E5.onnx());
+    static final Model model = LOADED.model();
     static Tokenizer tokenizer;
 
     @TempDir
@@ -29,13 +31,7 @@ class EmbedCommandTest {
 
     @BeforeAll
     static void load() {
-        model = ModelLoader.load(E5.onnx());
         tokenizer = Tokenizers.load(E5.onnx());
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
     }
 
     static float[][] embeddings(CommandLineTest.Result r) throws Exception {

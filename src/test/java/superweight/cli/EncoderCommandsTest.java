@@ -2,11 +2,12 @@ package superweight.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import superweight.E5;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.analysis.SuperWeight;
 import superweight.engine.Embedder;
@@ -14,7 +15,6 @@ import superweight.engine.Interventions;
 import superweight.engine.Pooling;
 import superweight.engine.WeightEdit;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.model.arch.Linear;
 import superweight.quant.BlockSize;
 import superweight.quant.ClipRule;
@@ -37,7 +37,9 @@ import static org.assertj.core.api.Assertions.within;
  * are recomputed here from the texts, the engine's Embedder and the quantizers, not read from the commands' code.
  */
 class EncoderCommandsTest {
-    static Model e5;
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(E5.onnx());
+    static final Model e5 = LOADED.model();
     static Tokenizer tokenizer;
     static List<int[]> texts;
     static final List<SuperWeight> SW = List.of(SuperWeight.at(0, 99, 856));
@@ -47,7 +49,6 @@ class EncoderCommandsTest {
 
     @BeforeAll
     static void load() throws Exception {
-        e5 = ModelLoader.load(E5.onnx());
         tokenizer = Tokenizers.load(E5.onnx());
         texts = new ArrayList<>();
         int found = 0;
@@ -57,11 +58,6 @@ class EncoderCommandsTest {
             texts.add(Embedder.truncate(tokenizer.encode("passage: " + item.get("support").asText(), true, false), 512));
             if (++found == 2) break;
         }
-    }
-
-    @AfterAll
-    static void close() {
-        e5.checkpoint().close();
     }
 
     static String[] args(String command, Path out, String... more) {

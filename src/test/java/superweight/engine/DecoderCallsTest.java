@@ -1,8 +1,8 @@
 package superweight.engine;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
@@ -22,17 +22,9 @@ import static org.assertj.core.api.Assertions.within;
  * in a decode step addressed by absolute position.
  */
 class DecoderCallsTest {
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(Fixtures.arch("llama"));
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
-    }
+    @AutoClose
+    private static final FixtureModel LOADED = FixtureModel.load(Fixtures.arch("llama"));
+    private static final Model model = LOADED.model();
 
     private static List<Integer> scoredPositions(Transformer t, InferenceState st, int[] tokens, int logitsFrom) {
         List<Integer> positions = new ArrayList<>();

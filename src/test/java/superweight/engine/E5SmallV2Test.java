@@ -4,10 +4,11 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.langchain4j.model.embedding.onnx.e5smallv2.E5SmallV2EmbeddingModel;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import superweight.E5;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
@@ -32,18 +33,14 @@ class E5SmallV2Test {
             "query: how much protein should a female eat",
             "passage: As a general guideline, the CDC's average requirement of protein for women ages 19 to 70 is 46 grams per day.",
             "Héllo, Wörld! Unbelievably long-winded tokenization: supercalifragilisticexpialidocious, naïve café (2024).");
-    static Model model;
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(E5.onnx());
+    static final Model model = LOADED.model();
     static Tokenizer tokenizer;
 
     @BeforeAll
     static void load() {
-        model = ModelLoader.load(E5.onnx());
         tokenizer = Tokenizers.load(E5.onnx());
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
     }
 
     @Test

@@ -1,8 +1,8 @@
 package superweight.engine;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
@@ -25,17 +25,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class EncoderInterventionsTest {
     private static final List<int[]> SEQS = List.of(new int[]{101, 137, 209, 102}, new int[]{101, 300, 102}, new int[]{101, 5, 6, 7, 8, 102});
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(Fixtures.arch("bert").resolve("model.safetensors"));
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
-    }
+    @AutoClose
+    private static final FixtureModel LOADED = FixtureModel.load(Fixtures.arch("bert").resolve("model.safetensors"));
+    private static final Model model = LOADED.model();
 
     @Test
     void inputsAreChecked() {

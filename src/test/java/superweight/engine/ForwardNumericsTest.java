@@ -1,9 +1,9 @@
 package superweight.engine;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
@@ -26,17 +26,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ForwardNumericsTest {
     private static final int[] TOKENS = {1, 197, 218, 67};
     private static final String FIRST = " (the first non-finite value of this forward pass)";
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(Fixtures.arch("llama"));
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
-    }
+    @AutoClose
+    private static final FixtureModel LOADED = FixtureModel.load(Fixtures.arch("llama"));
+    private static final Model model = LOADED.model();
 
     @AfterEach
     void off() {

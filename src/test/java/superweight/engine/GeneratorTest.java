@@ -1,11 +1,10 @@
 package superweight.engine;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 
 import java.util.List;
 import java.util.Random;
@@ -15,17 +14,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Sampling follows softmax(logits / T), greedy decoding is argmax, and generation stops at the stop id. */
 class GeneratorTest {
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(Fixtures.shared().resolve("models/llama2c-260k/model.bin"));
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
-    }
+    @AutoClose
+    private static final FixtureModel LOADED = FixtureModel.load(Fixtures.shared().resolve("models/llama2c-260k/model.bin"));
+    private static final Model model = LOADED.model();
 
     @Test
     void samplingDrawsInProportionToTheSoftmax() {

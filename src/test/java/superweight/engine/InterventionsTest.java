@@ -1,11 +1,10 @@
 package superweight.engine;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.model.arch.Linear;
 import superweight.model.tensor.Tensor;
 
@@ -21,17 +20,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * refused naming what they address, and the builders keep every other part of the description.
  */
 class InterventionsTest {
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(Fixtures.arch("llama"));
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
-    }
+    @AutoClose
+    private static final FixtureModel LOADED = FixtureModel.load(Fixtures.arch("llama"));
+    private static final Model model = LOADED.model();
 
     private static float weight(Model m, int layer, Linear linear, int row, int col) {
         return m.layers().get(layer).linear(linear).get(row, col);

@@ -1,11 +1,10 @@
 package superweight.eval;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,17 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class C4WindowCapTest {
     static final Path DATA = Fixtures.shared().resolve("data");
     static final int CTX = 16;
-    static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(Fixtures.shared().resolve("fixtures/planted/model-f32.gguf"));
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
-    }
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(Fixtures.shared().resolve("fixtures/planted/model-f32.gguf"));
+    static final Model model = LOADED.model();
 
     private static PerplexityStream stream(String dataset, int limit) {
         var o = new Evaluation.PerplexityOptions(CTX, Perplexity.Style.GPTQ, limit, DATA, null, null, null);

@@ -1,16 +1,15 @@
 package superweight.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.SuperweightException;
 import superweight.engine.Interventions;
 import superweight.engine.LinearInputHook;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.tokenizer.Tokenizer;
 
 import java.nio.file.Files;
@@ -23,17 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link Evaluation#run} and {@link Evaluation#taskRun}: their refusals, the lm-eval config block, the unit's items. */
 class EvaluationRunTest {
-    static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(Fixtures.arch("llama").resolve("model.safetensors"));
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
-    }
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(Fixtures.arch("llama").resolve("model.safetensors"));
+    static final Model model = LOADED.model();
 
     /** The byte tokenizer with another BOS id: -1 (the vocabulary has none) or 0 (a valid id like any other). */
     static Tokenizer withBosId(int bosId) {

@@ -1,14 +1,14 @@
 package superweight.eval;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.engine.Interventions;
 import superweight.engine.LogProbs;
 import superweight.engine.Transformer;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 
 import java.util.Arrays;
 import java.util.List;
@@ -23,19 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * only the first or the last token.
  */
 class GreedyContinuationTest {
-    static Model model;
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(Fixtures.shared().resolve("fixtures/planted/model-f32.gguf"));
+    static final Model model = LOADED.model();
     static Transformer t;
     static final int[] CONTEXT = {1, 197, 218, 67, 201};
 
     @BeforeAll
     static void load() {
-        model = ModelLoader.load(Fixtures.shared().resolve("fixtures/planted/model-f32.gguf"));
         t = new Transformer(model);
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
     }
 
     /** CONTEXT followed by n tokens, each the argmax of a full pass over everything before it. */

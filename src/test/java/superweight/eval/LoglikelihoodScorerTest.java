@@ -1,16 +1,15 @@
 package superweight.eval;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.engine.Interventions;
 import superweight.engine.Transformer;
 import superweight.engine.WeightEdit;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.model.arch.Linear;
 
 import java.util.ArrayList;
@@ -25,17 +24,9 @@ import static org.assertj.core.api.Assertions.within;
  * log-softmax written here, on real items of every task (the fixture model is random, so only the mechanics count).
  */
 class LoglikelihoodScorerTest {
-    static Model llama;
-
-    @BeforeAll
-    static void load() {
-        llama = ModelLoader.load(Fixtures.arch("llama").resolve("model.safetensors"));
-    }
-
-    @AfterAll
-    static void close() {
-        llama.checkpoint().close();
-    }
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(Fixtures.arch("llama").resolve("model.safetensors"));
+    static final Model llama = LOADED.model();
 
     /** Sum of log p(token[j+1] | tokens[..j]) over the continuation, from one full pass (double-precision log-softmax). */
     static double[] reference(Transformer t, EncodedPair p, Interventions iv) {

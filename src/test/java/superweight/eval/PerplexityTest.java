@@ -1,14 +1,14 @@
 package superweight.eval;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.SuperweightException;
 import superweight.engine.Interventions;
 import superweight.engine.Transformer;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,22 +21,18 @@ import static org.assertj.core.api.Assertions.within;
 
 /** Windowing, token counts and aggregation against a direct computation: one Transformer.logits pass per window. */
 class PerplexityTest {
-    static Model model;
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(Fixtures.arch("qwen2").resolve("model.safetensors"));
+    static final Model model = LOADED.model();
     static Transformer t;
     static int[] tokens;
 
     @BeforeAll
     static void load() {
-        model = ModelLoader.load(Fixtures.arch("qwen2").resolve("model.safetensors"));
         t = new Transformer(model);
         SplittableRandom r = new SplittableRandom(42);
         tokens = new int[3 * 16 + 5]; // three windows of 16 and a 5-token tail that must be dropped
         for (int i = 0; i < tokens.length; i++) tokens[i] = 3 + r.nextInt(300);
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
     }
 
     /** -log p(window[j+1] | window[..j]) summed over j in [from, ctx-2], from a full pass over the window. */

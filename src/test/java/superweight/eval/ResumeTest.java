@@ -1,10 +1,10 @@
 package superweight.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.engine.Interventions;
 import superweight.model.Model;
@@ -20,17 +20,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Interrupted runs resume from the run store: same numbers as an uninterrupted run, no item scored twice. */
 class ResumeTest {
-    static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(Fixtures.arch("llama").resolve("model.safetensors"));
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
-    }
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(Fixtures.arch("llama").resolve("model.safetensors"));
+    static final Model model = LOADED.model();
 
     /** A fake scorer whose scores depend only on (task, item, choice); records every item it scores. */
     static final class RecordingScorer implements ItemScorer {

@@ -1,10 +1,10 @@
 package superweight.eval;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.engine.Embedder;
 import superweight.engine.Interventions;
@@ -12,7 +12,6 @@ import superweight.engine.LinearInputHook;
 import superweight.engine.Pooling;
 import superweight.engine.WeightEdit;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.model.arch.Linear;
 
 import java.nio.file.Path;
@@ -29,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * computed floats bit for bit, and other interventions, models or token ids are never served stored vectors.
  */
 class StoredEmbeddingsTest {
-    static Model bert;
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(Fixtures.arch("bert").resolve("model.safetensors"));
+    static final Model bert = LOADED.model();
     static final AtomicInteger passes = new AtomicInteger();
     /** Counts sequences through the encoder: the hook sees each sequence's layer-0 query input once. */
     static final LinearInputHook COUNTER = LinearInputHook.of("count-passes", (layer, linear, x, n, cols) -> {
@@ -39,16 +40,6 @@ class StoredEmbeddingsTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void load() {
-        bert = ModelLoader.load(Fixtures.arch("bert").resolve("model.safetensors"));
-    }
-
-    @AfterAll
-    static void close() {
-        bert.checkpoint().close();
-    }
 
     static List<int[]> sequences(int count) {
         Random rnd = new Random(3);

@@ -1,12 +1,12 @@
 package superweight.eval;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.engine.Interventions;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.model.tensor.Parallel;
 
 import java.nio.file.Path;
@@ -25,17 +25,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ThreadCountScoresTest {
     static final Path DATA = Fixtures.shared().resolve("data");
     static final int THREADS = Parallel.threads();
-    static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = ModelLoader.load(Fixtures.shared().resolve("fixtures/planted/model-f32.gguf"));
-    }
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(Fixtures.shared().resolve("fixtures/planted/model-f32.gguf"));
+    static final Model model = LOADED.model();
 
     @AfterAll
     static void close() {
         Parallel.useThreads(THREADS);
-        model.checkpoint().close();
     }
 
     private static List<Map<String, Double>> taskMetrics(int concurrency) {

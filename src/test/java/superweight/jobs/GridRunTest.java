@@ -1,9 +1,10 @@
 package superweight.jobs;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.SuperweightException;
 import superweight.analysis.Ablation;
@@ -18,7 +19,6 @@ import superweight.eval.PerplexityStream;
 import superweight.eval.Progress;
 import superweight.eval.Results;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.quant.BlockSize;
 import superweight.quant.ClipRule;
 import superweight.quant.RaggedBlocks;
@@ -47,18 +47,14 @@ class GridRunTest {
     static final Path PLANTED = Fixtures.shared().resolve("fixtures/planted");
     static final List<SuperWeight> SW = List.of(new SuperWeight(1, 27, 121, 3.0f));
     static final List<String> TASKS = List.of("arc_easy", "piqa");
-    static Model model;
+    @AutoClose
+    static final FixtureModel LOADED = FixtureModel.load(PLANTED);
+    static final Model model = LOADED.model();
     static Tokenizer tokenizer;
 
     @BeforeAll
     static void open() {
-        model = ModelLoader.load(PLANTED);
         tokenizer = Tokenizers.load(PLANTED);
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
     }
 
     static EvalOptions options(Path store) {

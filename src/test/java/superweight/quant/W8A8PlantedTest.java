@@ -1,8 +1,9 @@
 package superweight.quant;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import superweight.FixtureModel;
 import superweight.Fixtures;
 import superweight.analysis.SuperWeight;
 import superweight.engine.Interventions;
@@ -10,7 +11,6 @@ import superweight.engine.LinearInputHook;
 import superweight.engine.Taps;
 import superweight.engine.Transformer;
 import superweight.model.Model;
-import superweight.model.ModelLoader;
 import superweight.model.arch.Linear;
 
 import java.util.HashSet;
@@ -27,18 +27,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class W8A8PlantedTest {
     private static final SuperWeight SW = SuperWeight.at(1, 27, 121);
-    private static Model model;
+    @AutoClose
+    private static final FixtureModel LOADED = FixtureModel.load(Fixtures.shared().resolve("fixtures/planted"));
+    private static final Model model = LOADED.model();
     private static int[] tokens;
 
     @BeforeAll
     static void load() {
-        model = ModelLoader.load(Fixtures.shared().resolve("fixtures/planted"));
         tokens = Fixtures.ints(Fixtures.json(Fixtures.shared().resolve("fixtures/planted/tokens.json")));
-    }
-
-    @AfterAll
-    static void close() {
-        model.checkpoint().close();
     }
 
     /** The down_proj input of layer 1 before and after the hook of {@code iv}. */
