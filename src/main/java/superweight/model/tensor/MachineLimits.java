@@ -38,7 +38,7 @@ public final class MachineLimits {
     /**
      * Float GFLOP/s of a loop of fused multiply-adds on 12 independent accumulators per thread (more than FMA latency
      * x FMA units, so the loop is bound by throughput, with no load or store), on every kernel thread at once. The
-     * accumulator is the addend, as in the GEMM's tile: with it as a factor instead, C2 copies it to another
+     * accumulator is the addend, as in the GEMM's tile: with it as a factor instead, C2 copies the addend to a new
      * register for every FMA and the loop ran at 75 % of the core's FMA rate (docs/performance.md, session 6).
      */
     public static FmaPeak fmaPeak(int fmaUnits) {
@@ -68,7 +68,7 @@ public final class MachineLimits {
         return cores * ghz * lanes * 2 * fmaUnits;
     }
 
-    /** Lane 0 of the sum of 12 chains c_k = seed + k, each stepped {@code iterations} times by c = fma(0.5, 2^-11, c). */
+    /** Lane 0 of the sum of 12 chains c_k = seed + k, each stepped {@code iterations} times by c = fma(0.5, 2^-10, c). */
     static float fmaLoop(long iterations, float seed) {
         FloatVector m = FloatVector.broadcast(S, 0.5f), a = FloatVector.broadcast(S, 0x1p-10f);
         FloatVector c0 = FloatVector.broadcast(S, seed), c1 = c0.add(1), c2 = c0.add(2), c3 = c0.add(3), c4 = c0.add(4), c5 = c0.add(5);
