@@ -19,6 +19,8 @@ public final class InferenceState {
     float[][] keys, values;
     int capacity;
     private int length;
+    /** Scratch of the scoring path: the keys of one layer repacked for the attention tiles, reused by every call. */
+    private float[] keyPanels = new float[0];
 
     public InferenceState(ModelConfig config, int capacity) {
         this.layers = config.layers();
@@ -54,7 +56,8 @@ public final class InferenceState {
 
     /**
      * A context the cache cannot hold is refused with a one-line error before allocating: one layer's keys must fit
-     * in a Java array, and keys and values of every layer in the heap that is still free.
+     * in a Java array, and keys and values of every layer, plus one layer's keys repacked for the attention tiles of
+     * the scoring path ({@link #keyPanels}), in the heap that is still free.
      */
     private void checkFits(int positions) {
         long perLayer = (long) positions * kvDim;
@@ -64,11 +67,16 @@ public final class InferenceState {
         }
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        long bytes = 2L * layers * perLayer * Float.BYTES;
+        long bytes = (2L * layers + 1) * perLayer * Float.BYTES;
         if (bytes > free) {
-            throw new SuperweightException("a context of " + positions + " positions needs " + (bytes >> 20) + " MiB of KV cache but the JVM has "
+            throw new SuperweightException("a context of " + positions + " positions needs " + (bytes >> 20) + " MiB of KV cache and attention scratch but the JVM has "
                     + (free >> 20) + " MiB free; give it more with SUPERWEIGHT_JAVA_OPTS=-Xmx<size> or use a shorter context");
         }
+    }
+
+    float[] keyPanels(int length) {
+        if (keyPanels.length < length) keyPanels = new float[length];
+        return keyPanels;
     }
 
     void advance(int n) {

@@ -155,32 +155,46 @@ public final class Transformer {
         }
         float[] keys = st.keys[l], values = st.values[l];
         int cap = st.capacity;
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < kvDim; ch++) keys[ch * cap + start + i] = k[i * kvDim + ch];
+        // Transposed in runs of 16 positions: each channel's 16 keys fill one cache line of the channel-major cache.
+        for (int i0 = 0; i0 < n; i0 += 16) {
+            int i1 = Math.min(n, i0 + 16);
+            for (int ch = 0; ch < kvDim; ch++) {
+                for (int i = i0; i < i1; i++) keys[ch * cap + start + i] = k[i * kvDim + ch];
+            }
         }
         System.arraycopy(v, 0, values, start * kvDim, n * kvDim);
         float[] out = new float[n * qDim];
         int group = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
         int window = c.slidingWindow();
-        // Tasks are (tile of query positions, head): a tile loads each key and value once for all its positions.
-        // Without a sliding window, full tiles go through the four-query kernels; the rest one query at a time.
-        // Both compute every score and output as the same in-order fma chain, so the split changes no bit.
         int tile = VectorMath.ATTENTION_TILE, tiles = (n + tile - 1) / tile, rowLength = start + n;
+        // Without a sliding window, full tiles of four queries read the keys from panels packed once per call
+        // (VectorMath.packKeys); the rest (a last partial tile, windows, decode) one query at a time from the cache.
+        // Both compute every score and output as the same in-order fma chain, so the split changes no bit.
+        boolean tiled = window == 0 && n >= tile;
+        int panelLength = VectorMath.keyPanelLength(hd, rowLength);
+        float[] panels = tiled ? packKeyPanels(st, keys, rowLength, panelLength) : null;
+        int rowStride = panelLength / hd;
+        // Tasks go head by head (every tile of head 0, then head 1, ...): a chunk of tasks reuses one head's keys and
+        // values from the core's cache instead of streaming every head's for each tile.
         Parallel.forRange(tiles * c.heads(), 1, (from, to) -> {
-            float[] scores = new float[tile * rowLength];
+            float[] scores = new float[tile * rowStride];
             for (int task = from; task < to; task++) {
-                int i0 = task / c.heads() * tile, h = task % c.heads(), kvOff = (h / group) * hd;
+                int h = task / tiles, i0 = task % tiles * tile, kvHead = h / group, kvOff = kvHead * hd;
                 int count = Math.min(tile, n - i0);
-                if (count == tile && window == 0) {
-                    attendTile(q, i0 * qDim + h * hd, qDim, keys, values, kvOff, cap, kvDim, start + i0, scale, scores, rowLength, out);
+                if (count == tile && tiled) {
+                    int pos0 = start + i0, qOff = i0 * qDim + h * hd;
+                    int blocks = (pos0 + tile + VectorMath.KEY_BLOCK - 1) / VectorMath.KEY_BLOCK;
+                    VectorMath.panelDots4(q, qOff, qDim, hd, panels, kvHead * panelLength, blocks, scores, 0, rowStride);
+                    VectorMath.softmax4(scores, 0, rowStride, pos0, scale);
+                    VectorMath.weightedRowSum4(scores, rowStride, 0, pos0 + 1, values, kvOff, kvDim, out, qOff, qDim, hd);
                     continue;
                 }
                 for (int i = i0; i < i0 + count; i++) {
                     int pos = start + i, qOff = i * qDim + h * hd;
                     int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
                     VectorMath.columnDots(q, qOff, hd, keys, kvOff * cap, cap, first, pos + 1, scores, first);
-                    softmax(scores, 0, first, pos, scale);
+                    VectorMath.softmax(scores, 0, first, pos, scale);
                     VectorMath.weightedRowSum(scores, first, pos + 1, values, kvOff, kvDim, out, qOff, hd);
                 }
             }
@@ -188,32 +202,14 @@ public final class Transformer {
         return linear(l, Linear.O, w.o(), w.oBias(), out, n, iv, decode);
     }
 
-    /**
-     * Four consecutive query positions pos0..pos0+3 of one head, at q[qOff + t * qDim], against keys 0..pos0+t each
-     * (causal, no window); scores of row t at scores[t * rowLength + j]. Each row's extra scores past its own
-     * position are computed with the others' and not used.
-     */
-    private void attendTile(float[] q, int qOff, int qDim, float[] keys, float[] values, int kvOff, int cap, int kvDim,
-                            int pos0, float scale, float[] scores, int rowLength, float[] out) {
-        int hd = c.headDim(), tile = VectorMath.ATTENTION_TILE;
-        VectorMath.columnDots4(q, qOff, qDim, hd, keys, kvOff * cap, cap, 0, pos0 + tile, scores, 0, rowLength);
-        for (int t = 0; t < tile; t++) softmax(scores, t * rowLength, 0, pos0 + t, scale);
-        VectorMath.weightedRowSum4(scores, rowLength, 0, pos0 + 1, values, kvOff, kvDim, out, qOff, qDim, hd);
-    }
-
-    /** scores[off + j], j in [first, last]: scaled, then softmax (max-shifted exponentials over their double sum). */
-    private static void softmax(float[] scores, int off, int first, int last, float scale) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = off + first; j <= off + last; j++) {
-            float s = scores[j] * scale;
-            scores[j] = s;
-            if (s > max) max = s;
-        }
-        VectorMath.expShifted(scores, off + first, off + last + 1, max);
-        double sum = 0;
-        for (int j = off + first; j <= off + last; j++) sum += scores[j];
-        float inv = (float) (1.0 / sum);
-        for (int j = off + first; j <= off + last; j++) scores[j] *= inv;
+    /** Keys [0, count) of every kv head as panels of {@code panelLength} floats each, in the state's scratch. */
+    private float[] packKeyPanels(InferenceState st, float[] keys, int count, int panelLength) {
+        int hd = c.headDim(), cap = st.capacity;
+        float[] panels = st.keyPanels(c.kvHeads() * panelLength);
+        Parallel.forRange(c.kvHeads(), 1, (from, to) -> {
+            for (int h = from; h < to; h++) VectorMath.packKeys(keys, h * hd * cap, cap, hd, count, panels, h * panelLength);
+        });
+        return panels;
     }
 
     /** Rotate-half RoPE on the first rotaryDims of each head: dims (i, i + rotaryDims/2) form a pair. */

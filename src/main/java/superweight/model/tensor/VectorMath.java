@@ -134,53 +134,8 @@ public final class VectorMath {
             out[oo + c] = s;
         }
     }
-    /** Query positions per attention tile of {@link #columnDots4} and {@link #weightedRowSum4}. */
+    /** Query positions per attention tile of {@link #panelDots4}, {@link #softmax4} and {@link #weightedRowSum4}. */
     public static final int ATTENTION_TILE = 4;
-
-    /**
-     * {@link #columnDots} for four vectors at once: out[oo + t * oStride + j - from] = sum over d in [0, k) of
-     * a[ao + t * aStride + d] * m[mo + d * stride + j] for t in [0, 4), j in [from, to). Each column vector of m is
-     * loaded once for the four (attention: four query positions of one head against a block of keys) and every
-     * result is the same in-order fma chain over d as in {@link #columnDots}.
-     */
-    public static void columnDots4(float[] a, int ao, int aStride, int k, float[] m, int mo, int stride, int from, int to,
-                                   float[] out, int oo, int oStride) {
-        int a1 = ao + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
-        int o0 = oo - from, o1 = o0 + oStride, o2 = o1 + oStride, o3 = o2 + oStride;
-        int j = from;
-        for (int bound = to - 2 * L; j <= bound; j += 2 * L) {
-            FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
-            for (int d = 0, row = mo + j; d < k; d++, row += stride) {
-                FloatVector m0 = FloatVector.fromArray(S, m, row), m1 = FloatVector.fromArray(S, m, row + L);
-                FloatVector q = FloatVector.broadcast(S, a[ao + d]);
-                s0 = m0.fma(q, s0); t0 = m1.fma(q, t0);
-                q = FloatVector.broadcast(S, a[a1 + d]);
-                s1 = m0.fma(q, s1); t1 = m1.fma(q, t1);
-                q = FloatVector.broadcast(S, a[a2 + d]);
-                s2 = m0.fma(q, s2); t2 = m1.fma(q, t2);
-                q = FloatVector.broadcast(S, a[a3 + d]);
-                s3 = m0.fma(q, s3); t3 = m1.fma(q, t3);
-            }
-            s0.intoArray(out, o0 + j); t0.intoArray(out, o0 + j + L);
-            s1.intoArray(out, o1 + j); t1.intoArray(out, o1 + j + L);
-            s2.intoArray(out, o2 + j); t2.intoArray(out, o2 + j + L);
-            s3.intoArray(out, o3 + j); t3.intoArray(out, o3 + j + L);
-        }
-        for (; j < to; j++) {
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (int d = 0, row = mo + j; d < k; d++, row += stride) {
-                float md = m[row];
-                s0 = Math.fma(md, a[ao + d], s0);
-                s1 = Math.fma(md, a[a1 + d], s1);
-                s2 = Math.fma(md, a[a2 + d], s2);
-                s3 = Math.fma(md, a[a3 + d], s3);
-            }
-            out[o0 + j] = s0;
-            out[o1 + j] = s1;
-            out[o2 + j] = s2;
-            out[o3 + j] = s3;
-        }
-    }
 
     /**
      * {@link #weightedRowSum} for four weight rows with ragged ends, as four consecutive query positions of one head
@@ -231,6 +186,135 @@ public final class VectorMath {
                 out[oo + t * oStride + c] = s;
             }
         }
+    }
+
+    /**
+     * Key positions per block of a key panel ({@link #packKeys}): the width of {@link #panelDots4}'s register tile,
+     * two vectors.
+     */
+    public static final int KEY_BLOCK = 2 * L;
+
+    /** Floats of the panel {@link #packKeys} writes for {@code count} keys of {@code k} channels. */
+    public static int keyPanelLength(int k, int count) {
+        return (count + KEY_BLOCK - 1) / KEY_BLOCK * KEY_BLOCK * k;
+    }
+
+    /**
+     * Copies keys [0, count) of one head from a channel-major cache (key j's channel d at m[mo + d * stride + j])
+     * into blocks of {@link #KEY_BLOCK} keys, channel by channel: key b * KEY_BLOCK + i's channel d goes to
+     * panel[po + (b * k + d) * KEY_BLOCK + i]; the last block is padded with zeros. The cache's channel rows lie a
+     * whole context apart (often a power of two of floats, so they also share cache sets): streamed from there, a
+     * tile's every step touches k separate rows, from the panel it reads one contiguous run.
+     */
+    public static void packKeys(float[] m, int mo, int stride, int k, int count, float[] panel, int po) {
+        for (int j0 = 0, dst = po; j0 < count; j0 += KEY_BLOCK) {
+            int used = Math.min(KEY_BLOCK, count - j0);
+            for (int d = 0; d < k; d++, dst += KEY_BLOCK) {
+                System.arraycopy(m, mo + d * stride + j0, panel, dst, used);
+                if (used < KEY_BLOCK) java.util.Arrays.fill(panel, dst + used, dst + KEY_BLOCK, 0f);
+            }
+        }
+    }
+
+    /**
+     * The scores of four query vectors against blocks [0, blocks) of a key panel ({@link #packKeys}):
+     * out[oo + t * oStride + j] = sum over d in [0, k) of a[ao + t * aStride + d] * key j's channel d, for t in
+     * [0, 4) and j in [0, blocks * KEY_BLOCK). Every score is the in-order fma chain over d of {@link #columnDots};
+     * scores of the padding keys are written too (zeros times the queries).
+     */
+    public static void panelDots4(float[] a, int ao, int aStride, int k, float[] panel, int po, int blocks,
+                                  float[] out, int oo, int oStride) {
+        int a1 = ao + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
+        int o1 = oo + oStride, o2 = o1 + oStride, o3 = o2 + oStride;
+        for (int b = 0, row = po; b < blocks; b++) {
+            FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
+            for (int d = 0; d < k; d++, row += KEY_BLOCK) {
+                FloatVector m0 = FloatVector.fromArray(S, panel, row), m1 = FloatVector.fromArray(S, panel, row + L);
+                FloatVector q = FloatVector.broadcast(S, a[ao + d]);
+                s0 = m0.fma(q, s0); t0 = m1.fma(q, t0);
+                q = FloatVector.broadcast(S, a[a1 + d]);
+                s1 = m0.fma(q, s1); t1 = m1.fma(q, t1);
+                q = FloatVector.broadcast(S, a[a2 + d]);
+                s2 = m0.fma(q, s2); t2 = m1.fma(q, t2);
+                q = FloatVector.broadcast(S, a[a3 + d]);
+                s3 = m0.fma(q, s3); t3 = m1.fma(q, t3);
+            }
+            int j = b * KEY_BLOCK;
+            s0.intoArray(out, oo + j); t0.intoArray(out, oo + j + L);
+            s1.intoArray(out, o1 + j); t1.intoArray(out, o1 + j + L);
+            s2.intoArray(out, o2 + j); t2.intoArray(out, o2 + j + L);
+            s3.intoArray(out, o3 + j); t3.intoArray(out, o3 + j + L);
+        }
+    }
+
+    // ---- softmax -------------------------------------------------------------------------------------------------
+    // Scale and max are element-wise and order-free (the max of a set is the same whichever lane saw which value),
+    // so they run in lanes; the sum of the exponentials is the double sum over keys in order, one chain per row.
+
+    /** s[off + j], j in [first, last]: scaled, then softmax (max-shifted exponentials over their in-order double sum). */
+    public static void softmax(float[] s, int off, int first, int last, float scale) {
+        int from = off + first, to = off + last + 1;
+        float max = scaleAndMax(s, from, to, scale);
+        expShifted(s, from, to, max);
+        double sum = 0;
+        for (int j = from; j < to; j++) sum += s[j];
+        scaleRange(s, from, to, (float) (1.0 / sum));
+    }
+
+    /**
+     * {@link #softmax} of four rows of a causal tile: row t is s[off + t * stride + j], j in [0, last0 + t]. The
+     * four sums run side by side, each in its own key order: four independent chains instead of one at a time.
+     */
+    public static void softmax4(float[] s, int off, int stride, int last0, float scale) {
+        int r0 = off, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
+        for (int t = 0, row = r0; t < ATTENTION_TILE; t++, row += stride) {
+            int to = row + last0 + t + 1;
+            expShifted(s, row, to, scaleAndMax(s, row, to, scale));
+        }
+        double u0 = 0, u1 = 0, u2 = 0, u3 = 0;
+        for (int j = 0; j <= last0; j++) {
+            u0 += s[r0 + j];
+            u1 += s[r1 + j];
+            u2 += s[r2 + j];
+            u3 += s[r3 + j];
+        }
+        u1 += s[r1 + last0 + 1];
+        u2 += s[r2 + last0 + 1];
+        u2 += s[r2 + last0 + 2];
+        u3 += s[r3 + last0 + 1];
+        u3 += s[r3 + last0 + 2];
+        u3 += s[r3 + last0 + 3];
+        scaleRange(s, r0, r0 + last0 + 1, (float) (1.0 / u0));
+        scaleRange(s, r1, r1 + last0 + 2, (float) (1.0 / u1));
+        scaleRange(s, r2, r2 + last0 + 3, (float) (1.0 / u2));
+        scaleRange(s, r3, r3 + last0 + 4, (float) (1.0 / u3));
+    }
+
+    /**
+     * a[i] *= scale for i in [from, to); returns the largest scaled value. A NaN score makes it NaN (the scalar
+     * loop of before skipped it): either way every probability of the row is NaN. +0 and -0 may swap as the
+     * maximum; e^(s - max) is the same for both.
+     */
+    private static float scaleAndMax(float[] a, int from, int to, float scale) {
+        FloatVector maxes = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int i = from;
+        for (int bound = to - L; i <= bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, i).mul(scale);
+            v.intoArray(a, i);
+            maxes = maxes.max(v);
+        }
+        float max = maxes.reduceLanes(VectorOperators.MAX);
+        for (; i < to; i++) {
+            a[i] *= scale;
+            max = Math.max(max, a[i]);
+        }
+        return max;
+    }
+
+    private static void scaleRange(float[] a, int from, int to, float scale) {
+        int i = from;
+        for (int bound = to - L; i <= bound; i += L) FloatVector.fromArray(S, a, i).mul(scale).intoArray(a, i);
+        for (; i < to; i++) a[i] *= scale;
     }
 
     // ---- e^x from IEEE operations only ---------------------------------------------------------------------------

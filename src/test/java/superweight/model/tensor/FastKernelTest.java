@@ -70,19 +70,64 @@ class FastKernelTest {
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 5, 16, 64, 67})
-    void fourQueryColumnDotsAreTheInOrderFmaChainOfEachQuery(int k) {
+    void fourQueryPanelDotsAreTheInOrderFmaChainOfEachQuery(int k) {
         Random r = new Random(40 + k);
-        int stride = 131, from = 2, to = 127, aStride = k + 3, oStride = 140;
-        float[] a = gaussian(r, 1 + 4 * aStride), m = gaussian(r, 7 + k * stride);
-        float[] out = new float[4 * oStride];
-        VectorMath.columnDots4(a, 1, aStride, k, m, 7, stride, from, to, out, 3, oStride);
-        for (int t = 0; t < 4; t++) {
-            for (int j = from; j < to; j++) {
-                float s = 0;
-                for (int d = 0; d < k; d++) s = Math.fma(m[7 + d * stride + j], a[1 + t * aStride + d], s);
-                assertThat(out[3 + t * oStride + j - from]).as("query %d key %d", t, j).isEqualTo(s);
+        // Key counts below, at and past one block, and not a multiple of it at any width; the cache's rows a
+        // context apart, the keys at an offset inside them.
+        for (int count : new int[]{1, VectorMath.KEY_BLOCK - 1, VectorMath.KEY_BLOCK, 3 * VectorMath.KEY_BLOCK + 5, 127}) {
+            int stride = 131, mo = 7, aStride = k + 3, po = 9;
+            float[] a = gaussian(r, 1 + 4 * aStride), m = gaussian(r, mo + k * stride);
+            int length = VectorMath.keyPanelLength(k, count), blocks = length / k / VectorMath.KEY_BLOCK;
+            assertThat(blocks * VectorMath.KEY_BLOCK).isBetween(count, count + VectorMath.KEY_BLOCK - 1);
+            float[] panel = new float[po + length];
+            java.util.Arrays.fill(panel, Float.NaN); // every float of the panel is written, padding included
+            VectorMath.packKeys(m, mo, stride, k, count, panel, po);
+            int oStride = blocks * VectorMath.KEY_BLOCK + 2;
+            float[] out = new float[3 + 4 * oStride];
+            VectorMath.panelDots4(a, 1, aStride, k, panel, po, blocks, out, 3, oStride);
+            for (int t = 0; t < 4; t++) {
+                for (int j = 0; j < blocks * VectorMath.KEY_BLOCK; j++) {
+                    float s = 0;
+                    for (int d = 0; d < k; d++) s = Math.fma(j < count ? m[mo + d * stride + j] : 0f, a[1 + t * aStride + d], s);
+                    assertThat(out[3 + t * oStride + j]).as("count %d query %d key %d", count, t, j).isEqualTo(s);
+                }
             }
         }
+    }
+
+    /** The definition the vector softmax must equal bit for bit: scale, max, shifted exponentials, in-order double sum. */
+    private static void scalarSoftmax(float[] s, int from, int to, float scale) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = from; j < to; j++) {
+            s[j] *= scale;
+            if (s[j] > max) max = s[j];
+        }
+        for (int j = from; j < to; j++) s[j] = VectorMath.exp(s[j] - max);
+        double sum = 0;
+        for (int j = from; j < to; j++) sum += s[j];
+        float inv = (float) (1.0 / sum);
+        for (int j = from; j < to; j++) s[j] *= inv;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 6, 15, 16, 40, 67})
+    void softmaxOfOneRowAndOfAFourRowTileEqualTheScalarDefinition(int last0) {
+        Random r = new Random(90 + last0);
+        int off = 3, first = Math.min(2, last0), stride = last0 + 9;
+        float[] s = new float[off + 4 * stride];
+        for (int i = 0; i < s.length; i++) s[i] = (float) (6 * r.nextGaussian());
+        float scale = 0.125f;
+        float[] one = s.clone(), want = s.clone();
+        VectorMath.softmax(one, off, first, last0, scale);
+        scalarSoftmax(want, off + first, off + last0 + 1, scale);
+        assertThat(one).isEqualTo(want); // also: nothing outside [first, last0] changed
+        float[] tile = s.clone(), wantTile = s.clone();
+        VectorMath.softmax4(tile, off, stride, last0, scale);
+        for (int t = 0; t < 4; t++) scalarSoftmax(wantTile, off + t * stride, off + t * stride + last0 + t + 1, scale);
+        assertThat(tile).isEqualTo(wantTile);
+        double total = 0;
+        for (int j = 0; j <= last0 + 3; j++) total += tile[off + 3 * stride + j];
+        assertThat(total).isCloseTo(1.0, within(1e-5));
     }
 
     @ParameterizedTest
