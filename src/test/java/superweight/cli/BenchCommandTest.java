@@ -79,6 +79,8 @@ class BenchCommandTest {
         assertThat(formula).matches(cores + " cores x [0-9]+\\.[0-9]{2} GHz x " + lanes + " lanes x 2 x 2 FMA units");
         double ghz = Double.parseDouble(formula.split(" ")[3]);
         assertThat(b.get("fma_peak_gflops_theoretical").asDouble()).isCloseTo(cores * ghz * lanes * 2 * 2, within(cores * 0.005 * lanes * 4));
+        // the clock the measured peak implies on the one thread: peak / (1 x lanes x 2 x 2 units)
+        assertThat(b.get("fma_peak_implied_ghz").asDouble()).isCloseTo(peak / (lanes * 2 * 2), within(1e-9 * peak));
         assertThat(b.get("pp_fraction_of_fma_peak").asDouble()).isEqualTo(b.get("pp_gflops").asDouble() / peak);
         assertThat(b.get("tg_fraction_of_bandwidth").asDouble()).isEqualTo(b.get("tg_weight_gb_per_s").asDouble() / bandwidth);
         Result skipped = run("bench", "--model", LLAMA.toString(), "--prompt-tokens", "4", "--gen-tokens", "2", "--repetitions", "1",

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The prefill matrix product out[p][r] = sum over k of w[r][k] * x[p][k] in outer-product form, as fast CPU BLAS
  * libraries compute it: a panel of {@code 2 * lanes} weight rows is decoded once (from any storage type) and packed
- * k-major, then a register tile of 6 positions x 2 vectors of rows accumulates broadcast(x[p][k]) * panel[k] for
+ * k-major, then a register tile of 5 positions x 2 vectors of rows accumulates broadcast(x[p][k]) * panel[k] for
  * k in order. The lanes run across weight rows, never along k, so there is no lane reduction per output and every
  * output is the scalar chain {@code s = fma(w[r][k], x[p][k], s)}, k = 0..K-1: its bits depend on the shapes alone,
  * not on the tile, the k block, the thread, the batch or the vector width (the determinism contract of
@@ -18,8 +18,12 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Gemm {
     private static final VectorSpecies<Float> S = VectorMath.S;
     private static final int L = S.length(), PANEL_ROWS = 2 * L;
-    /** Positions per register tile (6 x 2 accumulators + 2 panel vectors + 1 broadcast fit AVX2's 16 registers). */
-    static final int TILE_POSITIONS = 6;
+    /**
+     * Positions per register tile: 5 x 2 accumulators leave C2 room for the 2 panel vectors and the broadcasts it
+     * loads ahead within AVX2's 16 registers; with 6 x 2 it spilled two accumulators to the stack every k step
+     * (and ran at half the speed; docs/performance.md, session 6).
+     */
+    static final int TILE_POSITIONS = 5;
     /** Depth of one k block: a packed block of 2 * lanes x 256 floats (32 KB at 512 bits) stays in L1. */
     static final int K_BLOCK = 256;
     /** Work items per thread when panels are few, so that many cores still share out one product. */
@@ -69,7 +73,7 @@ public final class Gemm {
         for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
             int k1 = Math.min(k, k0 + K_BLOCK);
             int p = p0;
-            for (; p + TILE_POSITIONS <= p1; p += TILE_POSITIONS) tile6(panel, x, k, k0, k1, p, c, cOff, cStride);
+            for (; p + TILE_POSITIONS <= p1; p += TILE_POSITIONS) tile5(panel, x, k, k0, k1, p, c, cOff, cStride);
             for (; p < p1; p++) tile1(panel, x, k, k0, k1, p, c, cOff, cStride);
         }
         if (!full) {
@@ -91,28 +95,27 @@ public final class Gemm {
     }
 
     /**
-     * Six positions x two vectors of panel rows over k in [k0, k1): the accumulators start from c (or zero at
+     * Five positions x two vectors of panel rows over k in [k0, k1): the accumulators start from c (or zero at
      * k0 = 0) and go back to c, so a k block continues each output's chain exactly where the last one stopped.
      */
-    private static void tile6(float[] panel, float[] x, int k, int k0, int k1, int p,
+    private static void tile5(float[] panel, float[] x, int k, int k0, int k1, int p,
                               float[] c, int cOff, int cStride) {
         int l = L, nr = PANEL_ROWS;
-        int o0 = p * cStride + cOff, o1 = o0 + cStride, o2 = o1 + cStride, o3 = o2 + cStride, o4 = o3 + cStride, o5 = o4 + cStride;
-        FloatVector a0, b0, a1, b1, a2, b2, a3, b3, a4, b4, a5, b5;
+        int o0 = p * cStride + cOff, o1 = o0 + cStride, o2 = o1 + cStride, o3 = o2 + cStride, o4 = o3 + cStride;
+        FloatVector a0, b0, a1, b1, a2, b2, a3, b3, a4, b4;
         if (k0 == 0) {
             a0 = FloatVector.zero(S);
-            b0 = a0; a1 = a0; b1 = a0; a2 = a0; b2 = a0; a3 = a0; b3 = a0; a4 = a0; b4 = a0; a5 = a0; b5 = a0;
+            b0 = a0; a1 = a0; b1 = a0; a2 = a0; b2 = a0; a3 = a0; b3 = a0; a4 = a0; b4 = a0;
         } else {
             a0 = FloatVector.fromArray(S, c, o0); b0 = FloatVector.fromArray(S, c, o0 + l);
             a1 = FloatVector.fromArray(S, c, o1); b1 = FloatVector.fromArray(S, c, o1 + l);
             a2 = FloatVector.fromArray(S, c, o2); b2 = FloatVector.fromArray(S, c, o2 + l);
             a3 = FloatVector.fromArray(S, c, o3); b3 = FloatVector.fromArray(S, c, o3 + l);
             a4 = FloatVector.fromArray(S, c, o4); b4 = FloatVector.fromArray(S, c, o4 + l);
-            a5 = FloatVector.fromArray(S, c, o5); b5 = FloatVector.fromArray(S, c, o5 + l);
         }
-        int x0 = p * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k, x4 = x3 + k, x5 = x4 + k;
-        for (int kk = k0, at = k0 * nr; kk < k1; kk++, at += nr) {
-            FloatVector w0 = FloatVector.fromArray(S, panel, at), w1 = FloatVector.fromArray(S, panel, at + l);
+        int x0 = p * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k, x4 = x3 + k;
+        for (int kk = k0; kk < k1; kk++) {
+            FloatVector w0 = FloatVector.fromArray(S, panel, kk * nr), w1 = FloatVector.fromArray(S, panel, kk * nr + l);
             FloatVector v = FloatVector.broadcast(S, x[x0 + kk]);
             a0 = w0.fma(v, a0); b0 = w1.fma(v, b0);
             v = FloatVector.broadcast(S, x[x1 + kk]);
@@ -123,18 +126,15 @@ public final class Gemm {
             a3 = w0.fma(v, a3); b3 = w1.fma(v, b3);
             v = FloatVector.broadcast(S, x[x4 + kk]);
             a4 = w0.fma(v, a4); b4 = w1.fma(v, b4);
-            v = FloatVector.broadcast(S, x[x5 + kk]);
-            a5 = w0.fma(v, a5); b5 = w1.fma(v, b5);
         }
         a0.intoArray(c, o0); b0.intoArray(c, o0 + l);
         a1.intoArray(c, o1); b1.intoArray(c, o1 + l);
         a2.intoArray(c, o2); b2.intoArray(c, o2 + l);
         a3.intoArray(c, o3); b3.intoArray(c, o3 + l);
         a4.intoArray(c, o4); b4.intoArray(c, o4 + l);
-        a5.intoArray(c, o5); b5.intoArray(c, o5 + l);
     }
 
-    /** One position x two vectors of panel rows: the same chain per output as {@link #tile6}. */
+    /** One position x two vectors of panel rows: the same chain per output as {@link #tile5}. */
     private static void tile1(float[] panel, float[] x, int k, int k0, int k1, int p,
                               float[] c, int cOff, int cStride) {
         int l = L, nr = PANEL_ROWS, o = p * cStride + cOff, xo = p * k;

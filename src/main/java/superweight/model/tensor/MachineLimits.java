@@ -25,11 +25,21 @@ public final class MachineLimits {
 
     /** Measured peak, and the paper figure cores x GHz x lanes x 2 (multiply + add) x FMA units for comparison. */
     public record FmaPeak(double measuredGflops, double theoreticalGflops, int threads, double ghz, int lanes, int fmaUnits) {
+        /**
+         * The clock at which {@code threads} cores with {@code fmaUnits} FMA units would give the measured peak: the
+         * clock the cores actually ran at when that many units are really there (under a hypervisor /proc/cpuinfo
+         * gives the nominal clock, not the boost clock the cores run at).
+         */
+        public double impliedGhz() {
+            return measuredGflops / ((double) threads * lanes * 2 * fmaUnits);
+        }
     }
 
     /**
      * Float GFLOP/s of a loop of fused multiply-adds on 12 independent accumulators per thread (more than FMA latency
-     * x FMA units, so the loop is bound by throughput, with no load or store), on every kernel thread at once.
+     * x FMA units, so the loop is bound by throughput, with no load or store), on every kernel thread at once. The
+     * accumulator is the addend, as in the GEMM's tile: with it as a factor instead, C2 copies the addend to a new
+     * register for every FMA and the loop ran at 75 % of the core's FMA rate (docs/performance.md, session 6).
      */
     public static FmaPeak fmaPeak(int fmaUnits) {
         int threads = Parallel.threads();
@@ -58,15 +68,15 @@ public final class MachineLimits {
         return cores * ghz * lanes * 2 * fmaUnits;
     }
 
-    /** Lane 0 of the sum of 12 chains c_k = seed + k, each stepped {@code iterations} times by c = fma(c, 0.999999, 1e-7). */
+    /** Lane 0 of the sum of 12 chains c_k = seed + k, each stepped {@code iterations} times by c = fma(0.5, 2^-10, c). */
     static float fmaLoop(long iterations, float seed) {
-        FloatVector m = FloatVector.broadcast(S, 0.999999f), a = FloatVector.broadcast(S, 1e-7f);
+        FloatVector m = FloatVector.broadcast(S, 0.5f), a = FloatVector.broadcast(S, 0x1p-10f);
         FloatVector c0 = FloatVector.broadcast(S, seed), c1 = c0.add(1), c2 = c0.add(2), c3 = c0.add(3), c4 = c0.add(4), c5 = c0.add(5);
         FloatVector c6 = c0.add(6), c7 = c0.add(7), c8 = c0.add(8), c9 = c0.add(9), c10 = c0.add(10), c11 = c0.add(11);
         for (long i = 0; i < iterations; i++) {
-            c0 = c0.fma(m, a); c1 = c1.fma(m, a); c2 = c2.fma(m, a); c3 = c3.fma(m, a);
-            c4 = c4.fma(m, a); c5 = c5.fma(m, a); c6 = c6.fma(m, a); c7 = c7.fma(m, a);
-            c8 = c8.fma(m, a); c9 = c9.fma(m, a); c10 = c10.fma(m, a); c11 = c11.fma(m, a);
+            c0 = m.fma(a, c0); c1 = m.fma(a, c1); c2 = m.fma(a, c2); c3 = m.fma(a, c3);
+            c4 = m.fma(a, c4); c5 = m.fma(a, c5); c6 = m.fma(a, c6); c7 = m.fma(a, c7);
+            c8 = m.fma(a, c8); c9 = m.fma(a, c9); c10 = m.fma(a, c10); c11 = m.fma(a, c11);
         }
         return c0.add(c1).add(c2.add(c3)).add(c4.add(c5).add(c6.add(c7))).add(c8.add(c9).add(c10.add(c11))).lane(0);
     }

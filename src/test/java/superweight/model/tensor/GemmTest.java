@@ -61,7 +61,7 @@ class GemmTest {
     }
 
     // Sizes off every multiple: rows around the panel (2 x 4/8/16 lanes), k across the 256-deep k block, positions
-    // around the 6-position tile.
+    // around the 5-position tile.
     @ParameterizedTest
     @CsvSource({"1,1,2", "7,5,3", "33,67,7", "50,300,13", "97,513,8", "17,256,6", "64,37,25"})
     void f32EqualsTheScalarFmaChainBitForBit(int m, int k, int n) {
@@ -123,6 +123,26 @@ class GemmTest {
             float[] out = new float[n * (int) t.rows()];
             t.matmul(x, n, out);
             assertExactAndClose(t, x, n, out);
+        }
+    }
+
+    /**
+     * The packed panels alone (matmul sends calls this short to the position lanes) on sizes off every multiple:
+     * k across one and two 256-deep k blocks (an accumulator that did not continue its chain from the output, or
+     * restarted it, fails), positions that leave 1 to 4 after the 5-position tiles, rows off the panel, and 1, 2
+     * and 3 threads (which also cut the positions into blocks of whole tiles when panels are few).
+     */
+    @ParameterizedTest
+    @CsvSource({"3,257,6", "17,300,7", "33,513,9", "40,769,11", "9,520,24", "70,260,5", "1,2,4"})
+    void packedPanelsEqualTheScalarChainAcrossKBlocksTilesAndThreads(int m, int k, int n) {
+        Random r = new Random(13L * m + 7L * k + n);
+        Tensor t = F32Tensor.of("w", m, k, gaussian(r, m * k));
+        float[] x = gaussian(r, n * k), chain = fmaChain(t, x, n);
+        for (int threads : new int[]{1, 2, 3}) {
+            Parallel.useThreads(threads);
+            float[] out = new float[n * m];
+            Gemm.multiplyPacked(t, x, n, out);
+            assertThat(out).as("%d x %d x %d, %d threads", m, k, n, threads).isEqualTo(chain);
         }
     }
 

@@ -47,13 +47,22 @@ class MachineLimitsTest {
             float seed = 2.5f;
             float[] c = new float[12];
             for (int k = 0; k < 12; k++) c[k] = seed + k;
-            for (long i = 0; i < iterations; i++) for (int k = 0; k < 12; k++) c[k] = Math.fma(c[k], 0.999999f, 1e-7f);
+            for (long i = 0; i < iterations; i++) for (int k = 0; k < 12; k++) c[k] = Math.fma(0.5f, 0x1p-10f, c[k]);
             // the loop's final pairing of the 12 accumulators
             float want = ((c[0] + c[1]) + (c[2] + c[3])) + ((c[4] + c[5]) + (c[6] + c[7])) + ((c[8] + c[9]) + (c[10] + c[11]));
             assertThat(MachineLimits.fmaLoop(iterations, seed)).as("iterations %d", iterations).isEqualTo(want);
         }
-        // no step: the seeds' sum 12 x 2.5 + (0 + 1 + ... + 11) = 96
+        // by hand: the seeds sum to 12 x 2.5 + (0 + 1 + ... + 11) = 96, and each step adds 0.5 x 2^-10 = 2^-11 to each
+        // chain exactly (the accumulator is the addend; with it as a factor, c * 0.5 + 2^-10 halves the seeds)
         assertThat(MachineLimits.fmaLoop(0, 2.5f)).isEqualTo(96f);
+        assertThat(MachineLimits.fmaLoop(1000, 2.5f)).isEqualTo(96f + 12 * 1000 / 2048f);
+    }
+
+    @Test
+    void impliedClockIsTheMeasuredPeakOverThreadsLanesTwoAndUnits() {
+        // 192 GFLOP/s on 2 threads of 8 lanes with 2 units: 192 / (2 x 8 x 2 x 2) = 3 GHz
+        assertThat(new MachineLimits.FmaPeak(192, 143.7, 2, 2.245, 8, 2).impliedGhz()).isCloseTo(3.0, within(1e-12));
+        assertThat(new MachineLimits.FmaPeak(96, 0, 1, 2.6, 16, 1).impliedGhz()).isCloseTo(3.0, within(1e-12));
     }
 
     @Test
