@@ -2,13 +2,9 @@ package superweight.spark;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import superweight.cli.Main;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,24 +16,12 @@ import static superweight.spark.SparkGridTest.PLANTED;
  * on local[2]: identical output and stored results, and the driver's grid summary says the units ran on Spark.
  */
 class SparkEvalAndSweepTest {
-    private record Run(String out, String err) {
-    }
-
-    private static Run run(List<String> args, String... more) {
-        List<String> all = new ArrayList<>(args);
-        all.addAll(List.of(more));
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        assertThat(code).as(err.toString()).isZero();
-        return new Run(out.toString(), err.toString());
-    }
-
     @Test
     void evalOverTwoTasks(@TempDir Path dir) throws Exception {
         Path local = dir.resolve("local.duckdb"), spark = dir.resolve("spark.duckdb");
         List<String> eval = List.of("eval", "--model", PLANTED, "--tasks", "arc_easy,piqa", "--limit", "3", "--unit-items", "2", "--data-dir", DATA);
-        Run l = run(eval, "--store", local.toString());
-        Run s = run(eval, "--store", spark.toString(), "--executor", "spark", "--master", "local[2]");
+        CommandRun l = CommandRun.of(eval, "--store", local.toString());
+        CommandRun s = CommandRun.of(eval, "--store", spark.toString(), "--executor", "spark", "--master", "local[2]");
         assertThat(s.out()).isEqualTo(l.out()).contains("arc_easy", "piqa");
         // 2 tasks x 3 items, in units of at most 2 items: 2 units per task
         assertThat(s.err()).contains("grid: 4 units (0 already stored) on spark local[2]: 4 finished, 0 failed; 6 items");
@@ -50,9 +34,9 @@ class SparkEvalAndSweepTest {
         List<String> sweep = List.of("sweep", "--model", PLANTED, "--super-weights", "1:27:121", "--factors", "0,2", "--tasks", "arc_easy",
                 "--limit", "3", "--unit-items", "2", "--ppl", "wikitext2", "--ctx", "32", "--ppl-limit", "2", "--unit-windows", "1",
                 "--data-dir", DATA, "--out", out.toString());
-        Run l = run(sweep, "--store", local.toString());
+        CommandRun l = CommandRun.of(sweep, "--store", local.toString());
         String jsonLocal = Files.readString(out.resolve("sweep.json"));
-        Run s = run(sweep, "--store", spark.toString(), "--executor", "spark", "--master", "local[2]");
+        CommandRun s = CommandRun.of(sweep, "--store", spark.toString(), "--executor", "spark", "--master", "local[2]");
         assertThat(s.out()).isEqualTo(l.out());
         assertThat(Files.readString(out.resolve("sweep.json"))).isEqualTo(jsonLocal).contains("ppl:wikitext2");
         // 2 factors x (2 item units + 2 window units)

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import superweight.cli.Main;
 import superweight.eval.ModelFingerprint;
 import superweight.jobs.Derivation;
 import superweight.jobs.Driver;
@@ -21,8 +20,6 @@ import superweight.eval.BosConvention;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,24 +51,15 @@ class SparkGridTest {
                 "--tasks", "arc_easy,piqa", "--limit", "3", "--unit-items", "2", "--data-dir", DATA, "--store", store.toString(), "--out", out.toString());
     }
 
-    static String run(List<String> args, String... more) {
-        List<String> all = new ArrayList<>(args);
-        all.addAll(List.of(more));
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        assertThat(code).as(err.toString()).isZero();
-        return out.toString();
-    }
-
     @Test
     void sparkAndLocalPrintAndStoreTheSame(@TempDir Path dir) throws Exception {
         Path local = dir.resolve("local.duckdb"), spark = dir.resolve("spark.duckdb"), out = dir.resolve("out");
-        String ablateLocal = run(ablate(local, out));
+        String ablateLocal = CommandRun.of(ablate(local, out)).out();
         JsonNode rowsLocal = JSON.readTree(out.resolve("ablate.json").toFile()).get("conditions");
-        String sweepLocal = run(quantSweep(local, out));
-        String ablateSpark = run(ablate(spark, out), "--executor", "spark", "--master", "local[2]");
+        String sweepLocal = CommandRun.of(quantSweep(local, out)).out();
+        String ablateSpark = CommandRun.of(ablate(spark, out), "--executor", "spark", "--master", "local[2]").out();
         JsonNode rowsSpark = JSON.readTree(out.resolve("ablate.json").toFile()).get("conditions");
-        String sweepSpark = run(quantSweep(spark, out), "--executor", "spark", "--master", "local[2]");
+        String sweepSpark = CommandRun.of(quantSweep(spark, out), "--executor", "spark", "--master", "local[2]").out();
         assertThat(ablateSpark).isEqualTo(ablateLocal).contains("prune-sw", "scale:2", "ppl:wikitext2");
         assertThat(sweepSpark).isEqualTo(sweepLocal).contains("int4 B=1024 z:9.0 +sw");
         // the perplexities combined from windows scored in Spark tasks equal the single pass to the last bit (JSON keeps every digit)

@@ -46,7 +46,7 @@ class SparkKillAndResubmitTest {
     @Test
     void aKilledDriverResubmitsWithoutRecomputingFinishedUnits() throws Exception {
         Path refStore = tmp.resolve("ref.duckdb"), store = tmp.resolve("runs.duckdb"), out = tmp.resolve("out");
-        String table = SparkGridTest.run(args(refStore, out));
+        String table = CommandRun.of(args(refStore, out)).out();
         Map<String, String> expected = Stores.items(refStore), expectedWindows = Stores.windows(refStore);
         int items = 4 * 2 * 8, windows = 4 * 8, total = items + windows;
         assertThat(expected).hasSize(items);

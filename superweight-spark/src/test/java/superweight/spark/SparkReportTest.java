@@ -3,13 +3,9 @@ package superweight.spark;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import superweight.cli.Main;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -27,25 +23,13 @@ class SparkReportTest {
                 "--data-dir", SparkGridTest.DATA, "--store", store.toString(), "--unit-items", "2", "--unit-windows", "2");
     }
 
-    record Run(String out, String err) {
-    }
-
-    static Run run(List<String> args, String... more) {
-        List<String> all = new ArrayList<>(args);
-        all.addAll(List.of(more));
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        assertThat(code).as(err.toString()).isZero();
-        return new Run(out.toString(), err.toString());
-    }
-
     @Test
     void sparkAndLocalReportsAreIdenticalAndAResubmissionRecomputesNothing(@TempDir Path dir) throws Exception {
         Path local = dir.resolve("local.duckdb"), spark = dir.resolve("spark.duckdb"), out = dir.resolve("out");
-        run(report(local, out));
+        CommandRun.of(report(local, out));
         JsonNode resultsLocal = SparkGridTest.JSON.readTree(out.resolve("results.json").toFile());
         String htmlLocal = Files.readString(out.resolve("report.html"));
-        Run first = run(report(spark, out), "--executor", "spark", "--master", "local[2]");
+        CommandRun first = CommandRun.of(report(spark, out), "--executor", "spark", "--master", "local[2]");
         JsonNode resultsSpark = SparkGridTest.JSON.readTree(out.resolve("results.json").toFile());
         assertThat(resultsSpark).isEqualTo(resultsLocal);
         assertThat(Files.readString(out.resolve("report.html"))).isEqualTo(htmlLocal);
@@ -61,7 +45,7 @@ class SparkReportTest {
         assertThat(resultsSpark.get("quantization")).hasSize(4);
 
         Map<String, String> items = Stores.stamps(spark), windows = Stores.windowStamps(spark);
-        Run again = run(report(spark, out), "--executor", "spark", "--master", "local[2]");
+        CommandRun again = CommandRun.of(report(spark, out), "--executor", "spark", "--master", "local[2]");
         assertThat(again.err()).contains("grid: " + units + " units (" + units + " already stored) on spark local[2]: 0 finished");
         assertThat(Stores.stamps(spark)).isEqualTo(items);
         assertThat(Stores.windowStamps(spark)).isEqualTo(windows);
