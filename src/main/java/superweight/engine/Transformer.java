@@ -139,9 +139,9 @@ public final class Transformer {
 
     private float[] attention(int l, LayerWeights w, InferenceState st, float[] in, int n, int start, Interventions iv, boolean decode) {
         int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim();
-        float[] q = linear(l, Linear.Q, w.q(), w.qBias(), in, n, iv, decode);
-        float[] k = linear(l, Linear.K, w.k(), w.kBias(), in, n, iv, decode);
-        float[] v = linear(l, Linear.V, w.v(), w.vBias(), in, n, iv, decode);
+        float[][] qkv = linears(l, new Linear[]{Linear.Q, Linear.K, Linear.V}, new Tensor[]{w.q(), w.k(), w.v()},
+                new float[][]{w.qBias(), w.kBias(), w.vBias()}, in, n, iv, decode);
+        float[] q = qkv[0], k = qkv[1], v = qkv[2];
         if (w.qNorm() != null) System.arraycopy(rmsNorm(q, n, qDim, w.qNorm()), 0, q, 0, q.length);
         if (w.kNorm() != null) System.arraycopy(rmsNorm(k, n, kvDim, w.kNorm()), 0, k, 0, k.length);
         if (!Float.isNaN(c.clipQkv())) {
@@ -235,14 +235,16 @@ public final class Transformer {
 
     private float[] mlp(int l, LayerWeights w, float[] in, int n, int start, Taps taps, Interventions iv, boolean decode) {
         int inter = c.intermediateSize(), d = c.hiddenSize();
-        float[] up = linear(l, Linear.UP, w.up(), w.upBias(), in, n, iv, decode);
         float[] act;
         if (w.gate() != null) {
-            float[] gate = linear(l, Linear.GATE, w.gate(), null, in, n, iv, decode);
+            float[][] upGate = linears(l, new Linear[]{Linear.UP, Linear.GATE}, new Tensor[]{w.up(), w.gate()},
+                    new float[][]{w.upBias(), null}, in, n, iv, decode);
+            float[] up = upGate[0], gate = upGate[1];
             if (c.activation() == ModelConfig.Activation.SILU) VectorMath.siluTimes(gate, up, gate.length);
             else for (int i = 0; i < gate.length; i++) gate[i] = activation(gate[i]) * up[i];
             act = gate;
         } else {
+            float[] up = linear(l, Linear.UP, w.up(), w.upBias(), in, n, iv, decode);
             for (int i = 0; i < up.length; i++) up[i] = activation(up[i]);
             act = up;
         }
@@ -282,6 +284,24 @@ public final class Transformer {
             for (int i = 0; i < n; i++) for (int r = 0; r < rows; r++) out[i * rows + r] += bias[r];
         }
         return out;
+    }
+
+    /**
+     * The products of several linears with the same input (q, k, v; gate, up). A decode call without an input hook
+     * runs them as one parallel range ({@link Tensor#matvecAll}): the same bits as one call each, one dispatch.
+     */
+    private float[][] linears(int l, Linear[] which, Tensor[] ts, float[][] biases, float[] in, int n, Interventions iv, boolean decode) {
+        float[][] outs = new float[ts.length][];
+        if (!decode || iv.linearInputHook() != null) {
+            for (int i = 0; i < ts.length; i++) outs[i] = linear(l, which[i], ts[i], biases[i], in, n, iv, decode);
+            return outs;
+        }
+        for (int i = 0; i < ts.length; i++) outs[i] = new float[(int) ts[i].rows()];
+        Tensor.matvecAll(ts, in, outs);
+        for (int i = 0; i < ts.length; i++) {
+            if (biases[i] != null) for (int r = 0; r < outs[i].length; r++) outs[i][r] += biases[i][r];
+        }
+        return outs;
     }
 
     /** The configured pre-norm (RMSNorm or LayerNorm; null weight = no scale, as in OLMo's parameter-free LayerNorm). */

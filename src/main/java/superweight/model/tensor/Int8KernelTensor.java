@@ -83,19 +83,57 @@ public final class Int8KernelTensor extends Tensor {
             Int8Gemm.multiply(stored, sourceRows, a, out);
             return;
         }
-        int m = (int) rows;
-        if (n == 1 && Int8Decode.groupRows(stored) > 0) {
-            // each chunk runs its own groups (lanes a span apart) and its own tail of fewer rows than a group
-            Parallel.forRange(m, 16, (from, to) -> Int8Decode.rows(stored, sourceRows, from, to, a, out));
-            return;
-        }
-        Parallel.forRange(m, 16, (from, to) -> {
-            for (int r = from; r < to; r++) Int8Kernels.rowDots(stored, sourceRows[r], a, out, r, m);
-        });
+        Parallel.forRange((int) rows, 16, rowsOf(a, out));
+    }
+
+    /**
+     * A few long chunks per thread, as {@link Parallel#forRange} cuts them: the group kernels take their rows a
+     * span apart within a chunk, eight or sixteen memory streams at once (what made them faster beyond the
+     * last-level cache), which chunks of 32 rows would merge into one stream.
+     */
+    @Override
+    protected int matvecChunkRows(int total) {
+        return Int8Decode.groupRows(stored) > 0 ? Parallel.chunkLength(total, 16) : super.matvecChunkRows(total);
     }
 
     @Override
     public void matvec(float[] x, float[] out) {
         matmul(x, 1, out);
+    }
+
+    @Override
+    public Parallel.RangeBody matvecRows(float[] x, float[] out) {
+        return rowsOf(Q8Activations.quantize(format, rounding, x, 1, cols), out);
+    }
+
+    /** The products of one position's quantized activations {@code a} with rows [from, to), as a range body. */
+    private Parallel.RangeBody rowsOf(Q8Activations a, float[] out) {
+        int m = (int) rows;
+        // each chunk runs its own groups (lanes a span apart) and its own tail of fewer rows than a group
+        if (Int8Decode.groupRows(stored) > 0) return (from, to) -> Int8Decode.rows(stored, sourceRows, from, to, a, out);
+        return (from, to) -> {
+            for (int r = from; r < to; r++) Int8Kernels.rowDots(stored, sourceRows[r], a, out, r, m);
+        };
+    }
+
+    /**
+     * The bodies of {@code ts[i].matvecRows(x, outs[i])}, x quantized once for all int8 tensors that read the same
+     * activation format and rounding (q, k and v; gate and up), not once per tensor.
+     */
+    static Parallel.RangeBody[] matvecBodies(Tensor[] ts, float[] x, float[][] outs) {
+        Parallel.RangeBody[] bodies = new Parallel.RangeBody[ts.length];
+        Q8Activations[] quantized = new Q8Activations[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            if (!(ts[i] instanceof Int8KernelTensor t)) {
+                bodies[i] = ts[i].matvecRows(x, outs[i]);
+                continue;
+            }
+            for (int j = 0; j < i && quantized[i] == null; j++) {
+                if (ts[j] instanceof Int8KernelTensor u && u.format == t.format && u.rounding == t.rounding) quantized[i] = quantized[j];
+            }
+            if (quantized[i] == null) quantized[i] = Q8Activations.quantize(t.format, t.rounding, x, 1, t.cols);
+            bodies[i] = t.rowsOf(quantized[i], outs[i]);
+        }
+        return bodies;
     }
 }

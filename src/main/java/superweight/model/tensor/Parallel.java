@@ -66,16 +66,34 @@ public final class Parallel {
      */
     public static void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
+        run(n, chunkLength(n, grain), body);
+    }
+
+    /** The chunk length {@link #forRange} splits [0, n) into: a few chunks per thread, multiples of the grain. */
+    public static int chunkLength(int n, int grain) {
         int g = Math.max(grain, 1);
-        int t = threads;
-        int chunks = Math.min(t * CHUNKS_PER_THREAD, Math.max(1, n / g));
+        int chunks = Math.min(threads * CHUNKS_PER_THREAD, Math.max(1, n / g));
+        return ((n + chunks - 1) / chunks + g - 1) / g * g;
+    }
+
+    /**
+     * Runs body over [0, n) in chunks of exactly {@code chunk} indices (the last one shorter), however many that
+     * makes: for ranges whose cost is even per index, such as the rows of a matrix-vector product, where a few
+     * long chunks leave one thread idle for up to a chunk at the end of every range. Inline as {@link #forRange}.
+     */
+    public static void forChunks(int n, int chunk, RangeBody body) {
+        if (n <= 0) return;
+        run(n, Math.max(chunk, 1), body);
+    }
+
+    private static void run(int n, int per, RangeBody body) {
+        int t = threads, chunks = (n + per - 1) / per;
         if (t == 1 || chunks <= 1 || !BUSY.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
         try {
-            int per = ((n + chunks - 1) / chunks + g - 1) / g * g;
-            Job job = new Job(body, n, per, (n + per - 1) / per, t - 1);
+            Job job = new Job(body, n, per, chunks, t - 1);
             current = job;
             generation++;
             for (Worker w : workers) if (w.parked) LockSupport.unpark(w);
@@ -120,15 +138,16 @@ public final class Parallel {
 
         /** Claims and runs chunks until none is left. */
         void work() {
-            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+            // counted once per thread, not per chunk: one contended atomic less for each of many short chunks
+            int ran = 0;
+            for (int c; (c = next.getAndIncrement()) < chunks; ran++) {
                 try {
                     if (error == null) body.run(c * per, Math.min(n, (c + 1) * per));
                 } catch (Throwable t) {
                     error = t;
-                } finally {
-                    done.incrementAndGet();
                 }
             }
+            if (ran > 0) done.addAndGet(ran);
         }
     }
 

@@ -73,10 +73,56 @@ public abstract class Tensor {
      */
     public void matvec(float[] x, float[] out) {
         if (rows > Integer.MAX_VALUE) throw new IllegalStateException(name + " is too large for one matvec");
-        Parallel.forRange((int) rows, 16, (from, to) -> {
+        Parallel.forChunks((int) rows, matvecChunkRows((int) rows), matvecRows(x, out));
+    }
+
+    /**
+     * Rows per chunk when this tensor's rows are among {@code total} rows split across threads: about 16K weights
+     * (64 KB of F32), a multiple of 16 rows. Chunks of a few microseconds keep the idle end of each range short;
+     * much shorter ones pay their claims.
+     */
+    protected int matvecChunkRows(int total) {
+        int r = (CHUNK_WEIGHTS + cols - 1) / Math.max(cols, 1);
+        return Math.max(16, (r + 15) / 16 * 16);
+    }
+
+    /**
+     * The rows of {@code matvec(x, out)} as a body over row ranges, its per-call preparation (int8 quantization of
+     * x) done here, once: {@link #matvec} splits it across threads, {@link #matvecAll} joins several tensors' into
+     * one range. Every output row's value is independent of the ranges it is run in.
+     */
+    public Parallel.RangeBody matvecRows(float[] x, float[] out) {
+        return (from, to) -> {
             for (int r = from; r < to; r++) out[r] = dot(r, x, 0);
+        };
+    }
+
+    /**
+     * outs[i] = ts[i] x for every i (tensors of the same width, e.g. q, k and v, or gate and up): one parallel range
+     * over their rows end to end, so one dispatch and one join instead of one per tensor, and the threads balance
+     * over the total. The bits of every output are those of {@code ts[i].matvec(x, outs[i])}.
+     */
+    public static void matvecAll(Tensor[] ts, float[] x, float[][] outs) {
+        int[] ends = new int[ts.length];
+        long total = 0;
+        for (int i = 0; i < ts.length; i++) {
+            if (ts[i].cols != ts[0].cols) throw new IllegalArgumentException(ts[i] + " and " + ts[0] + " differ in width");
+            total += ts[i].rows;
+            if (total > Integer.MAX_VALUE) throw new IllegalStateException("too many rows for one matvec");
+            ends[i] = (int) total;
+        }
+        Parallel.RangeBody[] bodies = Int8KernelTensor.matvecBodies(ts, x, outs);
+        int chunk = 0;
+        for (Tensor t : ts) chunk = Math.max(chunk, t.matvecChunkRows((int) total));
+        Parallel.forChunks((int) total, chunk, (from, to) -> {
+            for (int i = 0, start = 0; i < ts.length && start < to; start = ends[i++]) {
+                int lo = Math.max(from, start), hi = Math.min(to, ends[i]);
+                if (lo < hi) bodies[i].run(lo - start, hi - start);
+            }
         });
     }
+
+    private static final int CHUNK_WEIGHTS = 16384;
 
     private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);
 
