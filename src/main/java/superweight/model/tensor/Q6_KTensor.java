@@ -68,9 +68,9 @@ public final class Q6_KTensor extends StoredTensor {
 
     /**
      * Decode and dot fused (the lm head of llama.cpp's Q4_0/Q4_K_M files is Q6_K: decode reads it for every token).
-     * One flat loop over the row's 64-value groups (a half super-block's 32 ql byte pairs and 16 qh bytes take two
-     * groups): nested loops over super-blocks, halves and steps kept their offsets in stack slots and cost about as
-     * much as the arithmetic. Each group assembles the six-bit codes of its four quarters in 32-bit lanes, 8 at a
+     * One flat loop over the row's 64-value groups (values l .. l + 16 of the four quarters of a half super-block:
+     * 32 ql bytes and 16 qh bytes); nested loops over super-blocks, halves and steps kept their offsets in stack
+     * slots and cost about as much as the arithmetic. Each group assembles the six-bit codes of its four quarters in 32-bit lanes, 8 at a
      * time from 8 bytes zero-extended straight to ints (widening 16 bytes through 16-bit lanes needed a lane-crossing
      * shuffle for every upper half); each scale group's 16 products (q - 32) * x are summed first (the first 8 by
      * mul, the next 8 fused in) and then scaled once by d * scale, into two accumulators in the order of the
