@@ -18,6 +18,7 @@ public final class Q4_0Tensor extends StoredTensor {
     /** Floats per step: the preferred width (8 with AVX2, 16 with AVX-512), from as many bytes widened at once. */
     private static final VectorSpecies<Float> F = VectorMath.BLOCK_FLOATS;
     private static final VectorSpecies<Byte> B = VectorMath.BLOCK_BYTES;
+    private static final VectorSpecies<Integer> I = F.length() == 16 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
     private static final int LANES = F.length();
 
     public Q4_0Tensor(String name, long rows, int cols, MemorySegment data) {
@@ -62,11 +63,11 @@ public final class Q4_0Tensor extends StoredTensor {
         for (int c = 0; c < cols; c += BLOCK, b += BYTES) {
             FloatVector s = FloatVector.zero(F);
             for (int h = 0; h < 16; h += LANES) {
-                ByteVector q = ByteVector.fromMemorySegment(B, data, b + 2 + h, ByteOrder.LITTLE_ENDIAN);
-                FloatVector lo = (FloatVector) q.and((byte) 15).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
-                // x86 has no byte shift: shift as int lanes, mask off the bits that crossed from the next byte
-                ByteVector high = ((IntVector) q.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
-                FloatVector hi = (FloatVector) high.sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+                // the bytes zero-extended to int lanes first: both nibbles come out with one op each (x86 has no
+                // byte shift), and no sign extension is needed
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, b + 2 + h, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                FloatVector lo = (FloatVector) q.and(15).sub(8).convertShape(VectorOperators.I2F, F, 0);
+                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convertShape(VectorOperators.I2F, F, 0);
                 s = lo.fma(FloatVector.fromArray(F, x, xOff + c + h), s);
                 s = hi.fma(FloatVector.fromArray(F, x, xOff + c + 16 + h), s);
             }

@@ -2,7 +2,7 @@ package superweight.model.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -20,9 +20,9 @@ public final class Q6_KTensor extends StoredTensor {
     private static final VectorSpecies<Float> F = VectorMath.BLOCK_FLOATS;
     private static final VectorSpecies<Byte> B = VectorMath.BLOCK_BYTES;
     private static final int LANES = F.length();
-    /** The fused dot's lanes: 16 bytes widened to 16 shorts (one scale group), two vectors of 8 floats. */
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    /** The fused dot's lanes: 8 code bytes widened to 8 ints, then 8 floats. */
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Integer> I8L = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
 
     public Q6_KTensor(String name, long rows, int cols, MemorySegment data) {
@@ -67,48 +67,47 @@ public final class Q6_KTensor extends StoredTensor {
     }
 
     /**
-     * Decode and dot fused (the lm head of llama.cpp's Q4_0/Q4_K_M files is Q6_K: decode reads it for every token):
-     * the six-bit codes are assembled in 16-bit lanes, 16 at a time (one scale group), each group's (q - 32) * x
-     * products summed over its two float vectors first and then scaled once by d * scale (the super-block's sixteen
-     * formed together); the row is never stored. Fixed 256-bit lanes, so the result does not depend on the vector
-     * width. One method with no helper calls, so that every vector operation is inlined (see Q8_0Tensor#dot).
+     * Decode and dot fused (the lm head of llama.cpp's Q4_0/Q4_K_M files is Q6_K: decode reads it for every token).
+     * One flat loop over the row's 64-value groups (values l .. l + 16 of the four quarters of a half super-block:
+     * 32 ql bytes and 16 qh bytes); nested loops over super-blocks, halves and steps kept their offsets in stack
+     * slots and cost about as much as the arithmetic. Each group assembles the six-bit codes of its four quarters in 32-bit lanes, 8 at a
+     * time from 8 bytes zero-extended straight to ints (widening 16 bytes through 16-bit lanes needed a lane-crossing
+     * shuffle for every upper half); each scale group's 16 products (q - 32) * x are summed first (the first 8 by
+     * mul, the next 8 fused in) and then scaled once by d * scale, into two accumulators in the order of the
+     * super-block's scales. Fixed 256-bit lanes, so the result does not depend on the vector width. One method with
+     * no helper calls, so that every vector operation is inlined (see Q8_0Tensor#dot).
      */
     @Override
     public float dot(long row, float[] x, int xOff) {
-        long b = row * (cols / BLOCK) * BYTES;
+        long rowStart = row * (cols / BLOCK) * BYTES;
         FloatVector acc0 = FloatVector.zero(F8), acc1 = acc0;
-        float[] ds = new float[16];
-        for (int c = 0; c < cols; c += BLOCK, b += BYTES) {
+        for (int group = 0, groups = cols / 64; group < groups; group++) {
+            // super-block group / 4; half (group / 2) % 2 of it; within the half, values l .. l + 16 of each quarter
+            long b = rowStart + (long) (group >> 2) * BYTES;
+            int half = (group >> 1) & 1, l = (group & 1) * 16;
+            long ql = b + half * 64 + l, qh = b + 128 + half * 32 + l;
+            int o = xOff + (group >> 2) * BLOCK + half * 128 + l;
+            IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B8, data, ql, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2I, I8L, 0);
+            IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B8, data, ql + 32, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2I, I8L, 0);
+            IntVector h = (IntVector) ByteVector.fromMemorySegment(B8, data, qh, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2I, I8L, 0);
+            // quarter k of the half: values o + 32k ..; scale group 2k + l / 16
+            FloatVector g0 = ((FloatVector) q1.and(15).or(h.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32).convertShape(VectorOperators.I2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o));
+            FloatVector g1 = ((FloatVector) q2.and(15).or(h.and(12).lanewise(VectorOperators.LSHL, 2)).sub(32).convertShape(VectorOperators.I2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o + 32));
+            FloatVector g2 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).or(h.and(48)).sub(32).convertShape(VectorOperators.I2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o + 64));
+            FloatVector g3 = ((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(48)).sub(32).convertShape(VectorOperators.I2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o + 96));
+            q1 = (IntVector) ByteVector.fromMemorySegment(B8, data, ql + 8, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2I, I8L, 0);
+            q2 = (IntVector) ByteVector.fromMemorySegment(B8, data, ql + 40, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2I, I8L, 0);
+            h = (IntVector) ByteVector.fromMemorySegment(B8, data, qh + 8, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2I, I8L, 0);
+            g0 = ((FloatVector) q1.and(15).or(h.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32).convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.fromArray(F8, x, o + 8), g0);
+            g1 = ((FloatVector) q2.and(15).or(h.and(12).lanewise(VectorOperators.LSHL, 2)).sub(32).convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.fromArray(F8, x, o + 40), g1);
+            g2 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).or(h.and(48)).sub(32).convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.fromArray(F8, x, o + 72), g2);
+            g3 = ((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(48)).sub(32).convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.fromArray(F8, x, o + 104), g3);
             float d = f16(data.get(I16, b + 208));
-            ByteVector scales = ByteVector.fromMemorySegment(B16, data, b + 192, ByteOrder.LITTLE_ENDIAN);
-            ((FloatVector) scales.convertShape(VectorOperators.B2F, F8, 0)).mul(d).intoArray(ds, 0);
-            ((FloatVector) scales.convertShape(VectorOperators.B2F, F8, 1)).mul(d).intoArray(ds, 8);
-            for (int half = 0; half < 2; half++) {
-                long ql = b + half * 64, qh = b + 128 + half * 32;
-                for (int l = 0, o = xOff + c + half * 128; l < 32; l += 16) {
-                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql + l, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                    ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql + l + 32, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B16, data, qh + l, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                    // quarter k of the half: values o + l + 32k .., scale group 2k + l / 16
-                    ShortVector v0 = q1.and((short) 15).or(h.and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
-                    ShortVector v1 = q2.and((short) 15).or(h.and((short) 12).lanewise(VectorOperators.LSHL, 2)).sub((short) 32);
-                    ShortVector v2 = q1.lanewise(VectorOperators.LSHR, 4).or(h.and((short) 48)).sub((short) 32);
-                    ShortVector v3 = q2.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 48)).sub((short) 32);
-                    FloatVector g0 = ((FloatVector) v0.convertShape(VectorOperators.S2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o + l));
-                    g0 = ((FloatVector) v0.convertShape(VectorOperators.S2F, F8, 1)).fma(FloatVector.fromArray(F8, x, o + l + 8), g0);
-                    FloatVector g1 = ((FloatVector) v1.convertShape(VectorOperators.S2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o + l + 32));
-                    g1 = ((FloatVector) v1.convertShape(VectorOperators.S2F, F8, 1)).fma(FloatVector.fromArray(F8, x, o + l + 40), g1);
-                    FloatVector g2 = ((FloatVector) v2.convertShape(VectorOperators.S2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o + l + 64));
-                    g2 = ((FloatVector) v2.convertShape(VectorOperators.S2F, F8, 1)).fma(FloatVector.fromArray(F8, x, o + l + 72), g2);
-                    FloatVector g3 = ((FloatVector) v3.convertShape(VectorOperators.S2F, F8, 0)).mul(FloatVector.fromArray(F8, x, o + l + 96));
-                    g3 = ((FloatVector) v3.convertShape(VectorOperators.S2F, F8, 1)).fma(FloatVector.fromArray(F8, x, o + l + 104), g3);
-                    int is = half * 8 + l / 16;
-                    acc0 = g0.fma(FloatVector.broadcast(F8, ds[is]), acc0);
-                    acc1 = g1.fma(FloatVector.broadcast(F8, ds[is + 2]), acc1);
-                    acc0 = g2.fma(FloatVector.broadcast(F8, ds[is + 4]), acc0);
-                    acc1 = g3.fma(FloatVector.broadcast(F8, ds[is + 6]), acc1);
-                }
-            }
+            long sc = b + 192 + half * 8 + l / 16;
+            acc0 = g0.fma(FloatVector.broadcast(F8, d * data.get(I8, sc)), acc0);
+            acc1 = g1.fma(FloatVector.broadcast(F8, d * data.get(I8, sc + 2)), acc1);
+            acc0 = g2.fma(FloatVector.broadcast(F8, d * data.get(I8, sc + 4)), acc0);
+            acc1 = g3.fma(FloatVector.broadcast(F8, d * data.get(I8, sc + 6)), acc1);
         }
         return VectorMath.sum(acc0.add(acc1));
     }

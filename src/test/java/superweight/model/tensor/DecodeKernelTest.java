@@ -121,7 +121,61 @@ class DecodeKernelTest {
     }
 
     /**
-     * The fused Q6_K dot (16-bit code assembly, per-group sums scaled once): odd row counts, one to three
+     * The fused Q6_K dot bit for bit against a scalar transcription of its order of operations: per 16-value scale
+     * group, lane i (of 8) holds q[i] * x[i] rounded, then fma(q[i + 8], x[i + 8], that); the group's lanes are
+     * fma'd with the float d * scale into accumulator 0 (quarters 0 and 2 of each half-super-block step) or 1
+     * (quarters 1 and 3) in block order; the result is the pairwise lane sum of acc0 + acc1. The decode path's bits
+     * are not pinned elsewhere: catches any change of this order (groups visited out of turn after a loop rewrite,
+     * a quarter fed to the other accumulator, a product fused where it was rounded) that the tolerance test misses.
+     */
+    @ParameterizedTest
+    @CsvSource({"1,256", "5,768"})
+    void q6_KDotKeepsItsOrderOfOperations(int rows, int cols) {
+        Random r = new Random(rows * 17L + cols);
+        byte[] w = new byte[rows * cols / 256 * 210];
+        r.nextBytes(w);
+        ByteBuffer b = ByteBuffer.wrap(w).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < rows * cols / 256; k++) b.putShort(k * 210 + 208, Float.floatToFloat16((float) r.nextGaussian() * 0.01f));
+        Tensor t = new Q6_KTensor("q6_k", rows, cols, MemorySegment.ofArray(w));
+        float[] x = new float[cols + 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int row = 0; row < rows; row++)
+            assertThat(Float.floatToRawIntBits(t.dot(row, x, 3))).as("row %d", row).isEqualTo(Float.floatToRawIntBits(q6_KDotTranscribed(w, row, cols, x, 3)));
+    }
+
+    private static float q6_KDotTranscribed(byte[] w, int row, int cols, float[] x, int xOff) {
+        float[][] acc = new float[2][8];
+        for (int sb = 0; sb < cols / 256; sb++) {
+            int base = (row * (cols / 256) + sb) * 210;
+            float d = Float.float16ToFloat((short) ((w[base + 208] & 0xFF) | (w[base + 209] << 8)));
+            for (int half = 0; half < 2; half++)
+                for (int l = 0; l < 32; l += 16)
+                    for (int k = 0; k < 4; k++) {
+                        float ds = d * w[base + 192 + half * 8 + l / 16 + 2 * k];
+                        for (int i = 0; i < 8; i++) {
+                            int e = half * 128 + 32 * k + l + i, o = xOff + sb * 256 + e;
+                            float g = q6_KCode(w, base, e) * x[o];
+                            g = Math.fma((float) q6_KCode(w, base, e + 8), x[o + 8], g);
+                            acc[k & 1][i] = Math.fma(g, ds, acc[k & 1][i]);
+                        }
+                    }
+        }
+        float s = 0;
+        for (int i = 0; i < 8; i += 2) s += (acc[0][i] + acc[1][i]) + (acc[0][i + 1] + acc[1][i + 1]);
+        return s;
+    }
+
+    /** q - 32 of element e (0..255) of the super-block at byte {@code base}, from the layout in Q6_KTensor's doc. */
+    private static int q6_KCode(byte[] w, int base, int e) {
+        int half = e / 128, quarter = (e % 128) / 32, l = e % 32;
+        int lo = w[base + half * 64 + l + 32 * (quarter & 1)] & 0xFF;
+        lo = quarter < 2 ? lo & 15 : lo >>> 4;
+        int hi = ((w[base + 128 + half * 32 + l] & 0xFF) >>> (2 * quarter)) & 3;
+        return (lo | (hi << 4)) - 32;
+    }
+
+    /**
+     * The fused Q6_K dot (codes assembled in 32-bit lanes, per-group sums scaled once): odd row counts, one to three
      * super-blocks, rows of random bytes and rows at the extremes (codes all 0 or all 63, i.e. q - 32 = -32 or 31,
      * with scales all -128 or 127), against the double product of the scalar decoder ({@link Tensor#get}, checked
      * by KQuantTensorTest); matvec the same bits at 1, 2 and 3 threads. Catches a scale taken from the wrong group
