@@ -58,64 +58,22 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (promptTokens < 1 || genTokens < 1 || repetitions < 1) throw new SuperweightException("--prompt-tokens, --gen-tokens and --repetitions must be positive");
-        if (threads != null && threads < 1) throw new SuperweightException("--threads must be positive");
-        if (fmaUnits < 1) throw new SuperweightException("--fma-units must be positive");
-        if (bandwidthMib < 1) throw new SuperweightException("--bandwidth-mib must be positive");
+        validate();
         if (threads != null) Parallel.useThreads(threads);
         Path llamaBench = compare == null ? null : LlamaBench.find(compare);
         long rssBefore = rssKb();
         long t0 = System.nanoTime();
         Model m = kernels.apply(model.load());
         try {
-            double openMs = (System.nanoTime() - t0) / 1e6;
-            long rssOpen = rssKb();
-            long heapOpen = usedHeapKb();
-            Transformer t = new Transformer(m);
-            int[] prompt = new SplittableRandom(42).ints(promptTokens, 0, m.config().vocabSize()).toArray();
-            double[] pp = new double[repetitions], tg = new double[repetitions];
-            double[] llamaPp = new double[repetitions], llamaTg = new double[repetitions];
-            for (int r = -Math.max(0, warmup); r < repetitions; r++) {
-                double[] rates = round(t, prompt);
-                if (r < 0) continue;
-                pp[r] = rates[0];
-                tg[r] = rates[1];
-                if (llamaBench != null) {
-                    double[] theirs = LlamaBench.run(llamaBench, m.checkpoint().path(), Parallel.threads(), promptTokens, genTokens);
-                    llamaPp[r] = theirs[0];
-                    llamaTg[r] = theirs[1];
-                }
-            }
             Map<String, Object> res = new LinkedHashMap<>();
-            res.put("model", m.checkpoint().path().toString());
-            res.put("cpu", MachineLimits.cpuModel());
-            res.put("vector_bits", VectorMath.S.vectorBitSize());
-            res.put("threads", Parallel.threads());
-            res.put("kernels", kernels.label());
-            res.put("load_average_1min", MachineLimits.loadAverage());
-            res.put("file_bytes", m.checkpoint().dataBytes());
-            res.put("parameters", m.parameterCount());
-            res.put("open_ms", openMs);
+            describe(m, res);
+            res.put("open_ms", (System.nanoTime() - t0) / 1e6);
             res.put("rss_kb_before_open", rssBefore);
-            res.put("rss_kb_after_open", rssOpen);
-            res.put("heap_kb_after_open", heapOpen);
+            res.put("rss_kb_after_open", rssKb());
+            res.put("heap_kb_after_open", usedHeapKb());
+            Rates rates = measure(m, llamaBench);
             res.put("rss_kb_after_run", rssKb());
-            res.put("pp" + promptTokens + "_tokens_per_s", pp);
-            res.put("tg" + genTokens + "_tokens_per_s", tg);
-            res.put("pp_median", median(pp));
-            res.put("tg_median", median(tg));
-            double ppGflops = prefillFlops(m, promptTokens) * median(pp) / promptTokens / 1e9;
-            double tgGBs = decodeBytes(m) * median(tg) / 1e9;
-            res.put("pp_gflops", ppGflops);
-            res.put("tg_weight_gb_per_s", tgGBs);
-            if (!noLimits) limits(res, ppGflops, tgGBs);
-            if (llamaBench != null) {
-                res.put("llama_bench", llamaBench.toString());
-                res.put("llama_pp_tokens_per_s", llamaPp);
-                res.put("llama_tg_tokens_per_s", llamaTg);
-                res.put("pp_ratio_vs_llama", median(pp) / median(llamaPp));
-                res.put("tg_ratio_vs_llama", median(tg) / median(llamaTg));
-            }
+            report(m, rates, llamaBench, res);
             var out = spec.commandLine().getOut();
             if (json) Cli.printJson(out, res);
             else {
@@ -125,6 +83,67 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         } finally {
             m.checkpoint().close();
+        }
+    }
+
+    private void validate() {
+        if (promptTokens < 1 || genTokens < 1 || repetitions < 1) throw new SuperweightException("--prompt-tokens, --gen-tokens and --repetitions must be positive");
+        if (threads != null && threads < 1) throw new SuperweightException("--threads must be positive");
+        if (fmaUnits < 1) throw new SuperweightException("--fma-units must be positive");
+        if (bandwidthMib < 1) throw new SuperweightException("--bandwidth-mib must be positive");
+    }
+
+    /** The machine, the run's settings and the model. */
+    private void describe(Model m, Map<String, Object> res) {
+        res.put("model", m.checkpoint().path().toString());
+        res.put("cpu", MachineLimits.cpuModel());
+        res.put("vector_bits", VectorMath.S.vectorBitSize());
+        res.put("threads", Parallel.threads());
+        res.put("kernels", kernels.label());
+        res.put("load_average_1min", MachineLimits.loadAverage()); // before the run: what else the machine is doing
+        res.put("file_bytes", m.checkpoint().dataBytes());
+        res.put("parameters", m.parameterCount());
+    }
+
+    /** Tokens/s of each repetition, ours and (when comparing) llama-bench's right after it. */
+    private record Rates(double[] pp, double[] tg, double[] llamaPp, double[] llamaTg) {
+    }
+
+    private Rates measure(Model m, Path llamaBench) {
+        Transformer t = new Transformer(m);
+        int[] prompt = new SplittableRandom(42).ints(promptTokens, 0, m.config().vocabSize()).toArray();
+        Rates rates = new Rates(new double[repetitions], new double[repetitions], new double[repetitions], new double[repetitions]);
+        for (int r = -Math.max(0, warmup); r < repetitions; r++) {
+            double[] ours = round(t, prompt);
+            if (r < 0) continue;
+            rates.pp[r] = ours[0];
+            rates.tg[r] = ours[1];
+            if (llamaBench != null) {
+                double[] theirs = LlamaBench.run(llamaBench, m.checkpoint().path(), Parallel.threads(), promptTokens, genTokens);
+                rates.llamaPp[r] = theirs[0];
+                rates.llamaTg[r] = theirs[1];
+            }
+        }
+        return rates;
+    }
+
+    /** The rates, their medians, the work per second they imply, the machine's limits and llama-bench's figures. */
+    private void report(Model m, Rates rates, Path llamaBench, Map<String, Object> res) {
+        res.put("pp" + promptTokens + "_tokens_per_s", rates.pp);
+        res.put("tg" + genTokens + "_tokens_per_s", rates.tg);
+        res.put("pp_median", median(rates.pp));
+        res.put("tg_median", median(rates.tg));
+        double ppGflops = prefillFlops(m, promptTokens) * median(rates.pp) / promptTokens / 1e9;
+        double tgGBs = decodeBytes(m) * median(rates.tg) / 1e9;
+        res.put("pp_gflops", ppGflops);
+        res.put("tg_weight_gb_per_s", tgGBs);
+        if (!noLimits) limits(res, ppGflops, tgGBs);
+        if (llamaBench != null) {
+            res.put("llama_bench", llamaBench.toString());
+            res.put("llama_pp_tokens_per_s", rates.llamaPp);
+            res.put("llama_tg_tokens_per_s", rates.llamaTg);
+            res.put("pp_ratio_vs_llama", median(rates.pp) / median(rates.llamaPp));
+            res.put("tg_ratio_vs_llama", median(rates.tg) / median(rates.llamaTg));
         }
     }
 

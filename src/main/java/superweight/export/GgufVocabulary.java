@@ -38,27 +38,10 @@ final class GgufVocabulary {
         JsonNode model = root.path("model");
         String type = model.path("type").asText(model.has("merges") ? "BPE" : "");
         if (!type.equals("BPE")) throw new SuperweightException(file + ": tokenizer model " + type + " cannot be written to GGUF (only BPE)");
-        Map<String, Integer> ids = new HashMap<>();
-        model.path("vocab").properties().forEach(e -> ids.put(e.getKey(), e.getValue().asInt()));
-        int size = ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        for (JsonNode t : root.path("added_tokens")) size = Math.max(size, t.path("id").asInt() + 1);
-        String[] tokens = new String[size];
-        int[] types = new int[size];
-        boolean byteFallback = model.path("byte_fallback").asBoolean(false);
-        for (int i = 0; i < size; i++) {
-            tokens[i] = "[PAD" + i + "]";
-            types[i] = 5; // unused id
-        }
-        ids.forEach((piece, id) -> {
-            tokens[id] = piece;
-            types[id] = byteFallback && piece.matches("<0x[0-9A-F]{2}>") ? 6 : 1;
-        });
-        for (JsonNode t : root.path("added_tokens")) {
-            int id = t.path("id").asInt();
-            tokens[id] = t.path("content").asText();
-            types[id] = t.path("special").asBoolean(false) ? 3 : 4;
-            ids.put(tokens[id], id);
-        }
+        TokenTable table = tokenTable(root, model);
+        String[] tokens = table.tokens;
+        int[] types = table.types;
+        Map<String, Integer> ids = table.ids;
         String unkPiece = model.path("unk_token").asText(tokenText(config.path("unk_token")));
         if (unkPiece != null && ids.containsKey(unkPiece)) types[ids.get(unkPiece)] = 2;
         List<String> merges = new ArrayList<>();
@@ -88,6 +71,36 @@ final class GgufVocabulary {
         if (config.has("add_eos_token")) meta.put("tokenizer.ggml.add_eos_token", config.get("add_eos_token").asBoolean());
         if (config.path("chat_template").isTextual()) meta.put("tokenizer.chat_template", config.get("chat_template").asText());
         return meta;
+    }
+
+    /** Every id's piece and GGUF token type, and the id of each piece (added tokens included). */
+    private record TokenTable(String[] tokens, int[] types, Map<String, Integer> ids) {
+    }
+
+    /** The vocabulary of tokenizer.json: ids without a piece become unused "[PADi]" entries, as llama.cpp's converter writes them. */
+    private static TokenTable tokenTable(JsonNode root, JsonNode model) {
+        Map<String, Integer> ids = new HashMap<>();
+        model.path("vocab").properties().forEach(e -> ids.put(e.getKey(), e.getValue().asInt()));
+        int size = ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        for (JsonNode t : root.path("added_tokens")) size = Math.max(size, t.path("id").asInt() + 1);
+        String[] tokens = new String[size];
+        int[] types = new int[size];
+        boolean byteFallback = model.path("byte_fallback").asBoolean(false);
+        for (int i = 0; i < size; i++) {
+            tokens[i] = "[PAD" + i + "]";
+            types[i] = 5; // unused id
+        }
+        ids.forEach((piece, id) -> {
+            tokens[id] = piece;
+            types[id] = byteFallback && piece.matches("<0x[0-9A-F]{2}>") ? 6 : 1;
+        });
+        for (JsonNode t : root.path("added_tokens")) {
+            int id = t.path("id").asInt();
+            tokens[id] = t.path("content").asText();
+            types[id] = t.path("special").asBoolean(false) ? 3 : 4;
+            ids.put(tokens[id], id);
+        }
+        return new TokenTable(tokens, types, ids);
     }
 
     static float[] mergeScores(String[] tokens, List<String> merges) {
