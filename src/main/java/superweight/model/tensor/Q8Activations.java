@@ -171,7 +171,7 @@ public final class Q8Activations {
     /**
      * v rounded to an integer: halves away from zero (roundf) or to even (rint); +0 for every value that rounds to
      * zero, as widening the stored byte gives. |v| is at most 127 and a bit, so the truncated integer part and the
-     * fraction |v| - t are exact in float; NaN lanes become 0, as C's and Java's conversions of them do here.
+     * fraction |v| - t are exact in float.
      */
     private static FloatVector rounded(FloatVector v, boolean toEven) {
         FloatVector a = v.abs();
@@ -209,11 +209,6 @@ public final class Q8Activations {
             bsums[b * 16 + g] = sum;
         }
         d[b] = 1f / iscale;
-    }
-
-    /** C's roundf: the nearest integer, halves away from zero (exact in double for every float). */
-    static int roundHalfAway(float v) {
-        return (int) Math.copySign(Math.floor(Math.abs((double) v) + 0.5), v);
     }
 
     private static float f16Rounded(float v) {

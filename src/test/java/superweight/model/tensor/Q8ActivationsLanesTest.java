@@ -41,6 +41,37 @@ class Q8ActivationsLanesTest {
         }
     }
 
+    /**
+     * A prefill's rows are quantized on the kernel threads in chunks of blocks: every block of a call long enough to
+     * be split (330 blocks) comes out the same at 1, 2 and 3 threads, for each format, the last block included.
+     */
+    @Test
+    void threadsSplitTheBlocksWithoutChangingThem() {
+        int n = 33, cols = 320;
+        float[] x = new float[n * cols];
+        Random rnd = new Random(5);
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        int before = Parallel.threads();
+        try {
+            for (Q8Activations.Format f : new Q8Activations.Format[]{Q8Activations.Format.Q8_0, Q8Activations.Format.Q8_1}) {
+                Parallel.useThreads(1);
+                Q8Activations one = Q8Activations.quantize(f, x, n, cols);
+                for (int t : new int[]{2, 3}) {
+                    Parallel.useThreads(t);
+                    Q8Activations split = Q8Activations.quantize(f, x, n, cols);
+                    assertThat(split.qs).as("%s at %d threads", f, t).isEqualTo(one.qs);
+                    assertThat(split.d).isEqualTo(one.d);
+                    assertThat(split.qsum).isEqualTo(one.qsum);
+                    assertThat(split.values()).isEqualTo(one.values());
+                    if (f == Q8Activations.Format.Q8_1) assertThat(split.s).isEqualTo(one.s);
+                }
+                assertThat(one.qsum[n * cols / 32 - 1]).isNotZero(); // the last block was written
+            }
+        } finally {
+            Parallel.useThreads(before);
+        }
+    }
+
     /** Block 0 of each row: halves of x * id; block 1: zeros, -0 and values that round to -0; block 2: random. */
     private static float[] rows(int n, int cols, Random rnd) {
         float[] x = new float[n * cols];
