@@ -74,11 +74,8 @@ final class Int8Gemm {
      * values of index 0 mod 8, then those of index 1 mod 8, and so on.
      */
     private static float[] activationsInPanelOrder(Q8Activations a, boolean byResidue) {
+        if (!byResidue) return a.values();
         float[] y = new float[a.n * a.cols];
-        if (!byResidue) {
-            for (int i = 0; i < y.length; i++) y[i] = a.qs[i];
-            return y;
-        }
         for (int base = 0; base < y.length; base += 256) {
             for (int l = 0; l < 8; l++) {
                 for (int e = 0; e < GROUP; e++) y[base + l * GROUP + e] = a.qs[base + e * 8 + l];
@@ -95,10 +92,16 @@ final class Int8Gemm {
         private float[] dx = new float[0], mx = new float[0];
         /** Q4_K/Q5_K: the 6-bit minimum of each sub-block of each super-block, per row. */
         private float[] mins = new float[0];
-        /** The block sums of one group, the K-quants' running sums (sums[0..7], the minimum term) of one tile. */
-        private final float[] groupSums = new float[TILE * NR], sums = new float[9 * TILE * NR];
+        /** The integer sums of one group of a tile, NR per position. */
+        private final float[] groupSums = new float[TILE * NR];
+        /**
+         * One tile's running sums, NR per position: first sumf (32-value types) or the finished dot (K-quants), then
+         * for the K-quants sums[0..7] and the minimum term.
+         */
+        private final float[] sums = new float[10 * TILE * NR];
         private final int[] codes = new int[256], scales = new int[256];
-        private float[] edge = new float[0];
+        /** The stored bytes of the panel's rows (32-value types), copied out of the segment once per panel. */
+        private byte[] stored = new byte[0];
         private int kind;
 
         void pack(StoredTensor w, int kind, long[] sourceRows, int r0, int k) {
@@ -110,34 +113,45 @@ final class Int8Gemm {
                 mx = new float[blocks * NR];
                 mins = new float[blocks * 8 * NR];
             }
-            java.util.Arrays.fill(q, 0, k * NR, 0f);
-            java.util.Arrays.fill(dx, 0, blocks * NR, 0f);
-            java.util.Arrays.fill(mx, 0, blocks * NR, 0f);
+            if (rows < NR) { // the rows past the end stay zero; a full panel overwrites every value
+                java.util.Arrays.fill(q, 0, k * NR, 0f);
+                java.util.Arrays.fill(dx, 0, blocks * NR, 0f);
+                java.util.Arrays.fill(mx, 0, blocks * NR, 0f);
+            }
+            if (kind >= Q4_K) {
+                for (int j = 0; j < rows; j++) packKQuantRow(w.data, sourceRows[r0 + j] * blocks, blocks, j);
+                return;
+            }
+            int bytes = kind == Q8_0 ? Q8_0Tensor.BYTES : kind == Q4_0 ? Q4_0Tensor.BYTES : Q4_1Tensor.BYTES, rowBytes = blocks * bytes;
+            if (stored.length < rows * rowBytes) stored = new byte[NR * rowBytes];
             for (int j = 0; j < rows; j++) {
-                if (kind >= Q4_K) packKQuantRow(w.data, sourceRows[r0 + j] * blocks, blocks, j);
-                else packBlockRow(w.data, sourceRows[r0 + j] * blocks, blocks, j);
+                MemorySegment.copy(w.data, StoredTensor.I8, sourceRows[r0 + j] * rowBytes, stored, j * rowBytes, rowBytes);
+            }
+            // block by block across the rows: the 32 k-major lines of one block stay in L1 while all rows fill them
+            for (int b = 0; b < blocks; b++) {
+                for (int j = 0; j < rows; j++) unpackBlock(j * rowBytes + b * bytes, b, j);
             }
         }
 
-        /** Row j of the panel from a Q8_0/Q4_0/Q4_1 row starting at block {@code first}. */
-        private void packBlockRow(MemorySegment data, long first, int blocks, int j) {
-            int bytes = kind == Q8_0 ? Q8_0Tensor.BYTES : kind == Q4_0 ? Q4_0Tensor.BYTES : Q4_1Tensor.BYTES;
-            long at = first * bytes;
-            for (int b = 0; b < blocks; b++, at += bytes) {
-                dx[b * NR + j] = StoredTensor.f16(data.get(StoredTensor.I16, at));
-                int base = b * GROUP * NR + j;
-                if (kind == Q8_0) {
-                    for (int e = 0; e < GROUP; e++) q[base + e * NR] = data.get(StoredTensor.I8, at + 2 + e);
-                    continue;
-                }
-                int offset = kind == Q4_0 ? 8 : 0, qs = kind == Q4_0 ? 2 : 4;
-                if (kind == Q4_1) mx[b * NR + j] = StoredTensor.f16(data.get(StoredTensor.I16, at + 2));
-                for (int e = 0; e < 16; e++) {
-                    int v = data.get(StoredTensor.I8, at + qs + e) & 0xFF;
-                    q[base + e * NR] = (v & 15) - offset;
-                    q[base + (e + 16) * NR] = (v >>> 4) - offset;
-                }
+        /** Block b of panel row j (a Q8_0/Q4_0/Q4_1 block at stored[at ..]): its codes, d, and Q4_1's minimum. */
+        private void unpackBlock(int at, int b, int j) {
+            dx[b * NR + j] = f16(stored, at);
+            int base = b * GROUP * NR + j;
+            if (kind == Q8_0) {
+                for (int e = 0; e < GROUP; e++) q[base + e * NR] = stored[at + 2 + e];
+                return;
             }
+            int offset = kind == Q4_0 ? 8 : 0, qs = at + (kind == Q4_0 ? 2 : 4);
+            if (kind == Q4_1) mx[b * NR + j] = f16(stored, at + 2);
+            for (int e = 0; e < 16; e++) {
+                int v = stored[qs + e] & 0xFF;
+                q[base + e * NR] = (v & 15) - offset;
+                q[base + (e + 16) * NR] = (v >>> 4) - offset;
+            }
+        }
+
+        private static float f16(byte[] b, int at) {
+            return Float.float16ToFloat((short) (b[at] & 0xFF | b[at + 1] << 8));
         }
 
         /** Row j of the panel from a K-quant row starting at super-block {@code first}: scale * q by residue mod 8. */
@@ -196,35 +210,25 @@ final class Int8Gemm {
             for (int g = 0; g < 16; g++) java.util.Arrays.fill(scales, g * 16, g * 16 + 16, data.get(StoredTensor.I8, at + 192 + g));
         }
 
-        /** Positions [p0, p1) against this panel into out[p * m + r0 ..] (through a buffer for the last, partial panel). */
+        /**
+         * Positions [p0, p1) against this panel into out[p * m + r0 ..]. A tile's running sums stay in a small
+         * contiguous buffer (in L1, not m floats apart) and reach out once, at the end, the last panel's rows cut
+         * to those that exist.
+         */
         void multiply(Q8Activations a, float[] y, int r0, int p0, int p1, float[] out, int m) {
-            boolean full = r0 + NR <= m;
-            if (!full && edge.length < a.n * NR) edge = new float[a.n * NR];
-            float[] c = full ? out : edge;
-            int cOff = full ? r0 : 0, cStride = full ? m : NR;
+            int cols = Math.min(NR, m - r0);
             for (int p = p0; p < p1; p += TILE) {
-                int count = Math.min(TILE, p1 - p), o = p * cStride + cOff;
-                start(c, o, cStride, count);
-                if (count == TILE) tile6(a, y, p, c, o, cStride);
-                else tile1(a, y, p, count, c, o, cStride);
-                if (kind >= Q4_K) finishK(c, o, cStride, count);
+                int count = Math.min(TILE, p1 - p);
+                java.util.Arrays.fill(sums, 0, kind >= Q4_K ? sums.length : count * NR, 0f);
+                if (count == TILE) tile6(a, y, p);
+                else tile1(a, y, p, count);
+                if (kind >= Q4_K) finishK(count);
+                for (int i = 0; i < count; i++) System.arraycopy(sums, i * NR, out, (p + i) * m + r0, cols);
             }
-            if (!full) {
-                for (int i = p0; i < p1; i++) System.arraycopy(edge, i * NR, out, i * m + r0, m - r0);
-            }
-        }
-
-        /** Zero the running sums of a tile of {@code count} positions. */
-        private void start(float[] c, int o, int cStride, int count) {
-            if (kind >= Q4_K) {
-                java.util.Arrays.fill(sums, 0f);
-                return;
-            }
-            for (int i = 0; i < count; i++) java.util.Arrays.fill(c, o + i * cStride, o + i * cStride + NR, 0f);
         }
 
         /** Six positions x two vectors of rows: per group the exact integer sums, then the group's float step. */
-        private void tile6(Q8Activations a, float[] y, int p, float[] c, int o, int cStride) {
+        private void tile6(Q8Activations a, float[] y, int p) {
             int k = a.cols, y0 = p * k, y1 = y0 + k, y2 = y1 + k, y3 = y2 + k, y4 = y3 + k, y5 = y4 + k;
             for (int g = 0; g < k / GROUP; g++) {
                 FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0;
@@ -250,12 +254,12 @@ final class Int8Gemm {
                 s3.intoArray(groupSums, 3 * NR); t3.intoArray(groupSums, 3 * NR + L);
                 s4.intoArray(groupSums, 4 * NR); t4.intoArray(groupSums, 4 * NR + L);
                 s5.intoArray(groupSums, 5 * NR); t5.intoArray(groupSums, 5 * NR + L);
-                step(a, g, p, TILE, c, o, cStride);
+                step(a, g, p, TILE);
             }
         }
 
         /** Fewer than six positions, one at a time. */
-        private void tile1(Q8Activations a, float[] y, int p, int count, float[] c, int o, int cStride) {
+        private void tile1(Q8Activations a, float[] y, int p, int count) {
             int k = a.cols;
             for (int g = 0; g < k / GROUP; g++) {
                 for (int i = 0; i < count; i++) {
@@ -268,33 +272,33 @@ final class Int8Gemm {
                     s.intoArray(groupSums, i * NR);
                     t.intoArray(groupSums, i * NR + L);
                 }
-                step(a, g, p, count, c, o, cStride);
+                step(a, g, p, count);
             }
         }
 
-        private void step(Q8Activations a, int g, int p, int count, float[] c, int o, int cStride) {
+        private void step(Q8Activations a, int g, int p, int count) {
             if (kind >= Q4_K) stepK(a, g, p, count);
-            else stepBlock(a, g, p, count, c, o, cStride);
+            else stepBlock(a, g, p, count);
         }
 
         /**
          * The 32-value block's float step of the reference dot, lane by lane: Q8_0 sumf + sumi * (dx * dy), Q4_0
          * sumf + sumi * dx * dy, Q4_1 sumf + ((dx * dy) * sumi + mx * sy); separate roundings, no fused operation.
          */
-        private void stepBlock(Q8Activations a, int b, int p, int count, float[] c, int o, int cStride) {
+        private void stepBlock(Q8Activations a, int b, int p, int count) {
             for (int i = 0; i < count; i++) {
                 int blk = (p + i) * a.blocks + b;
                 float dy = a.d[blk];
                 for (int h = 0; h < NR; h += L) {
                     FloatVector sumi = FloatVector.fromArray(S, groupSums, i * NR + h);
                     FloatVector d = FloatVector.fromArray(S, dx, b * NR + h);
-                    FloatVector sumf = FloatVector.fromArray(S, c, o + i * cStride + h);
+                    FloatVector sumf = FloatVector.fromArray(S, sums, i * NR + h);
                     sumf = switch (kind) {
                         case Q8_0 -> sumf.add(sumi.mul(d.mul(dy)));
                         case Q4_0 -> sumf.add(sumi.mul(d).mul(dy));
                         default -> sumf.add(d.mul(dy).mul(sumi).add(FloatVector.fromArray(S, mx, b * NR + h).mul(a.s[blk])));
                     };
-                    sumf.intoArray(c, o + i * cStride + h);
+                    sumf.intoArray(sums, i * NR + h);
                 }
             }
         }
@@ -310,7 +314,7 @@ final class Int8Gemm {
                 int blk = (p + i) * a.blocks + sb;
                 float dy = a.d[blk];
                 for (int h = 0; h < NR; h += L) {
-                    int at = (l * TILE + i) * NR + h;
+                    int at = ((l + 1) * TILE + i) * NR + h;
                     FloatVector d = FloatVector.fromArray(S, dx, sb * NR + h).mul(dy);
                     FloatVector.fromArray(S, sums, at).add(d.mul(FloatVector.fromArray(S, groupSums, i * NR + h))).intoArray(sums, at);
                     if (l < 7 || kind == Q6_K) continue;
@@ -319,7 +323,7 @@ final class Int8Gemm {
                         FloatVector min = FloatVector.fromArray(S, mins, (sb * 8 + j / 2) * NR + h);
                         sumi = min.fma(FloatVector.broadcast(S, (float) a.bsums[blk * 16 + j]), sumi);
                     }
-                    int m = (8 * TILE + i) * NR + h;
+                    int m = (9 * TILE + i) * NR + h;
                     FloatVector dmin = FloatVector.fromArray(S, mx, sb * NR + h).mul(dy);
                     FloatVector.fromArray(S, sums, m).sub(dmin.mul(sumi)).intoArray(sums, m);
                 }
@@ -327,12 +331,12 @@ final class Int8Gemm {
         }
 
         /** The K-quants' end of the dot: sumf (the minimum term, 0 for Q6_K) += sums[0], ..., sums[7], in order. */
-        private void finishK(float[] c, int o, int cStride, int count) {
+        private void finishK(int count) {
             for (int i = 0; i < count; i++) {
                 for (int h = 0; h < NR; h += L) {
-                    FloatVector sumf = FloatVector.fromArray(S, sums, (8 * TILE + i) * NR + h);
-                    for (int l = 0; l < 8; l++) sumf = sumf.add(FloatVector.fromArray(S, sums, (l * TILE + i) * NR + h));
-                    sumf.intoArray(c, o + i * cStride + h);
+                    FloatVector sumf = FloatVector.fromArray(S, sums, (9 * TILE + i) * NR + h);
+                    for (int l = 1; l <= 8; l++) sumf = sumf.add(FloatVector.fromArray(S, sums, (l * TILE + i) * NR + h));
+                    sumf.intoArray(sums, i * NR + h);
                 }
             }
         }

@@ -1,5 +1,11 @@
 package superweight.model.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * The input rows of one matrix product quantized to 8 bits per block, as llama.cpp quantizes the activations it
  * multiplies quantized weights against (ggml-quants.c, the reference quantizers):
@@ -20,6 +26,14 @@ package superweight.model.tensor;
  * are the reference on x86 too.
  */
 public final class Q8Activations {
+    private static final VectorSpecies<Float> S = VectorMath.S;
+    private static final int L = S.length();
+    /** Bytes of as many lanes as S (64 bits at least: a 128-bit S fills half of them, hence the mask). */
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_64.length() >= L ? ByteVector.SPECIES_64 : ByteVector.SPECIES_128;
+    private static final VectorMask<Byte> FIRST_L_BYTES = BYTES.indexInRange(0, L);
+    /** Blocks per chunk of the threads' share of one call: about the blocks of two rows of 2048. */
+    private static final int QUANTIZE_GRAIN = 128;
+
     public enum Format {
         Q8_0(32), Q8_1(32), Q8_K(256);
 
@@ -46,7 +60,10 @@ public final class Q8Activations {
     final int[] bsums;
     /** Q8_0/Q8_1: the sum of each block's q (the offset term of unsigned weight codes); null otherwise. */
     final int[] qsum;
-    /** {@link #qs} widened to floats (exact), made on first use by {@link #values()}. */
+    /**
+     * {@link #qs} widened to floats (exact): written by the quantizer for Q8_0/Q8_1 rows, made on first use by
+     * {@link #values()} for Q8_K.
+     */
     private volatile float[] values;
     /** {@link #qs} widened to shorts, made on first use by {@link #shorts()}. */
     private volatile short[] shorts;
@@ -61,6 +78,7 @@ public final class Q8Activations {
         this.s = format == Format.Q8_1 ? new float[n * blocks] : null;
         this.bsums = format == Format.Q8_K ? new int[n * cols / 16] : null;
         this.qsum = format == Format.Q8_K ? null : new int[n * blocks];
+        this.values = format == Format.Q8_K ? null : new float[n * cols];
     }
 
     /** Quantizes x[p * cols .. (p + 1) * cols) for p in [0, n); cols must be a multiple of the format's block. */
@@ -74,10 +92,14 @@ public final class Q8Activations {
             throw new IllegalArgumentException(cols + " columns are not a multiple of the " + format + " block of " + format.block);
         }
         Q8Activations a = new Q8Activations(format, n, cols);
-        for (int b = 0; b < n * a.blocks; b++) {
-            if (format == Format.Q8_K) a.quantizeK(x, b);
-            else a.quantize32(x, b, rounding == Rounding.X86);
-        }
+        boolean x86 = rounding == Rounding.X86;
+        // blocks are independent: the kernel threads share a prefill's rows (a decode row is too short to split)
+        Parallel.forRange(n * a.blocks, QUANTIZE_GRAIN, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                if (format == Format.Q8_K) a.quantizeK(x, b);
+                else a.quantize32(x, b, x86);
+            }
+        });
         return a;
     }
 
@@ -121,21 +143,51 @@ public final class Q8Activations {
         return d[p * blocks + c / format.block];
     }
 
+    /**
+     * One 32-value block in vector lanes: the maximum is exact in any order, and each lane rounds x * id as the
+     * scalar code does (C's roundf or rint), so the bits are those of the reference loop at every vector width.
+     */
     private void quantize32(float[] x, int b, boolean x86) {
         int at = b * 32;
-        float amax = 0f;
-        for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[at + j]));
+        float[] vals = values;
+        FloatVector amaxes = FloatVector.zero(S);
+        for (int j = 0; j < 32; j += L) amaxes = amaxes.max(FloatVector.fromArray(S, x, at + j).abs());
+        float amax = amaxes.reduceLanes(VectorOperators.MAX);
         float scale = amax / 127f;
         float id = x86 ? (amax != 0f ? 127f / amax : 0f) : (scale != 0f ? 1f / scale : 0f);
-        int sum = 0;
-        for (int j = 0; j < 32; j++) {
-            int q = x86 ? (int) Math.rint(x[at + j] * id) : roundHalfAway(x[at + j] * id);
-            qs[at + j] = (byte) q;
-            sum += q;
+        FloatVector sums = FloatVector.zero(S);
+        for (int j = 0; j < 32; j += L) {
+            FloatVector q = rounded(FloatVector.fromArray(S, x, at + j).mul(id), x86);
+            q.intoArray(vals, at + j);
+            ((ByteVector) q.convertShape(VectorOperators.F2B, BYTES, 0)).intoArray(qs, at + j, FIRST_L_BYTES);
+            sums = sums.add(q);
         }
+        int sum = (int) sums.reduceLanes(VectorOperators.ADD); // whole numbers of magnitude below 2^13: exact in any order
         d[b] = f16Rounded(scale);
         qsum[b] = sum;
         if (s != null) s[b] = f16Rounded(sum * scale);
+    }
+
+    /**
+     * v rounded to an integer: halves away from zero (roundf) or to even (rint); +0 for every value that rounds to
+     * zero, as widening the stored byte gives. |v| is at most 127 and a bit, so the truncated integer part and the
+     * fraction |v| - t are exact in float.
+     */
+    private static FloatVector rounded(FloatVector v, boolean toEven) {
+        FloatVector a = v.abs();
+        FloatVector t = (FloatVector) a.convert(VectorOperators.F2I, 0).convert(VectorOperators.I2F, 0);
+        FloatVector frac = a.sub(t);
+        VectorMask<Float> up = toEven
+                ? frac.compare(VectorOperators.GT, 0.5f).or(frac.compare(VectorOperators.EQ, 0.5f).and(odd(t)))
+                : frac.compare(VectorOperators.GE, 0.5f);
+        FloatVector r = t.add(1f, up);
+        return r.lanewise(VectorOperators.NEG, v.compare(VectorOperators.LT, 0f).and(r.compare(VectorOperators.GT, 0f)));
+    }
+
+    /** The lanes of t (whole numbers below 2^24) that are odd. */
+    private static VectorMask<Float> odd(FloatVector t) {
+        FloatVector half = (FloatVector) t.mul(0.5f).convert(VectorOperators.F2I, 0).convert(VectorOperators.I2F, 0);
+        return half.mul(2f).compare(VectorOperators.NE, t);
     }
 
     private void quantizeK(float[] x, int b) {
@@ -157,11 +209,6 @@ public final class Q8Activations {
             bsums[b * 16 + g] = sum;
         }
         d[b] = 1f / iscale;
-    }
-
-    /** C's roundf: the nearest integer, halves away from zero (exact in double for every float). */
-    static int roundHalfAway(float v) {
-        return (int) Math.copySign(Math.floor(Math.abs((double) v) + 0.5), v);
     }
 
     private static float f16Rounded(float v) {
