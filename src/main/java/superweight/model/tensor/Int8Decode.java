@@ -2,192 +2,252 @@ package superweight.model.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.B2S;
-import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.S2F;
+import static jdk.incubator.vector.VectorOperators.S2I;
 import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
 
 /**
- * Decode (one position) for Q4_0 x Q8_0 on sixteen weight rows at once and Q8_0 x Q8_0 on eight: the same integer
- * block sums and float steps as {@link Int8Kernels} (so the same bits), arranged for speed. Per block, each row's
- * products are summed in lanes along k and the rows are folded by transposing steps (add a vector to a
- * lane-permuted copy of itself, keep alternate lanes from two rows), so that in the end lane j holds row j's block
- * sum: a few operations per row where a lane reduction per row is a long dependent chain. The block's
- * float step of llama.cpp's reference dot then runs lane-wise, one lane per row, in block order.
+ * Decode (one position) for Q4_0 x Q8_0 and Q8_0 x Q8_0 on sixteen weight rows at once (one row per 16-bit lane)
+ * and Q6_K x Q8_K on eight (one per float lane): the same integer block sums and float steps as {@link Int8Kernels}
+ * (so the same bits), from a copy of the weights {@link Packed} for it, as llama.cpp repacks Q4_0 for its AVX2
+ * kernels. In the packed copy the rows' codes of one block lie interleaved (code k of every row of the group, then
+ * code k + 1), so each step multiplies one broadcast activation code with a vector of the group's codes: no lane
+ * reduction, no fold across rows, one contiguous read per group. Measured 2.1x (Q4_0) and 1.8x (Q8_0) faster than
+ * the same sums read from the file's layout with a transposing fold (docs/performance.md, session 8).
  *
  * <p>Q4_0 sums in 16-bit lanes, modulo 2^16: the nibbles unsigned (0..15), the offset coming back as 8 * sum(qy) of
- * the activation block, shared by all rows, subtracted after the fold; the exact block sum lies in [-32512, 32512],
- * so its value modulo 2^16 determines it. Q8_0 sums integers in float lanes, exactly, as its row kernel does.
+ * the activation block; the exact block sum lies in [-32512, 32512], so its value modulo 2^16 determines it. Q8_0
+ * adds two 16-bit products (|q qy| <= 128 x 127, so a pair fits) and widens the pair into 32-bit lanes. Q6_K sums
+ * integers in float lanes, exactly: the packed codes are q - 32, and each of the C code's eight sums per super-block
+ * (index mod 8) is at most 32 values x 128 x 32 x 127 < 2^24 in magnitude.
  *
- * <p>The lanes are fixed at 256 bits (16 shorts, 8 floats) whatever {@link VectorMath#S}: the result does not
- * depend on the width (integer sums are exact, the float step is per lane), and 256-bit vectors exist on AVX2 and
- * AVX-512 alike. (Session 4's Q8_0 groups, 16-bit products widened into 32-bit lanes, measured bimodal under the
- * JIT; these widen codes to floats, as the row kernel does: docs/performance.md, session 5.)
+ * <p>The lanes are fixed at 256 bits (16 shorts, 8 ints or floats) whatever {@link VectorMath#S}: the result does
+ * not depend on the width (integer sums are exact, the float step is per lane), and 256-bit vectors exist on AVX2
+ * and AVX-512 alike.
  */
 final class Int8Decode {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
-    /** Q8_0: eight codes, widened to one 256-bit float vector. */
-    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
     private static final VectorSpecies<Short> SH = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Integer> IN = jdk.incubator.vector.IntVector.SPECIES_256;
+    private static final VectorSpecies<Integer> IN = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    /** Rows per group: one per 16-bit lane. */
-    static final int Q4_0_ROWS = 16;
-    /** Q8_0 rows per group: one per float lane. */
-    static final int Q8_0_ROWS = 8;
-
-    // The fold's lane permutations (over 32-bit lanes) and which lanes the second vector keeps, as 16-bit masks.
-    private static final VectorShuffle<Integer> SWAP_1 = VectorShuffle.fromValues(IN, 1, 0, 3, 2, 5, 4, 7, 6);
-    private static final VectorShuffle<Integer> SWAP_2 = VectorShuffle.fromValues(IN, 2, 3, 0, 1, 6, 7, 4, 5);
-    private static final VectorShuffle<Integer> SWAP_4 = VectorShuffle.fromValues(IN, 4, 5, 6, 7, 0, 1, 2, 3);
-    private static final VectorMask<Short> ODD_SHORTS = VectorMask.fromLong(SH, 0xAAAAL);
-    // Collecting the rows' sums: a rotation down by one 32-bit lane, and the top lane that takes the next two sums. Constants, not masks computed per step: a vector operation whose operand is not a
-    // constant the JIT sees may be compiled as a call on boxed vectors, and was, in some runs.
-    private static final VectorShuffle<Integer> DOWN_1 = VectorShuffle.fromValues(IN, 1, 2, 3, 4, 5, 6, 7, 0);
-    private static final VectorMask<Short> TOP_INT_AS_SHORTS = VectorMask.fromLong(SH, 0xC000L);
-    // Q8_0's fold, a tree over float lanes: swaps of neighbouring lanes, pairs and halves, and the lanes each
-    // level takes from its second vector.
-    private static final VectorShuffle<Float> F_SWAP_1 = VectorShuffle.fromValues(F, 1, 0, 3, 2, 5, 4, 7, 6);
-    private static final VectorShuffle<Float> F_SWAP_2 = VectorShuffle.fromValues(F, 2, 3, 0, 1, 6, 7, 4, 5);
-    private static final VectorShuffle<Float> F_SWAP_4 = VectorShuffle.fromValues(F, 4, 5, 6, 7, 0, 1, 2, 3);
-    private static final VectorMask<Float> ODD_FLOATS = VectorMask.fromLong(F, 0xAAL);
-    private static final VectorMask<Float> ODD_FLOAT_PAIRS = VectorMask.fromLong(F, 0xCCL);
-    private static final VectorMask<Float> TOP_HALF_FLOATS = VectorMask.fromLong(F, 0xF0L);
-
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
     private Int8Decode() {
     }
 
-    /** Rows per group for {@code t}'s storage type, or 0 when it has no group kernel (the row kernel serves it). */
-    static int groupRows(StoredTensor t) {
-        return switch (t) {
-            case Q4_0Tensor _ -> Q4_0_ROWS;
-            case Q8_0Tensor _ -> Q8_0_ROWS;
-            default -> 0;
-        };
+    /** Whether {@code t}'s storage type has a packed group kernel (otherwise the row kernel serves its decode). */
+    static boolean packs(StoredTensor t) {
+        return t instanceof Q4_0Tensor || t instanceof Q8_0Tensor || t instanceof Q6_KTensor;
     }
 
     /**
-     * out[r] = dot(row sourceRows[r], position 0 of a) for r in [from, to): whole groups here, the rest by the row
-     * kernel (which gives the same bits). The lanes of a group take rows a span apart (lane j of group i: row
-     * from + i + j * span), so that each lane reads one long ascending stream through the range: groups of
-     * neighbouring rows (eight short interleaved streams per group) ran about 1.6x slower per row on a Q8_0 matrix
-     * larger than the last-level cache (the lm head) than on one inside it, slower than the row kernel there
-     * (docs/performance.md, session 6).
+     * The rows of a Q4_0, Q8_0 or Q6_K tensor in whole groups, packed for the group kernels: group g's block i at
+     * {@code (g * blocks + i) * stride}, first its codes interleaved by row (code k of each of the group's rows, for
+     * every k of the block), then, for Q6_K, its sixteen scales interleaved by row alike, then the rows' block scales
+     * d as f32 (exact: f16 widens without rounding). The codes are the file's bytes for Q8_0 and Q4_0 (a Q4_0 byte k
+     * holds codes k and k + 16) and q - 32 as signed bytes for Q6_K. Off the heap, one contiguous stream per group;
+     * the size of the packed rows times 1.11 (Q4_0), 1.06 (Q8_0) or 1.31 (Q6_K). Rows after the last whole group are
+     * not packed: the row kernel serves them.
      */
-    static void rows(StoredTensor t, long[] sourceRows, int from, int to, Q8Activations a, float[] out) {
-        int g = groupRows(t), span = g > 0 ? (to - from) / g : 0;
-        if (span > 0) {
-            boolean q8 = t instanceof Q8_0Tensor;
-            long rowBytes = (long) a.blocks * (q8 ? Q8_0Tensor.BYTES : Q4_0Tensor.BYTES);
-            long[] at = new long[g];
-            float[] scales = new float[g], sums = new float[g];
-            for (int i = 0; i < span; i++) {
-                for (int j = 0; j < g; j++) at[j] = sourceRows[from + i + j * span] * rowBytes;
-                if (q8) q8_0(t.data, at, a, scales, sums, 0);
-                else q4_0(t.data, at, a, scales, sums, 0);
-                for (int j = 0; j < g; j++) out[from + i + j * span] = sums[j];
-            }
+    static final class Packed {
+        final MemorySegment data;
+        final int rows, groups, blocks, codeBytes, scaleBytes;
+        private Packed(int rows, int groups, int blocks, int codesPerRow, int scalesPerRow) {
+            this.rows = rows;
+            this.groups = groups;
+            this.blocks = blocks;
+            this.codeBytes = codesPerRow * rows;
+            this.scaleBytes = scalesPerRow * rows;
+            this.data = Arena.ofAuto().allocate(Math.max(1, (long) groups * blocks * stride()), 64);
         }
-        for (int r = from + g * span; r < to; r++) Int8Kernels.rowDots(t, sourceRows[r], a, out, r, 1);
+
+        long stride() {
+            return codeBytes + scaleBytes + 4L * rows;
+        }
+
+        long at(int g, int i) {
+            return (g * (long) blocks + i) * stride();
+        }
     }
 
-    /** Sixteen Q4_0 rows (byte offsets at[j]) against position 0: out[outAt + j], sumf += sumi * dx * dy per block. */
-    private static void q4_0(MemorySegment w, long[] at, Q8Activations a, float[] dx, float[] out, int outAt) {
+    /** {@code t}'s rows {@code sourceRows[0..]}, packed (see {@link Packed}). */
+    static Packed pack(StoredTensor t, long[] sourceRows) {
+        int blockBytes = switch (t) {
+            case Q8_0Tensor _ -> Q8_0Tensor.BYTES;
+            case Q4_0Tensor _ -> Q4_0Tensor.BYTES;
+            default -> Q6_KTensor.BYTES;
+        };
+        boolean k = t instanceof Q6_KTensor;
+        int rows = k ? 8 : 16, codes = k ? 256 : blockBytes - 2, scales = k ? 16 : 0;
+        int blocks = t.cols() / (k ? 256 : 32), groups = sourceRows.length / rows;
+        Packed p = new Packed(rows, groups, blocks, codes, scales);
+        byte[] raw = new byte[blockBytes], unpacked = new byte[codes];
+        byte[] block = new byte[p.codeBytes + p.scaleBytes];
+        float[] d = new float[rows];
+        for (int g = 0; g < groups; g++) {
+            for (int i = 0; i < blocks; i++) {
+                for (int j = 0; j < rows; j++) {
+                    // one bulk copy per row and block: the rows of a group lie far apart in the file
+                    MemorySegment.copy(t.data, ValueLayout.JAVA_BYTE, (sourceRows[g * rows + j] * blocks + i) * blockBytes, raw, 0, blockBytes);
+                    if (k) {
+                        q6_KCodes(raw, unpacked);
+                        for (int s = 0; s < scales; s++) block[p.codeBytes + s * rows + j] = raw[192 + s];
+                        d[j] = StoredTensor.f16((short) ((raw[208] & 0xFF) | raw[209] << 8));
+                    } else {
+                        System.arraycopy(raw, 2, unpacked, 0, codes);
+                        d[j] = StoredTensor.f16((short) ((raw[0] & 0xFF) | raw[1] << 8));
+                    }
+                    for (int c = 0; c < codes; c++) block[c * rows + j] = unpacked[c];
+                }
+                long base = p.at(g, i);
+                MemorySegment.copy(block, 0, p.data, ValueLayout.JAVA_BYTE, base, block.length);
+                MemorySegment.copy(d, 0, p.data, F32, base + block.length, rows);
+            }
+        }
+        return p;
+    }
+
+    /** The 256 codes q - 32 of one Q6_K block (ql: 128 bytes of low nibbles, qh: 64 bytes of high bit pairs), in order. */
+    private static void q6_KCodes(byte[] b, byte[] q) {
+        for (int half = 0; half < 2; half++) {
+            int ql = half * 64, qh = 128 + half * 32, o = half * 128;
+            for (int l = 0; l < 32; l++) {
+                int h = b[qh + l] & 0xFF, lo = b[ql + l] & 0xFF, hi = b[ql + l + 32] & 0xFF;
+                q[o + l] = (byte) (((lo & 15) | (h & 3) << 4) - 32);
+                q[o + l + 32] = (byte) (((hi & 15) | (h >> 2 & 3) << 4) - 32);
+                q[o + l + 64] = (byte) ((lo >> 4 | (h >> 4 & 3) << 4) - 32);
+                q[o + l + 96] = (byte) ((hi >> 4 | (h >> 6 & 3) << 4) - 32);
+            }
+        }
+    }
+
+    /**
+     * out[r] = dot(row sourceRows[r], position 0 of a) for r in [from, to): the whole groups within the range from
+     * the packed copy, the rows before and after them by the row kernel (which gives the same bits).
+     */
+    static void rows(Packed p, StoredTensor t, long[] sourceRows, int from, int to, Q8Activations a, float[] out) {
+        int n = p.rows, g0 = (from + n - 1) / n, g1 = Math.min(p.groups, to / n);
+        if (g0 >= g1) {
+            rowKernel(t, sourceRows, from, to, a, out);
+            return;
+        }
+        rowKernel(t, sourceRows, from, g0 * n, a, out);
+        for (int g = g0; g < g1; g++) {
+            switch (t) {
+                case Q8_0Tensor _ -> q8_0(p, g, a, out);
+                case Q4_0Tensor _ -> q4_0(p, g, a, out);
+                default -> q6_K(p, g, a, out);
+            }
+        }
+        rowKernel(t, sourceRows, g1 * n, to, a, out);
+    }
+
+    private static void rowKernel(StoredTensor t, long[] sourceRows, int from, int to, Q8Activations a, float[] out) {
+        for (int r = from; r < to; r++) Int8Kernels.rowDots(t, sourceRows[r], a, out, r, 1);
+    }
+
+    /** Group g of a packed Q4_0 tensor against position 0: out[16g + j], sumf += sumi * dx * dy per block. */
+    private static void q4_0(Packed p, int g, Q8Activations a, float[] out) {
+        MemorySegment w = p.data;
+        byte[] qs = a.qs;
         FloatVector sum0 = FloatVector.zero(F), sum1 = sum0;
-        for (int i = 0; i < a.blocks; i++) {
-            ShortVector y0 = (ShortVector) ByteVector.fromArray(B, a.qs, i * 32).convertShape(B2S, SH, 0);
-            ShortVector y1 = (ShortVector) ByteVector.fromArray(B, a.qs, i * 32 + 16).convertShape(B2S, SH, 0);
-            long off = (long) i * Q4_0Tensor.BYTES;
-            ShortVector sums = ShortVector.zero(SH);
-            // two rows at a time, written out in one method: a vector passed to a helper the JIT did not inline is
-            // boxed, and more rows per iteration exceed the JIT's inlining budget
-            for (int q = 0; q < Q4_0_ROWS; q += 2) {
-                // per 16-bit lane e: q[e] * qy[e] + q[e + 16] * qy[e + 16], unsigned nibbles (|lane| <= 2 * 15 * 127)
-                ShortVector c0 = (ShortVector) ByteVector.fromMemorySegment(B, w, at[q] + off + 2, LE).convertShape(ZERO_EXTEND_B2S, SH, 0);
-                ShortVector c1 = (ShortVector) ByteVector.fromMemorySegment(B, w, at[q + 1] + off + 2, LE).convertShape(ZERO_EXTEND_B2S, SH, 0);
-                ShortVector p0 = c0.and((short) 15).mul(y0).add(c0.lanewise(LSHR, 4).mul(y1));
-                ShortVector p1 = c1.and((short) 15).mul(y0).add(c1.lanewise(LSHR, 4).mul(y1));
-                // pairs: 16-bit lane 2k the sum of row q's lanes 2k, 2k+1, lane 2k+1 the same for row q + 1
-                p0 = p0.add(p0.reinterpretAsInts().lanewise(LSHR, 16).reinterpretAsShorts());
-                p1 = p1.add(p1.reinterpretAsInts().lanewise(LSHL, 16).reinterpretAsShorts());
-                ShortVector two = p0.blend(p1, ODD_SHORTS);
-                // complete both sums in every 32-bit lane; the sums so far move down one 32-bit lane and these two
-                // enter the top one, so that after eight steps rows 2k, 2k + 1 are in 16-bit lanes 2k, 2k + 1
-                two = two.add(two.reinterpretAsInts().rearrange(SWAP_1).reinterpretAsShorts());
-                two = two.add(two.reinterpretAsInts().rearrange(SWAP_2).reinterpretAsShorts());
-                two = two.add(two.reinterpretAsInts().rearrange(SWAP_4).reinterpretAsShorts());
-                sums = sums.reinterpretAsInts().rearrange(DOWN_1).reinterpretAsShorts().blend(two, TOP_INT_AS_SHORTS);
+        for (int i = 0; i < p.blocks; i++) {
+            long base = p.at(g, i);
+            ShortVector acc = ShortVector.zero(SH);
+            for (int k = 0; k < 16; k++) {
+                // rows' byte k: code k in the low nibble, code k + 16 in the high one (unsigned, 0..15)
+                ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B, w, base + k * 16, LE).convertShape(ZERO_EXTEND_B2S, SH, 0);
+                acc = acc.add(c.and((short) 15).mul(qs[i * 32 + k])).add(c.lanewise(LSHR, 4).mul(qs[i * 32 + k + 16]));
             }
             // the unsigned nibbles' offset: sum((q - 8) qy) = sum(q qy) - 8 sum(qy), exact modulo 2^16
-            ShortVector sumi = sums.sub((short) (8 * a.qsum[i]));
-            for (int j = 0; j < Q4_0_ROWS; j++) dx[j] = StoredTensor.f16(w.get(StoredTensor.I16, at[j] + off));
+            ShortVector sumi = acc.sub((short) (8 * a.qsum[i]));
+            long scales = base + p.codeBytes;
             float dy = a.d[i];
-            sum0 = sum0.add(((FloatVector) sumi.convertShape(S2F, F, 0)).mul(FloatVector.fromArray(F, dx, 0)).mul(dy));
-            sum1 = sum1.add(((FloatVector) sumi.convertShape(S2F, F, 1)).mul(FloatVector.fromArray(F, dx, 8)).mul(dy));
+            sum0 = sum0.add(((FloatVector) sumi.convertShape(S2F, F, 0)).mul(FloatVector.fromMemorySegment(F, w, scales, LE)).mul(dy));
+            sum1 = sum1.add(((FloatVector) sumi.convertShape(S2F, F, 1)).mul(FloatVector.fromMemorySegment(F, w, scales + 32, LE)).mul(dy));
         }
-        sum0.intoArray(out, outAt);
-        sum1.intoArray(out, outAt + 8);
+        sum0.intoArray(out, g * 16);
+        sum1.intoArray(out, g * 16 + 8);
+    }
+
+    /** Group g of a packed Q8_0 tensor against position 0: out[16g + j], sumf += sumi * (dx * dy) per block. */
+    private static void q8_0(Packed p, int g, Q8Activations a, float[] out) {
+        MemorySegment w = p.data;
+        byte[] qs = a.qs;
+        FloatVector sum0 = FloatVector.zero(F), sum1 = sum0;
+        for (int i = 0; i < p.blocks; i++) {
+            long base = p.at(g, i);
+            IntVector acc0 = IntVector.zero(IN), acc1 = acc0;
+            for (int k = 0; k < 32; k += 2) {
+                ShortVector c0 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + k * 16, LE).convertShape(B2S, SH, 0);
+                ShortVector c1 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + (k + 1) * 16, LE).convertShape(B2S, SH, 0);
+                // two products in 16 bits (|pair| <= 2 x 128 x 127 < 2^15), then widened into 32-bit lanes
+                ShortVector pair = c0.mul(qs[i * 32 + k]).add(c1.mul(qs[i * 32 + k + 1]));
+                acc0 = acc0.add(pair.convertShape(S2I, IN, 0));
+                acc1 = acc1.add(pair.convertShape(S2I, IN, 1));
+            }
+            long scales = base + p.codeBytes;
+            float dy = a.d[i];
+            sum0 = sum0.add(((FloatVector) acc0.convertShape(I2F, F, 0)).mul(FloatVector.fromMemorySegment(F, w, scales, LE).mul(dy)));
+            sum1 = sum1.add(((FloatVector) acc1.convertShape(I2F, F, 0)).mul(FloatVector.fromMemorySegment(F, w, scales + 32, LE).mul(dy)));
+        }
+        sum0.intoArray(out, g * 16);
+        sum1.intoArray(out, g * 16 + 8);
     }
 
     /**
-     * Eight Q8_0 rows (byte offsets at[j]) against position 0: out[outAt + j], per block sumi = sum(qx * qy),
-     * sumf += sumi * (dx * dy), as {@link Int8Kernels}'s row kernel. The products are integers in float lanes,
-     * exact (every partial sum of a block is at most 32 * 128 * 127 < 2^24 in magnitude), so the fold may add them
-     * in any order and each lane's block sum is the row kernel's sumi. The eight rows are written out (eight
-     * accumulators, no helper calls): measured faster than q4_0's two rows per step with a rotating insert.
+     * Group g (eight rows) of a packed Q6_K tensor against position 0: per super-block the C code's eight integer sums
+     * aux32[l] (l = index mod 8) = sum over the sixteen scales of scale * sum(q qy), in float lanes (exact), then
+     * sums[l] += d * aux32[l] with d = dx * dy, and at the end sumf = sums[0] + ... + sums[7], per row lane.
      */
-    private static void q8_0(MemorySegment w, long[] at, Q8Activations a, float[] dx, float[] out, int outAt) {
-        float[] ys = a.values();
-        FloatVector sumf = FloatVector.zero(F);
-        for (int i = 0; i < a.blocks; i++) {
-            long off = (long) i * Q8_0Tensor.BYTES + 2;
-            long b0 = at[0] + off, b1 = at[1] + off, b2 = at[2] + off, b3 = at[3] + off;
-            long b4 = at[4] + off, b5 = at[5] + off, b6 = at[6] + off, b7 = at[7] + off;
-            // the first products start the sums by mul: with fma into zero vectors the kernel measured 1.5-2x slower
-            FloatVector y0 = FloatVector.fromArray(F, ys, i * 32);
-            FloatVector p0 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b0, LE).convertShape(B2F, F, 0)).mul(y0);
-            FloatVector p1 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b1, LE).convertShape(B2F, F, 0)).mul(y0);
-            FloatVector p2 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b2, LE).convertShape(B2F, F, 0)).mul(y0);
-            FloatVector p3 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b3, LE).convertShape(B2F, F, 0)).mul(y0);
-            FloatVector p4 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b4, LE).convertShape(B2F, F, 0)).mul(y0);
-            FloatVector p5 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b5, LE).convertShape(B2F, F, 0)).mul(y0);
-            FloatVector p6 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b6, LE).convertShape(B2F, F, 0)).mul(y0);
-            FloatVector p7 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b7, LE).convertShape(B2F, F, 0)).mul(y0);
-            for (int j = 8; j < 32; j += 8) {
-                FloatVector y = FloatVector.fromArray(F, ys, i * 32 + j);
-                p0 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b0 + j, LE).convertShape(B2F, F, 0)).fma(y, p0);
-                p1 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b1 + j, LE).convertShape(B2F, F, 0)).fma(y, p1);
-                p2 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b2 + j, LE).convertShape(B2F, F, 0)).fma(y, p2);
-                p3 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b3 + j, LE).convertShape(B2F, F, 0)).fma(y, p3);
-                p4 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b4 + j, LE).convertShape(B2F, F, 0)).fma(y, p4);
-                p5 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b5 + j, LE).convertShape(B2F, F, 0)).fma(y, p5);
-                p6 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b6 + j, LE).convertShape(B2F, F, 0)).fma(y, p6);
-                p7 = ((FloatVector) ByteVector.fromMemorySegment(B8, w, b7 + j, LE).convertShape(B2F, F, 0)).fma(y, p7);
+    private static void q6_K(Packed p, int g, Q8Activations a, float[] out) {
+        MemorySegment w = p.data;
+        float[] ys = a.values(), sums = new float[64];
+        for (int i = 0; i < p.blocks; i++) {
+            long base = p.at(g, i);
+            FloatVector d = FloatVector.fromMemorySegment(F, w, base + p.codeBytes + p.scaleBytes, LE).mul(a.d[i]);
+            // four of the eight sums per pass: all eight at once exceed the JIT's inlining budget (the vectors are
+            // then boxed: 2.7x slower); two per pass measured 5 % slower
+            for (int l = 0; l < 8; l += 4) {
+                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+                for (int j = 0; j < 16; j++) {
+                    // the rows' scale of values 16j .. 16j + 15, and the products at 16j + l and 16j + l + 8
+                    FloatVector sc = (FloatVector) ByteVector.fromMemorySegment(B8, w, base + p.codeBytes + j * 8, LE).convertShape(B2F, F, 0);
+                    long c = base + j * 128 + l * 8;
+                    int y = i * 256 + j * 16 + l;
+                    s0 = code(w, c).mul(ys[y]).add(code(w, c + 64).mul(ys[y + 8])).fma(sc, s0);
+                    s1 = code(w, c + 8).mul(ys[y + 1]).add(code(w, c + 72).mul(ys[y + 9])).fma(sc, s1);
+                    s2 = code(w, c + 16).mul(ys[y + 2]).add(code(w, c + 80).mul(ys[y + 10])).fma(sc, s2);
+                    s3 = code(w, c + 24).mul(ys[y + 3]).add(code(w, c + 88).mul(ys[y + 11])).fma(sc, s3);
+                }
+                FloatVector.fromArray(F, sums, l * 8).add(s0.mul(d)).intoArray(sums, l * 8);
+                FloatVector.fromArray(F, sums, l * 8 + 8).add(s1.mul(d)).intoArray(sums, l * 8 + 8);
+                FloatVector.fromArray(F, sums, l * 8 + 16).add(s2.mul(d)).intoArray(sums, l * 8 + 16);
+                FloatVector.fromArray(F, sums, l * 8 + 24).add(s3.mul(d)).intoArray(sums, l * 8 + 24);
             }
-            // the transposing fold: u.blend(v) + v.blend(u).rearrange(swap) puts in each lane pair (quad, half) the
-            // two neighbouring sums of u's and v's lanes; three levels leave row j's block sum in lane j
-            FloatVector s01 = p0.blend(p1, ODD_FLOATS).add(p1.blend(p0, ODD_FLOATS).rearrange(F_SWAP_1));
-            FloatVector s23 = p2.blend(p3, ODD_FLOATS).add(p3.blend(p2, ODD_FLOATS).rearrange(F_SWAP_1));
-            FloatVector s45 = p4.blend(p5, ODD_FLOATS).add(p5.blend(p4, ODD_FLOATS).rearrange(F_SWAP_1));
-            FloatVector s67 = p6.blend(p7, ODD_FLOATS).add(p7.blend(p6, ODD_FLOATS).rearrange(F_SWAP_1));
-            FloatVector s03 = s01.blend(s23, ODD_FLOAT_PAIRS).add(s23.blend(s01, ODD_FLOAT_PAIRS).rearrange(F_SWAP_2));
-            FloatVector s47 = s45.blend(s67, ODD_FLOAT_PAIRS).add(s67.blend(s45, ODD_FLOAT_PAIRS).rearrange(F_SWAP_2));
-            FloatVector sumi = s03.blend(s47, TOP_HALF_FLOATS).add(s47.blend(s03, TOP_HALF_FLOATS).rearrange(F_SWAP_4));
-            for (int j = 0; j < Q8_0_ROWS; j++) dx[j] = StoredTensor.f16(w.get(StoredTensor.I16, at[j] + off - 2));
-            sumf = sumf.add(sumi.mul(FloatVector.fromArray(F, dx, 0).mul(a.d[i])));
         }
-        sumf.intoArray(out, outAt);
+        FloatVector sumf = FloatVector.zero(F);
+        for (int l = 0; l < 8; l++) sumf = sumf.add(FloatVector.fromArray(F, sums, l * 8));
+        sumf.intoArray(out, g * 8);
+    }
+
+    /** The eight rows' code at byte offset c of a packed Q6_K block, as floats. */
+    private static FloatVector code(MemorySegment w, long c) {
+        return (FloatVector) ByteVector.fromMemorySegment(B8, w, c, LE).convertShape(B2F, F, 0);
     }
 }

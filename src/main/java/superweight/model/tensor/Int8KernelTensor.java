@@ -15,6 +15,8 @@ public final class Int8KernelTensor extends Tensor {
     private final long[] sourceRows;
     private final Q8Activations.Format format;
     private final Q8Activations.Rounding rounding;
+    /** The decode kernels' copy of the weights, made by the first decode call (prefill alone never needs it). */
+    private volatile Int8Decode.Packed packed;
 
     private Int8KernelTensor(Tensor view, StoredTensor stored, long[] sourceRows, Q8Activations.Format format, Q8Activations.Rounding rounding) {
         super(view.name(), view.rows(), view.cols());
@@ -86,16 +88,6 @@ public final class Int8KernelTensor extends Tensor {
         Parallel.forRange((int) rows, 16, rowsOf(a, out));
     }
 
-    /**
-     * A few long chunks per thread, as {@link Parallel#forRange} cuts them: the group kernels take their rows a
-     * span apart within a chunk, eight or sixteen memory streams at once (what made them faster beyond the
-     * last-level cache), which chunks of 32 rows would merge into one stream.
-     */
-    @Override
-    protected int matvecChunkRows(int total) {
-        return Int8Decode.groupRows(stored) > 0 ? Parallel.chunkLength(total, 16) : super.matvecChunkRows(total);
-    }
-
     @Override
     public void matvec(float[] x, float[] out) {
         matmul(x, 1, out);
@@ -109,11 +101,24 @@ public final class Int8KernelTensor extends Tensor {
     /** The products of one position's quantized activations {@code a} with rows [from, to), as a range body. */
     private Parallel.RangeBody rowsOf(Q8Activations a, float[] out) {
         int m = (int) rows;
-        // each chunk runs its own groups (lanes a span apart) and its own tail of fewer rows than a group
-        if (Int8Decode.groupRows(stored) > 0) return (from, to) -> Int8Decode.rows(stored, sourceRows, from, to, a, out);
+        if (Int8Decode.packs(stored)) {
+            Int8Decode.Packed p = packed();
+            return (from, to) -> Int8Decode.rows(p, stored, sourceRows, from, to, a, out);
+        }
         return (from, to) -> {
             for (int r = from; r < to; r++) Int8Kernels.rowDots(stored, sourceRows[r], a, out, r, m);
         };
+    }
+
+    /** The packed copy for {@link Int8Decode}, made once, on the calling thread, before any range runs. */
+    private Int8Decode.Packed packed() {
+        Int8Decode.Packed p = packed;
+        if (p == null) {
+            synchronized (this) {
+                if ((p = packed) == null) packed = p = Int8Decode.pack(stored, sourceRows);
+            }
+        }
+        return p;
     }
 
     /**

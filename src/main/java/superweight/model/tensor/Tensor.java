@@ -81,7 +81,7 @@ public abstract class Tensor {
      * (64 KB of F32), a multiple of 16 rows. Chunks of a few microseconds keep the idle end of each range short;
      * much shorter ones pay their claims.
      */
-    protected int matvecChunkRows(int total) {
+    private int matvecChunkRows(int total) {
         int r = (CHUNK_WEIGHTS + cols - 1) / Math.max(cols, 1);
         return Math.max(16, (r + 15) / 16 * 16);
     }

@@ -213,8 +213,9 @@ class Int8KernelsTest {
     /**
      * Decode folds Q4_0 rows in 16-bit lanes, modulo 2^16, and sums Q8_0 rows per block: rows whose block sums reach
      * the bounds the kernels rely on (Q4_0: nibbles all 0 or all 15 against activations all +-127, sums +-32512 and
-     * +-28448; Q8_0: codes all -128 or 127, |sum| up to 32 * 128 * 127) must still equal the generic C dot. 35 rows:
-     * two whole Q4_0 groups of sixteen (four Q8_0 groups of eight) and a tail of three rows through the row kernel.
+     * +-28448; Q8_0: codes all -128 or 127, |sum| up to 32 * 128 * 127, each pair of products up to 2 * 128 * 127 in
+     * 16 bits) must still equal the generic C dot. 35 rows: two whole groups of sixteen and a tail of three rows
+     * through the row kernel.
      */
     @ParameterizedTest
     @ValueSource(strings = {"Q8_0", "Q4_0"})
@@ -245,28 +246,58 @@ class Int8KernelsTest {
     }
 
     /**
-     * Q8_0 decode runs eight rows at once (lanes across rows, a transposing fold): row counts below, at and between
-     * multiples of the group, five blocks, at 1, 2 and 3 threads, each output equal to the generic C dot. Catches a
-     * fold that puts a row's sum in another row's lane, a group tail left out or run twice, a scale read from the
-     * wrong block, and a float step in another order than sumi * (dx * dy).
+     * Q4_0 and Q8_0 decode run sixteen rows at once, Q6_K eight, from a packed copy (lanes across rows): row counts
+     * below, at and between multiples of the group, five blocks, at 1, 2 and 3 threads, each output equal to the
+     * generic C dot; then a gathered row view (packed in the view's order) and two tensors in one
+     * {@link Tensor#matvecAll} range, the first 29 rows long, so that the second one's chunks (a multiple of 16 rows)
+     * start between groups. Catches codes interleaved with the wrong row or code index, a group tail left out or run
+     * twice, a range start rounded into the previous chunk's rows, a scale read from the wrong block or row, and a
+     * float step in another order than llama.cpp's.
      */
-    @Test
-    void q8_0DecodeGroupsEqualTheGenericCDotAtEveryThreadCount() {
-        for (int rows : new int[]{3, 8, 29, 67}) {
+    @ParameterizedTest
+    @ValueSource(strings = {"Q8_0", "Q4_0", "Q6_K"})
+    void decodeGroupsEqualTheGenericCDotAtEveryThreadCount(String type) {
+        int blocks = 5, cols = blocks * block(type);
+        Q8Activations.Format format = type.equals("Q6_K") ? Q8Activations.Format.Q8_K : Q8Activations.Format.Q8_0;
+        for (int rows : new int[]{3, 16, 29, 67, 100}) {
             Random r = new Random(rows);
-            int blocks = 5, cols = blocks * 32;
-            StoredTensor t = randomTensor("Q8_0", rows, cols, r);
-            assertThat(Int8Decode.groupRows(t)).isEqualTo(8);
+            StoredTensor t = randomTensor(type, rows, cols, r);
+            assertThat(Int8Decode.packs(t)).isTrue();
             Tensor fast = Int8KernelTensor.over(t);
             float[] x = activations(1, cols, r);
-            Q8Activations a = Q8Activations.quantize(Q8Activations.Format.Q8_0, x, 1, cols);
+            Q8Activations a = Q8Activations.quantize(format, x, 1, cols);
             byte[] bytes = t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             for (int threads = 1; threads <= 3; threads++) {
                 float[] out = run(fast, x, 1, rows, threads);
                 for (int row = 0; row < rows; row++) {
-                    assertThat(out[row]).as("%d rows, row %d, %d threads", rows, row, threads).isEqualTo(reference("Q8_0", bytes, row, blocks, a, 0));
+                    assertThat(out[row]).as("%s %d rows, row %d, %d threads", type, rows, row, threads).isEqualTo(reference(type, bytes, row, blocks, a, 0));
                 }
             }
+        }
+        Random r = new Random(9);
+        StoredTensor first = randomTensor(type, 29, cols, r), second = randomTensor(type, 200, cols, r);
+        long[] picked = new long[40];
+        for (int i = 0; i < picked.length; i++) picked[i] = (i * 7L + 3) % 200;
+        Tensor view = Int8KernelTensor.over(RowView.gather("picked", second, picked));
+        float[] x = activations(1, cols, r);
+        Q8Activations a = Q8Activations.quantize(format, x, 1, cols);
+        byte[] firstBytes = first.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        byte[] secondBytes = second.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        float[] fromView = new float[picked.length], one = new float[29], two = new float[200];
+        int before = Parallel.threads();
+        try {
+            for (int threads = 1; threads <= 3; threads++) {
+                Parallel.useThreads(threads);
+                view.matvec(x, fromView);
+                for (int i = 0; i < picked.length; i++) {
+                    assertThat(fromView[i]).as("%s view row %d", type, i).isEqualTo(reference(type, secondBytes, (int) picked[i], blocks, a, 0));
+                }
+                Tensor.matvecAll(new Tensor[]{Int8KernelTensor.over(first), Int8KernelTensor.over(second)}, x, new float[][]{one, two});
+                for (int row = 0; row < 29; row++) assertThat(one[row]).isEqualTo(reference(type, firstBytes, row, blocks, a, 0));
+                for (int row = 0; row < 200; row++) assertThat(two[row]).as("%s second row %d, %d threads", type, row, threads).isEqualTo(reference(type, secondBytes, row, blocks, a, 0));
+            }
+        } finally {
+            Parallel.useThreads(before);
         }
     }
 
