@@ -1,5 +1,7 @@
 package superweight.model.tensor;
 
+import java.util.Optional;
+
 /**
  * A ggml-quantized tensor (or a row view of one) whose matrix products run on 8-bit activations: each call
  * quantizes its input rows once ({@link Q8Activations}, the format llama.cpp pairs with the storage type) and
@@ -15,8 +17,11 @@ public final class Int8KernelTensor extends Tensor {
     private final long[] sourceRows;
     private final Q8Activations.Format format;
     private final Q8Activations.Rounding rounding;
-    /** The decode kernels' copy of the weights, made by the first decode call (prefill alone never needs it). */
-    private volatile Int8Decode.Packed packed;
+    /**
+     * The decode kernels' copy of the weights, made by the first decode call (prefill alone never needs it); empty
+     * when the heap had no room for it.
+     */
+    private volatile Optional<Int8Decode.Packed> packed;
 
     private Int8KernelTensor(Tensor view, StoredTensor stored, long[] sourceRows, Q8Activations.Format format, Q8Activations.Rounding rounding) {
         super(view.name(), view.rows(), view.cols());
@@ -101,21 +106,19 @@ public final class Int8KernelTensor extends Tensor {
     /** The products of one position's quantized activations {@code a} with rows [from, to), as a range body. */
     private Parallel.RangeBody rowsOf(Q8Activations a, float[] out) {
         int m = (int) rows;
-        if (Int8Decode.packs(stored)) {
-            Int8Decode.Packed p = packed();
-            return (from, to) -> Int8Decode.rows(p, stored, sourceRows, from, to, a, out);
-        }
+        Int8Decode.Packed p = Int8Decode.packs(stored) ? packed().orElse(null) : null;
+        if (p != null) return (from, to) -> Int8Decode.rows(p, stored, sourceRows, from, to, a, out);
         return (from, to) -> {
             for (int r = from; r < to; r++) Int8Kernels.rowDots(stored, sourceRows[r], a, out, r, m);
         };
     }
 
     /** The packed copy for {@link Int8Decode}, made once, on the calling thread, before any range runs. */
-    private Int8Decode.Packed packed() {
-        Int8Decode.Packed p = packed;
+    private Optional<Int8Decode.Packed> packed() {
+        Optional<Int8Decode.Packed> p = packed;
         if (p == null) {
             synchronized (this) {
-                if ((p = packed) == null) packed = p = Int8Decode.pack(stored, sourceRows);
+                if ((p = packed) == null) packed = p = Optional.ofNullable(Int8Decode.pack(stored, sourceRows));
             }
         }
         return p;
