@@ -83,6 +83,12 @@ final class Int8Decode {
      * same bits, slower.
      */
     static Packed pack(StoredTensor t, long[] sourceRows) {
+        Runtime rt = Runtime.getRuntime();
+        return pack(t, sourceRows, (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 2);
+    }
+
+    /** As {@link #pack(StoredTensor, long[])}, null when the copy would take more than {@code budget} bytes. */
+    static Packed pack(StoredTensor t, long[] sourceRows, long budget) {
         int blockBytes = switch (t) {
             case Q8_0Tensor _ -> Q8_0Tensor.BYTES;
             case Q4_0Tensor _ -> Q4_0Tensor.BYTES;
@@ -92,9 +98,7 @@ final class Int8Decode {
         int rows = k ? 8 : 16, codes = k ? 256 : blockBytes - 2, scales = k ? 16 : 0;
         int blocks = t.cols() / (k ? 256 : 32), groups = sourceRows.length / rows;
         long bytes = (long) groups * blocks * rows * (codes + scales + 4);
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (bytes > free / 2 || (long) groups * blocks * rows * (codes + scales) > Integer.MAX_VALUE - 64) return null;
+        if (bytes > budget || (long) groups * blocks * rows * (codes + scales) > Integer.MAX_VALUE - 64) return null;
         Packed p = new Packed(rows, groups, blocks, codes, scales);
         byte[] raw = new byte[blockBytes], unpacked = new byte[codes];
         for (int g = 0; g < groups; g++) {

@@ -302,6 +302,24 @@ class Int8KernelsTest {
     }
 
     /**
+     * The packed copy is made only within its budget (otherwise the row kernel serves every row): its size is the
+     * rows of whole groups times (codes + scales + an f32 d) per block: 2 x 16 x 3 x 20 bytes for 35 Q4_0 rows of three
+     * blocks (two groups of sixteen rows), the last three rows left out.
+     */
+    @Test
+    void thePackedCopyKeepsToItsBudget() {
+        StoredTensor t = randomTensor("Q4_0", 35, 96, new Random(2));
+        long[] rows = new long[35];
+        for (int r = 0; r < rows.length; r++) rows[r] = r;
+        long size = 2 * 16 * 3 * 20;
+        assertThat(Int8Decode.pack(t, rows, size - 1)).isNull();
+        Int8Decode.Packed p = Int8Decode.pack(t, rows, size);
+        assertThat(p).isNotNull();
+        assertThat(p.groups).isEqualTo(2);
+        assertThat(p.codes.length + 4L * p.d.length).isEqualTo(size);
+    }
+
+    /**
      * Q6_K multiplies in 16-bit lanes and packs two groups into one vector by a half swap: odd row counts (3, 8, 29,
      * 67), three super-blocks, one decoded position and a prefill of three, at 1, 2 and 3 threads, every output equal
      * to the generic C dot. Every third row has the lowest codes (q - 32 = -32) with scales -128, every third the
