@@ -9,13 +9,13 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
-import static jdk.incubator.vector.VectorOperators.S2F;
 import static jdk.incubator.vector.VectorOperators.S2I;
-import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
 
 /**
  * Decode (one position) for Q4_0 x Q8_0 and Q8_0 x Q8_0 on sixteen weight rows at once (one row per 16-bit lane)
@@ -27,7 +27,9 @@ import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
  * the same sums read from the file's layout with a transposing fold (docs/performance.md, session 8).
  *
  * <p>Q4_0 sums in 16-bit lanes, modulo 2^16: the nibbles unsigned (0..15), the offset coming back as 8 * sum(qy) of
- * the activation block; the exact block sum lies in [-32512, 32512], so its value modulo 2^16 determines it. Q8_0
+ * the activation block; the exact block sum lies in [-32512, 32512], so its value modulo 2^16 determines it. A lane
+ * holds two bytes of its row (four codes), and one load, three shifts and four multiplications by per-call
+ * multipliers ({@link #q4_0Multipliers}) add all four products: no widening, masking or byte broadcast per code. Q8_0
  * adds two 16-bit products (|q qy| <= 128 x 127, so a pair fits) and widens the pair into 32-bit lanes. Q6_K sums
  * integers in float lanes, exactly: the packed codes are q - 32, and each of the C code's eight sums per super-block
  * (index mod 8) is at most 32 values x 128 x 32 x 127 < 2^24 in magnitude.
@@ -42,6 +44,9 @@ final class Int8Decode {
     private static final VectorSpecies<Integer> IN = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    /** Where row j of a Q4_0 group keeps its block scale: the even rows first, then the odd ones (see q4_0). */
+    private static final int[] EVEN_ODD = {0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15};
 
     private Int8Decode() {
     }
@@ -57,6 +62,8 @@ final class Int8Decode {
      * rows, for every k of the block), then, for Q6_K, its sixteen scales interleaved by row alike; the rows' block
      * scales d as f32 (exact: f16 widens without rounding) at {@code d[(g * blocks + i) * rows]}. The codes are the
      * file's bytes for Q8_0 and Q4_0 (a Q4_0 byte k holds codes k and k + 16) and q - 32 as signed bytes for Q6_K.
+     * Q4_0 interleaves byte pairs, not bytes (bytes 2kp and 2kp + 1 of each row, row after row), and keeps the d of
+     * the even rows before those of the odd ones, the order in which its kernel's lanes come out.
      * One contiguous stream per group, the size of the packed rows times 1.11 (Q4_0), 1.06 (Q8_0) or 1.31 (Q6_K).
      * On the heap: arrays measured 10 % (Q4_0, Q8_0) and 20 % (Q6_K) faster than native segments, whose bounds
      * checks the JIT keeps in the loop. Rows after the last whole group are not packed: the row kernel serves them.
@@ -94,7 +101,7 @@ final class Int8Decode {
             case Q4_0Tensor _ -> Q4_0Tensor.BYTES;
             default -> Q6_KTensor.BYTES;
         };
-        boolean k = t instanceof Q6_KTensor;
+        boolean k = t instanceof Q6_KTensor, q4 = t instanceof Q4_0Tensor;
         int rows = k ? 8 : 16, codes = k ? 256 : blockBytes - 2, scales = k ? 16 : 0;
         int blocks = t.cols() / (k ? 256 : 32), groups = sourceRows.length / rows;
         long bytes = (long) groups * blocks * rows * (codes + scales + 4);
@@ -116,8 +123,13 @@ final class Int8Decode {
                         System.arraycopy(raw, 2, unpacked, 0, codes);
                         dx = StoredTensor.f16((short) ((raw[0] & 0xFF) | raw[1] << 8));
                     }
-                    for (int c = 0; c < codes; c++) p.codes[base + c * rows + j] = unpacked[c];
-                    p.d[(g * blocks + i) * rows + j] = dx;
+                    if (q4) {
+                        for (int c = 0; c < codes; c++) p.codes[base + (c >> 1) * 2 * rows + 2 * j + (c & 1)] = unpacked[c];
+                        p.d[(g * blocks + i) * rows + EVEN_ODD[j]] = dx;
+                    } else {
+                        for (int c = 0; c < codes; c++) p.codes[base + c * rows + j] = unpacked[c];
+                        p.d[(g * blocks + i) * rows + j] = dx;
+                    }
                 }
             }
         }
@@ -139,51 +151,89 @@ final class Int8Decode {
     }
 
     /**
-     * out[r] = dot(row sourceRows[r], position 0 of a) for r in [from, to): the whole groups within the range from
-     * the packed copy, the rows before and after them by the row kernel (which gives the same bits).
+     * The range body out[r] = dot(row sourceRows[r], position 0 of a) for r in [from, to): the whole groups within a
+     * range from the packed copy, the rows before and after them by the row kernel (which gives the same bits).
+     * What the group kernel needs of {@code a} beyond its codes is computed here, once per call, not per range.
      */
-    static void rows(Packed p, StoredTensor t, long[] sourceRows, int from, int to, Q8Activations a, float[] out) {
-        int n = p.rows, g0 = (from + n - 1) / n, g1 = Math.min(p.groups, to / n);
-        if (g0 >= g1) {
-            rowKernel(t, sourceRows, from, to, a, out);
-            return;
-        }
-        rowKernel(t, sourceRows, from, g0 * n, a, out);
-        for (int g = g0; g < g1; g++) {
-            switch (t) {
-                case Q8_0Tensor _ -> q8_0(p, g, a, out);
-                case Q4_0Tensor _ -> q4_0(p, g, a, out);
-                default -> q6_K(p, g, a, out);
+    static Parallel.RangeBody rows(Packed p, StoredTensor t, long[] sourceRows, Q8Activations a, float[] out) {
+        short[] m = t instanceof Q4_0Tensor ? q4_0Multipliers(a) : null;
+        return (from, to) -> {
+            int n = p.rows, g0 = (from + n - 1) / n, g1 = Math.min(p.groups, to / n);
+            if (g0 >= g1) {
+                rowKernel(t, sourceRows, from, to, a, out);
+                return;
             }
-        }
-        rowKernel(t, sourceRows, g1 * n, to, a, out);
+            rowKernel(t, sourceRows, from, g0 * n, a, out);
+            for (int g = g0; g < g1; g++) {
+                switch (t) {
+                    case Q8_0Tensor _ -> q8_0(p, g, a, out);
+                    case Q4_0Tensor _ -> q4_0(p, g, a, m, out);
+                    default -> q6_K(p, g, a, out);
+                }
+            }
+            rowKernel(t, sourceRows, g1 * n, to, a, out);
+        };
     }
 
     private static void rowKernel(StoredTensor t, long[] sourceRows, int from, int to, Q8Activations a, float[] out) {
         for (int r = from; r < to; r++) Int8Kernels.rowDots(t, sourceRows[r], a, out, r, 1);
     }
 
-    /** Group g of a packed Q4_0 tensor against position 0: out[16g + j], sumf += sumi * dx * dy per block. */
-    private static void q4_0(Packed p, int g, Q8Activations a, float[] out) {
+    /**
+     * The multipliers of the Q4_0 group kernel for activation blocks {@code a} (position 0): for each block i and
+     * byte pair kp (codes k = 2kp, k + 16, k + 1, k + 17 of a row, as the nibbles n0..n3 of one 16-bit lane
+     * x = n0 + 16 n1 + 256 n2 + 4096 n3), the four values m0..m3 with x m0 + (x >>> 4) m1 + (x >>> 8) m2 +
+     * (x >>> 12) m3 = n0 qy[k] + n1 qy[k + 16] + n2 qy[k + 1] + n3 qy[k + 17] modulo 2^16, at
+     * {@code [(i * 8 + kp) * 4]}: each nibble's multiplier minus what the shifted copies above it already add.
+     */
+    static short[] q4_0Multipliers(Q8Activations a) {
+        short[] m = new short[a.blocks * 32];
+        for (int i = 0; i < a.blocks; i++) {
+            for (int kp = 0; kp < 8; kp++) {
+                int at = i * 32 + 2 * kp, y0 = a.qs[at], y1 = a.qs[at + 16], y2 = a.qs[at + 1], y3 = a.qs[at + 17];
+                int m0 = y0, m1 = y1 - 16 * m0, m2 = y2 - 256 * m0 - 16 * m1, m3 = y3 - 4096 * m0 - 256 * m1 - 16 * m2;
+                int o = (i * 8 + kp) * 4;
+                m[o] = (short) m0;
+                m[o + 1] = (short) m1;
+                m[o + 2] = (short) m2;
+                m[o + 3] = (short) m3;
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Group g of a packed Q4_0 tensor against position 0: out[16g + j], sumf += sumi * dx * dy per block. A row's
+     * lane holds four nibbles; the block sum accumulates modulo 2^16 (exact, see the class comment), starting from
+     * the unsigned nibbles' offset -8 sum(qy), and splits into the even rows (low halves of 32-bit lanes) and the odd
+     * ones, whose scales the packed copy keeps in that order.
+     */
+    private static void q4_0(Packed p, int g, Q8Activations a, short[] m, float[] out) {
         byte[] w = p.codes;
-        byte[] qs = a.qs;
-        FloatVector sum0 = FloatVector.zero(F), sum1 = sum0;
+        FloatVector even = FloatVector.zero(F), odd = even;
         for (int i = 0; i < p.blocks; i++) {
             int base = (g * p.blocks + i) * p.stride, at = (g * p.blocks + i) * p.rows;
-            ShortVector acc = ShortVector.zero(SH);
-            for (int k = 0; k < 16; k++) {
-                // rows' byte k: code k in the low nibble, code k + 16 in the high one (unsigned, 0..15)
-                ShortVector c = (ShortVector) ByteVector.fromArray(B, w, base + k * 16).convertShape(ZERO_EXTEND_B2S, SH, 0);
-                acc = acc.add(c.and((short) 15).mul(qs[i * 32 + k])).add(c.lanewise(LSHR, 4).mul(qs[i * 32 + k + 16]));
+            // one sum per multiplier: one chain of four adds per step measured 1.5x slower, two chains 1.1x, and
+            // the step unrolled twice 1.3x (docs/performance.md, session 10)
+            ShortVector acc = ShortVector.broadcast(SH, (short) (-8 * a.qsum[i])), acc1 = ShortVector.zero(SH), acc2 = acc1, acc3 = acc1;
+            for (int kp = 0; kp < 8; kp++) {
+                ShortVector x = ByteVector.fromArray(B32, w, base + kp * 32).reinterpretAsShorts();
+                int o = (i * 8 + kp) * 4;
+                acc = acc.add(x.mul(m[o]));
+                acc1 = acc1.add(x.lanewise(LSHR, 4).mul(m[o + 1]));
+                acc2 = acc2.add(x.lanewise(LSHR, 8).mul(m[o + 2]));
+                acc3 = acc3.add(x.lanewise(LSHR, 12).mul(m[o + 3]));
             }
-            // the unsigned nibbles' offset: sum((q - 8) qy) = sum(q qy) - 8 sum(qy), exact modulo 2^16
-            ShortVector sumi = acc.sub((short) (8 * a.qsum[i]));
+            acc = acc.add(acc1).add(acc2.add(acc3));
+            IntVector pairs = acc.reinterpretAsInts();
             float dy = a.d[i];
-            sum0 = sum0.add(((FloatVector) sumi.convertShape(S2F, F, 0)).mul(FloatVector.fromArray(F, p.d, at)).mul(dy));
-            sum1 = sum1.add(((FloatVector) sumi.convertShape(S2F, F, 1)).mul(FloatVector.fromArray(F, p.d, at + 8)).mul(dy));
+            even = even.add(((FloatVector) pairs.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at)).mul(dy));
+            odd = odd.add(((FloatVector) pairs.lanewise(ASHR, 16).convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at + 8)).mul(dy));
         }
-        sum0.intoArray(out, g * 16);
-        sum1.intoArray(out, g * 16 + 8);
+        for (int j = 0; j < 8; j++) {
+            out[g * 16 + 2 * j] = even.lane(j);
+            out[g * 16 + 2 * j + 1] = odd.lane(j);
+        }
     }
 
     /** Group g of a packed Q8_0 tensor against position 0: out[16g + j], sumf += sumi * (dx * dy) per block. */

@@ -107,7 +107,7 @@ public final class Int8KernelTensor extends Tensor {
     private Parallel.RangeBody rowsOf(Q8Activations a, float[] out) {
         int m = (int) rows;
         Int8Decode.Packed p = Int8Decode.packs(stored) ? packed().orElse(null) : null;
-        if (p != null) return (from, to) -> Int8Decode.rows(p, stored, sourceRows, from, to, a, out);
+        if (p != null) return Int8Decode.rows(p, stored, sourceRows, a, out);
         return (from, to) -> {
             for (int r = from; r < to; r++) Int8Kernels.rowDots(stored, sourceRows[r], a, out, r, m);
         };
