@@ -10,7 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import static jdk.incubator.vector.VectorOperators.ASHR;
-import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
@@ -18,21 +17,23 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
- * Decode (one position) for Q4_0 x Q8_0 and Q8_0 x Q8_0 on sixteen weight rows at once (one row per 16-bit lane)
- * and Q6_K x Q8_K on eight (one per float lane): the same integer block sums and float steps as {@link Int8Kernels}
- * (so the same bits), from a copy of the weights {@link Packed} for it, as llama.cpp repacks Q4_0 for its AVX2
- * kernels. In the packed copy the rows' codes of one block lie interleaved (code k of every row of the group, then
- * code k + 1), so each step multiplies one broadcast activation code with a vector of the group's codes: no lane
- * reduction, no fold across rows, one contiguous read per group. Measured 2.1x (Q4_0) and 1.8x (Q8_0) faster than
- * the same sums read from the file's layout with a transposing fold (docs/performance.md, session 8).
+ * Decode (one position) for Q4_0 x Q8_0, Q8_0 x Q8_0 and Q6_K x Q8_K on sixteen weight rows at once (one row per
+ * 16-bit lane): the same integer block sums and float steps as {@link Int8Kernels} (so the same bits), from a copy
+ * of the weights {@link Packed} for it, as llama.cpp repacks Q4_0 for its AVX2 kernels. In the packed copy the rows'
+ * codes of one block lie interleaved (code k of every row of the group, then code k + 1), so each step multiplies
+ * one broadcast activation code with a vector of the group's codes: no lane reduction, no fold across rows, one
+ * contiguous read per group. Measured 2.1x (Q4_0) and 1.8x (Q8_0) faster than the same sums read from the file's
+ * layout with a transposing fold (docs/performance.md, session 8).
  *
  * <p>Q4_0 sums in 16-bit lanes, modulo 2^16: the nibbles unsigned (0..15), the offset coming back as 8 * sum(qy) of
  * the activation block; the exact block sum lies in [-32512, 32512], so its value modulo 2^16 determines it. A lane
  * holds two bytes of its row (four codes), and one load, three shifts and four multiplications by per-call
  * multipliers ({@link #q4_0Multipliers}) add all four products: no widening, masking or byte broadcast per code. Q8_0
- * adds two 16-bit products (|q qy| <= 128 x 127, so a pair fits) and widens the pair into 32-bit lanes. Q6_K sums
- * integers in float lanes, exactly: the packed codes are q - 32, and each of the C code's eight sums per super-block
- * (index mod 8) is at most 32 values x 128 x 32 x 127 < 2^24 in magnitude.
+ * adds two 16-bit products (|q qy| <= 128 x 127, so a pair fits) and widens the pair into 32-bit lanes. Q6_K keeps
+ * a row's two codes of one product pair in its lane (q - 32, signed bytes): the pair's products sum in 16 bits
+ * (|sum| <= 2 x 32 x 127), and the pair times its scale in 32-bit lanes, exactly, as the C code's eight integer sums
+ * per super-block. Where 32-bit lanes come out of 16-bit ones (Q4_0, Q6_K) they hold the even rows in their low
+ * halves and the odd rows in their high ones, and the packed d follow that order.
  *
  * <p>The lanes are fixed at 256 bits (16 shorts, 8 ints or floats) whatever {@link VectorMath#S}: the result does
  * not depend on the width (integer sums are exact, the float step is per lane), and 256-bit vectors exist on AVX2
@@ -43,7 +44,6 @@ final class Int8Decode {
     private static final VectorSpecies<Short> SH = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> IN = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     /** Where row j of a Q4_0 group keeps its block scale: the even rows first, then the odd ones (see q4_0). */
     private static final int[] EVEN_ODD = {0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15};
@@ -57,13 +57,17 @@ final class Int8Decode {
     }
 
     /**
-     * The rows of a Q4_0, Q8_0 or Q6_K tensor in whole groups, packed for the group kernels: group g's block i at
-     * {@code codes[(g * blocks + i) * stride]}, first its codes interleaved by row (code k of each of the group's
-     * rows, for every k of the block), then, for Q6_K, its sixteen scales interleaved by row alike; the rows' block
-     * scales d as f32 (exact: f16 widens without rounding) at {@code d[(g * blocks + i) * rows]}. The codes are the
-     * file's bytes for Q8_0 and Q4_0 (a Q4_0 byte k holds codes k and k + 16) and q - 32 as signed bytes for Q6_K.
-     * Q4_0 interleaves byte pairs, not bytes (bytes 2kp and 2kp + 1 of each row, row after row), and keeps the d of
-     * the even rows before those of the odd ones, the order in which its kernel's lanes come out.
+     * The rows of a Q4_0, Q8_0 or Q6_K tensor in groups of sixteen, packed for the group kernels: group g's block i at
+     * {@code codes[(g * blocks + i) * stride]}, first its codes interleaved by row, then, for Q6_K, its sixteen
+     * scales interleaved by row (scale s of each row, for every s); the rows' block scales d as f32 (exact: f16
+     * widens without rounding) at {@code d[(g * blocks + i) * rows]}.
+     * <ul>
+     * <li>Q8_0: byte k of each row for every k (the file's codes).
+     * <li>Q4_0: the file's bytes 2kp and 2kp + 1 of each row, for every kp (byte k holds codes k and k + 16), and the
+     * d of the even rows before those of the odd ones.
+     * <li>Q6_K: the codes q - 32 as signed bytes, the pair (16 sub + l, 16 sub + 8 + l) of each row for every
+     * sub-block and l in [0, 8), and d even rows first.
+     * </ul>
      * One contiguous stream per group, the size of the packed rows times 1.11 (Q4_0), 1.06 (Q8_0) or 1.31 (Q6_K).
      * On the heap: arrays measured 10 % (Q4_0, Q8_0) and 20 % (Q6_K) faster than native segments, whose bounds
      * checks the JIT keeps in the loop. Rows after the last whole group are not packed: the row kernel serves them.
@@ -102,7 +106,7 @@ final class Int8Decode {
             default -> Q6_KTensor.BYTES;
         };
         boolean k = t instanceof Q6_KTensor, q4 = t instanceof Q4_0Tensor;
-        int rows = k ? 8 : 16, codes = k ? 256 : blockBytes - 2, scales = k ? 16 : 0;
+        int rows = 16, codes = k ? 256 : blockBytes - 2, scales = k ? 16 : 0;
         int blocks = t.cols() / (k ? 256 : 32), groups = sourceRows.length / rows;
         long bytes = (long) groups * blocks * rows * (codes + scales + 4);
         if (bytes > budget || (long) groups * blocks * rows * (codes + scales) > Integer.MAX_VALUE - 64) return null;
@@ -110,25 +114,25 @@ final class Int8Decode {
         byte[] raw = new byte[blockBytes], unpacked = new byte[codes];
         for (int g = 0; g < groups; g++) {
             for (int i = 0; i < blocks; i++) {
-                int base = (g * blocks + i) * p.stride;
+                int base = (g * blocks + i) * p.stride, at = (g * blocks + i) * rows;
                 for (int j = 0; j < rows; j++) {
                     // one bulk copy per row and block: the rows of a group lie far apart in the file
                     MemorySegment.copy(t.data, ValueLayout.JAVA_BYTE, (sourceRows[g * rows + j] * blocks + i) * blockBytes, raw, 0, blockBytes);
-                    float dx;
                     if (k) {
                         q6_KCodes(raw, unpacked);
-                        for (int s = 0; s < scales; s++) p.codes[base + p.codeBytes + s * rows + j] = raw[192 + s];
-                        dx = StoredTensor.f16((short) ((raw[208] & 0xFF) | raw[209] << 8));
-                    } else {
-                        System.arraycopy(raw, 2, unpacked, 0, codes);
-                        dx = StoredTensor.f16((short) ((raw[0] & 0xFF) | raw[1] << 8));
+                        // code c = 16 sub + 8 half + l: the pair (16 sub + l, 16 sub + 8 + l) in row j's lane of step (sub, l)
+                        for (int c = 0; c < codes; c++) p.codes[base + (((c >> 4) * 8 + (c & 7)) * rows + j) * 2 + (c >> 3 & 1)] = unpacked[c];
+                        for (int sub = 0; sub < 16; sub++) p.codes[base + p.codeBytes + sub * rows + j] = raw[192 + sub];
+                        p.d[at + EVEN_ODD[j]] = StoredTensor.f16((short) ((raw[208] & 0xFF) | raw[209] << 8));
+                        continue;
                     }
+                    float dx = StoredTensor.f16((short) ((raw[0] & 0xFF) | raw[1] << 8));
                     if (q4) {
-                        for (int c = 0; c < codes; c++) p.codes[base + (c >> 1) * 2 * rows + 2 * j + (c & 1)] = unpacked[c];
-                        p.d[(g * blocks + i) * rows + EVEN_ODD[j]] = dx;
+                        for (int c = 0; c < codes; c++) p.codes[base + (c >> 1) * 2 * rows + 2 * j + (c & 1)] = raw[2 + c];
+                        p.d[at + EVEN_ODD[j]] = dx;
                     } else {
-                        for (int c = 0; c < codes; c++) p.codes[base + c * rows + j] = unpacked[c];
-                        p.d[(g * blocks + i) * rows + j] = dx;
+                        for (int c = 0; c < codes; c++) p.codes[base + c * rows + j] = raw[2 + c];
+                        p.d[at + j] = dx;
                     }
                 }
             }
@@ -261,43 +265,54 @@ final class Int8Decode {
     }
 
     /**
-     * Group g (eight rows) of a packed Q6_K tensor against position 0: per super-block the C code's eight integer sums
-     * aux32[l] (l = index mod 8) = sum over the sixteen scales of scale * sum(q qy), in float lanes (exact), then
-     * sums[l] += d * aux32[l] with d = dx * dy, and at the end sumf = sums[0] + ... + sums[7], per row lane.
+     * Group g (sixteen rows) of a packed Q6_K tensor against position 0: per super-block the C code's eight integer
+     * sums aux32[l] (l = index mod 8) = sum over the sixteen scales of scale * (q qy at 16 sub + l and 16 sub + 8 +
+     * l), then sums[l] += d * aux32[l] with d = dx * dy, and at the end sumf = sums[0] + ... + sums[7], per row. A
+     * step's two products sum in 16 bits (|pair| <= 2 x 32 x 127), exactly; the pair times the scale in 32 bits,
+     * as the even rows (the low halves of 32-bit lanes) and the odd ones.
      */
     private static void q6_K(Packed p, int g, Q8Activations a, float[] out) {
         byte[] w = p.codes;
-        float[] ys = a.values(), sums = new float[64];
+        short[] ys = a.shorts();
+        float[] sums = new float[128]; // sums[l * 16 + lane]: lanes 0-7 the even rows, 8-15 the odd ones
         for (int i = 0; i < p.blocks; i++) {
             int base = (g * p.blocks + i) * p.stride, at = (g * p.blocks + i) * p.rows;
-            FloatVector d = FloatVector.fromArray(F, p.d, at).mul(a.d[i]);
-            // four of the eight sums per pass: all eight at once exceed the JIT's inlining budget (the vectors are
-            // then boxed: 2.7x slower); two per pass measured 5 % slower
-            for (int l = 0; l < 8; l += 4) {
-                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-                for (int j = 0; j < 16; j++) {
-                    // the rows' scale of values 16j .. 16j + 15, and the products at 16j + l and 16j + l + 8
-                    FloatVector sc = (FloatVector) ByteVector.fromArray(B8, w, base + p.codeBytes + j * 8).convertShape(B2F, F, 0);
-                    int c = base + j * 128 + l * 8;
-                    int y = i * 256 + j * 16 + l;
-                    s0 = code(w, c).mul(ys[y]).add(code(w, c + 64).mul(ys[y + 8])).fma(sc, s0);
-                    s1 = code(w, c + 8).mul(ys[y + 1]).add(code(w, c + 72).mul(ys[y + 9])).fma(sc, s1);
-                    s2 = code(w, c + 16).mul(ys[y + 2]).add(code(w, c + 80).mul(ys[y + 10])).fma(sc, s2);
-                    s3 = code(w, c + 24).mul(ys[y + 3]).add(code(w, c + 88).mul(ys[y + 11])).fma(sc, s3);
+            FloatVector dEven = FloatVector.fromArray(F, p.d, at).mul(a.d[i]), dOdd = FloatVector.fromArray(F, p.d, at + 8).mul(a.d[i]);
+            // two of the eight sums per pass, as sixteen rows' even and odd halves: four accumulators
+            for (int l = 0; l < 8; l += 2) {
+                IntVector e0 = IntVector.zero(IN), e1 = e0, o0 = e0, o1 = e0;
+                for (int sub = 0; sub < 16; sub++) {
+                    IntVector sc = ((ShortVector) ByteVector.fromArray(B, w, base + p.codeBytes + sub * 16).convertShape(B2S, SH, 0)).reinterpretAsInts();
+                    IntVector scEven = sc.lanewise(LSHL, 16).lanewise(ASHR, 16), scOdd = sc.lanewise(ASHR, 16);
+                    int c = base + (sub * 8 + l) * 32, y = i * 256 + sub * 16 + l;
+                    // a row's lane: code 16 sub + l in the low byte, 16 sub + 8 + l in the high one; the pair's two
+                    // products in 16 bits, then as 32-bit lanes of two rows each (written out: helper methods
+                    // push the vector intrinsics past the JIT's inlining depth, and the vectors are then boxed)
+                    ShortVector x0 = ByteVector.fromArray(B32, w, c + 0).reinterpretAsShorts();
+                    IntVector p0 = x0.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ys[y + 0]).add(x0.lanewise(ASHR, 8).mul(ys[y + 8])).reinterpretAsInts();
+                    e0 = e0.add(p0.lanewise(LSHL, 16).lanewise(ASHR, 16).mul(scEven));
+                    o0 = o0.add(p0.lanewise(ASHR, 16).mul(scOdd));
+                    ShortVector x1 = ByteVector.fromArray(B32, w, c + 32).reinterpretAsShorts();
+                    IntVector p1 = x1.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ys[y + 1]).add(x1.lanewise(ASHR, 8).mul(ys[y + 9])).reinterpretAsInts();
+                    e1 = e1.add(p1.lanewise(LSHL, 16).lanewise(ASHR, 16).mul(scEven));
+                    o1 = o1.add(p1.lanewise(ASHR, 16).mul(scOdd));
                 }
-                FloatVector.fromArray(F, sums, l * 8).add(s0.mul(d)).intoArray(sums, l * 8);
-                FloatVector.fromArray(F, sums, l * 8 + 8).add(s1.mul(d)).intoArray(sums, l * 8 + 8);
-                FloatVector.fromArray(F, sums, l * 8 + 16).add(s2.mul(d)).intoArray(sums, l * 8 + 16);
-                FloatVector.fromArray(F, sums, l * 8 + 24).add(s3.mul(d)).intoArray(sums, l * 8 + 24);
+                // sums[l] += d * aux32[l], the even rows' lanes and the odd ones'
+                FloatVector.fromArray(F, sums, l * 16).add(((FloatVector) e0.convert(I2F, 0)).mul(dEven)).intoArray(sums, l * 16);
+                FloatVector.fromArray(F, sums, l * 16 + 8).add(((FloatVector) o0.convert(I2F, 0)).mul(dOdd)).intoArray(sums, l * 16 + 8);
+                FloatVector.fromArray(F, sums, l * 16 + 16).add(((FloatVector) e1.convert(I2F, 0)).mul(dEven)).intoArray(sums, l * 16 + 16);
+                FloatVector.fromArray(F, sums, l * 16 + 24).add(((FloatVector) o1.convert(I2F, 0)).mul(dOdd)).intoArray(sums, l * 16 + 24);
             }
         }
-        FloatVector sumf = FloatVector.zero(F);
-        for (int l = 0; l < 8; l++) sumf = sumf.add(FloatVector.fromArray(F, sums, l * 8));
-        sumf.intoArray(out, g * 8);
+        FloatVector even = FloatVector.zero(F), odd = even;
+        for (int l = 0; l < 8; l++) {
+            even = even.add(FloatVector.fromArray(F, sums, l * 16));
+            odd = odd.add(FloatVector.fromArray(F, sums, l * 16 + 8));
+        }
+        for (int j = 0; j < 8; j++) {
+            out[g * 16 + 2 * j] = even.lane(j);
+            out[g * 16 + 2 * j + 1] = odd.lane(j);
+        }
     }
 
-    /** The eight rows' code at byte offset c of a packed Q6_K block, as floats. */
-    private static FloatVector code(byte[] w, int c) {
-        return (FloatVector) ByteVector.fromArray(B8, w, c).convertShape(B2F, F, 0);
-    }
 }
