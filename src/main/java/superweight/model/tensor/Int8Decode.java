@@ -20,16 +20,18 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * Decode (one position) for Q4_0 x Q8_0, Q8_0 x Q8_0 and Q6_K x Q8_K on sixteen weight rows at once (one row per
  * 16-bit lane): the same integer block sums and float steps as {@link Int8Kernels} (so the same bits), from a copy
  * of the weights {@link Packed} for it, as llama.cpp repacks Q4_0 for its AVX2 kernels. In the packed copy the rows'
- * codes of one block lie interleaved (code k of every row of the group, then code k + 1), so each step multiplies
- * one broadcast activation code with a vector of the group's codes: no lane reduction, no fold across rows, one
- * contiguous read per group. Measured 2.1x (Q4_0) and 1.8x (Q8_0) faster than the same sums read from the file's
- * layout with a transposing fold (docs/performance.md, session 8).
+ * codes of one block lie interleaved (two codes of every row of the group, then the next two), so each step
+ * multiplies broadcast activation codes with a vector of the group's codes: no lane reduction, no fold across rows,
+ * one contiguous read per group. Session 8's byte-per-lane form measured 2.1x (Q4_0) and 1.8x (Q8_0) faster than the
+ * same sums read from the file's layout with a transposing fold; two codes per lane (session 10) 1.8x (Q4_0), 1.4x
+ * (Q8_0) and 1.5x (Q6_K) more in cache (docs/performance.md).
  *
  * <p>Q4_0 sums in 16-bit lanes, modulo 2^16: the nibbles unsigned (0..15), the offset coming back as 8 * sum(qy) of
  * the activation block; the exact block sum lies in [-32512, 32512], so its value modulo 2^16 determines it. A lane
  * holds two bytes of its row (four codes), and one load, three shifts and four multiplications by per-call
  * multipliers ({@link #q4_0Multipliers}) add all four products: no widening, masking or byte broadcast per code. Q8_0
- * adds two 16-bit products (|q qy| <= 128 x 127, so a pair fits) and widens the pair into 32-bit lanes. Q6_K keeps
+ * keeps two codes of a row in its lane, adds their two 16-bit products (|q qy| <= 128 x 127, so a pair fits) and
+ * widens the pair into 32-bit lanes. Q6_K keeps
  * a row's two codes of one product pair in its lane (q - 32, signed bytes): the pair's products sum in 16 bits
  * (|sum| <= 2 x 32 x 127), and the pair times its scale in 32-bit lanes, exactly, as the C code's eight integer sums
  * per super-block. Where 32-bit lanes come out of 16-bit ones (Q4_0, Q6_K) they hold the even rows in their low
@@ -62,9 +64,8 @@ final class Int8Decode {
      * scales interleaved by row (scale s of each row, for every s); the rows' block scales d as f32 (exact: f16
      * widens without rounding) at {@code d[(g * blocks + i) * rows]}.
      * <ul>
-     * <li>Q8_0: byte k of each row for every k (the file's codes).
-     * <li>Q4_0: the file's bytes 2kp and 2kp + 1 of each row, for every kp (byte k holds codes k and k + 16), and the
-     * d of the even rows before those of the odd ones.
+     * <li>Q8_0 and Q4_0: the file's bytes 2kp and 2kp + 1 of each row, for every kp (a Q4_0 byte k holds codes k and
+     * k + 16), and the d of the even rows before those of the odd ones.
      * <li>Q6_K: the codes q - 32 as signed bytes, the pair (16 sub + l, 16 sub + 8 + l) of each row for every
      * sub-block and l in [0, 8), and d even rows first.
      * </ul>
@@ -105,7 +106,7 @@ final class Int8Decode {
             case Q4_0Tensor _ -> Q4_0Tensor.BYTES;
             default -> Q6_KTensor.BYTES;
         };
-        boolean k = t instanceof Q6_KTensor, q4 = t instanceof Q4_0Tensor;
+        boolean k = t instanceof Q6_KTensor;
         int rows = 16, codes = k ? 256 : blockBytes - 2, scales = k ? 16 : 0;
         int blocks = t.cols() / (k ? 256 : 32), groups = sourceRows.length / rows;
         long bytes = (long) groups * blocks * rows * (codes + scales + 4);
@@ -127,13 +128,8 @@ final class Int8Decode {
                         continue;
                     }
                     float dx = StoredTensor.f16((short) ((raw[0] & 0xFF) | raw[1] << 8));
-                    if (q4) {
-                        for (int c = 0; c < codes; c++) p.codes[base + (c >> 1) * 2 * rows + 2 * j + (c & 1)] = raw[2 + c];
-                        p.d[at + EVEN_ODD[j]] = dx;
-                    } else {
-                        for (int c = 0; c < codes; c++) p.codes[base + c * rows + j] = raw[2 + c];
-                        p.d[at + j] = dx;
-                    }
+                    for (int c = 0; c < codes; c++) p.codes[base + (c >> 1) * 2 * rows + 2 * j + (c & 1)] = raw[2 + c];
+                    p.d[at + EVEN_ODD[j]] = dx;
                 }
             }
         }
@@ -240,28 +236,33 @@ final class Int8Decode {
         }
     }
 
-    /** Group g of a packed Q8_0 tensor against position 0: out[16g + j], sumf += sumi * (dx * dy) per block. */
+    /**
+     * Group g of a packed Q8_0 tensor against position 0: out[16g + j], sumf += sumi * (dx * dy) per block. A row's
+     * lane holds its codes k and k + 1; their two products sum in 16 bits (|pair| <= 2 x 128 x 127 < 2^15), and the
+     * pair adds into 32-bit lanes as the even rows (low halves) and the odd ones.
+     */
     private static void q8_0(Packed p, int g, Q8Activations a, float[] out) {
         byte[] w = p.codes;
-        byte[] qs = a.qs;
-        FloatVector sum0 = FloatVector.zero(F), sum1 = sum0;
+        short[] ys = a.shorts();
+        FloatVector even = FloatVector.zero(F), odd = even;
         for (int i = 0; i < p.blocks; i++) {
             int base = (g * p.blocks + i) * p.stride, at = (g * p.blocks + i) * p.rows;
-            IntVector acc0 = IntVector.zero(IN), acc1 = acc0;
-            for (int k = 0; k < 32; k += 2) {
-                ShortVector c0 = (ShortVector) ByteVector.fromArray(B, w, base + k * 16).convertShape(B2S, SH, 0);
-                ShortVector c1 = (ShortVector) ByteVector.fromArray(B, w, base + (k + 1) * 16).convertShape(B2S, SH, 0);
-                // two products in 16 bits (|pair| <= 2 x 128 x 127 < 2^15), then widened into 32-bit lanes
-                ShortVector pair = c0.mul(qs[i * 32 + k]).add(c1.mul(qs[i * 32 + k + 1]));
-                acc0 = acc0.add(pair.convertShape(S2I, IN, 0));
-                acc1 = acc1.add(pair.convertShape(S2I, IN, 1));
+            IntVector sumEven = IntVector.zero(IN), sumOdd = sumEven;
+            for (int kp = 0; kp < 16; kp++) {
+                ShortVector x = ByteVector.fromArray(B32, w, base + kp * 32).reinterpretAsShorts();
+                int y = i * 32 + 2 * kp;
+                IntVector pair = x.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ys[y]).add(x.lanewise(ASHR, 8).mul(ys[y + 1])).reinterpretAsInts();
+                sumEven = sumEven.add(pair.lanewise(LSHL, 16).lanewise(ASHR, 16));
+                sumOdd = sumOdd.add(pair.lanewise(ASHR, 16));
             }
             float dy = a.d[i];
-            sum0 = sum0.add(((FloatVector) acc0.convertShape(I2F, F, 0)).mul(FloatVector.fromArray(F, p.d, at).mul(dy)));
-            sum1 = sum1.add(((FloatVector) acc1.convertShape(I2F, F, 0)).mul(FloatVector.fromArray(F, p.d, at + 8).mul(dy)));
+            even = even.add(((FloatVector) sumEven.convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at).mul(dy)));
+            odd = odd.add(((FloatVector) sumOdd.convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at + 8).mul(dy)));
         }
-        sum0.intoArray(out, g * 16);
-        sum1.intoArray(out, g * 16 + 8);
+        for (int j = 0; j < 8; j++) {
+            out[g * 16 + 2 * j] = even.lane(j);
+            out[g * 16 + 2 * j + 1] = odd.lane(j);
+        }
     }
 
     /**
