@@ -14,7 +14,6 @@ import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
-import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
  * Decode (one position) for Q4_0 x Q8_0, Q8_0 x Q8_0 and Q6_K x Q8_K on sixteen weight rows at once (one row per
@@ -47,7 +46,7 @@ final class Int8Decode {
     private static final VectorSpecies<Integer> IN = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
-    /** Where row j of a Q4_0 group keeps its block scale: the even rows first, then the odd ones (see q4_0). */
+    /** Where row j of a group keeps its block scale: the even rows first, then the odd ones, as the kernels' lanes come out. */
     private static final int[] EVEN_ODD = {0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15};
 
     private Int8Decode() {
@@ -213,7 +212,7 @@ final class Int8Decode {
         FloatVector even = FloatVector.zero(F), odd = even;
         for (int i = 0; i < p.blocks; i++) {
             int base = (g * p.blocks + i) * p.stride, at = (g * p.blocks + i) * p.rows;
-            // one sum per multiplier: one chain of four adds per step measured 1.5x slower, two chains 1.1x, and
+            // one sum per multiplier: one chain of four adds per step measured 1.5x slower, two chains 1.2x, and
             // the step unrolled twice 1.3x (docs/performance.md, session 10)
             ShortVector acc = ShortVector.broadcast(SH, (short) (-8 * a.qsum[i])), acc1 = ShortVector.zero(SH), acc2 = acc1, acc3 = acc1;
             for (int kp = 0; kp < 8; kp++) {
@@ -279,7 +278,8 @@ final class Int8Decode {
         for (int i = 0; i < p.blocks; i++) {
             int base = (g * p.blocks + i) * p.stride, at = (g * p.blocks + i) * p.rows;
             FloatVector dEven = FloatVector.fromArray(F, p.d, at).mul(a.d[i]), dOdd = FloatVector.fromArray(F, p.d, at + 8).mul(a.d[i]);
-            // two of the eight sums per pass, as sixteen rows' even and odd halves: four accumulators
+            // two of the eight sums per pass, as sixteen rows' even and odd halves: four accumulators (four sums per
+            // pass, eight accumulators, measured the same)
             for (int l = 0; l < 8; l += 2) {
                 IntVector e0 = IntVector.zero(IN), e1 = e0, o0 = e0, o1 = e0;
                 for (int sub = 0; sub < 16; sub++) {
