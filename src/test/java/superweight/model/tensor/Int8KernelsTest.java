@@ -302,6 +302,34 @@ class Int8KernelsTest {
     }
 
     /**
+     * The Q4_0 group kernel's identity, on its own: for every 16-bit lane value x (four nibbles n0..n3 of a row) and
+     * the multipliers of each byte pair of three activation blocks (random, +-127 alternating, random),
+     * x m0 + (x >>> 4) m1 + (x >>> 8) m2 + (x >>> 12) m3 equals n0 qy[k] + n1 qy[k + 16] + n2 qy[k + 1] +
+     * n3 qy[k + 17] modulo 2^16. Catches a multiplier derived with the wrong correction or read from the wrong code.
+     */
+    @Test
+    void q4_0MultipliersGiveEachNibbleItsActivationModulo2To16() {
+        Random r = new Random(11);
+        float[] x = activations(1, 96, r);
+        for (int c = 32; c < 64; c++) x[c] = c % 2 == 0 ? 1f : -1f;
+        Q8Activations a = Q8Activations.quantize(Q8Activations.Format.Q8_0, x, 1, 96);
+        short[] m = Int8Decode.q4_0Multipliers(a);
+        assertThat(m).hasSize(3 * 32);
+        for (int i = 0; i < 3; i++) {
+            for (int kp = 0; kp < 8; kp++) {
+                int k = i * 32 + 2 * kp, o = (i * 8 + kp) * 4;
+                int[] y = {a.q(0, k), a.q(0, k + 16), a.q(0, k + 1), a.q(0, k + 17)};
+                for (int v = 0; v < 65536; v++) {
+                    short expected = (short) ((v & 15) * y[0] + (v >> 4 & 15) * y[1] + (v >> 8 & 15) * y[2] + (v >> 12) * y[3]);
+                    short got = (short) (v * m[o] + (v >>> 4) * m[o + 1] + (v >>> 8) * m[o + 2] + (v >>> 12) * m[o + 3]);
+                    if (got != expected) assertThat(got).as("block %d, pair %d, lane %04x", i, kp, v).isEqualTo(expected);
+                }
+            }
+        }
+        assertThat(new int[]{a.q(0, 32), a.q(0, 33)}).containsExactly(127, -127);
+    }
+
+    /**
      * The packed copy is made only within its budget (otherwise the row kernel serves every row): its size is the
      * rows of whole groups times (codes + scales + an f32 d) per block: 2 x 16 x 3 x 20 bytes for 35 Q4_0 rows of three
      * blocks (two groups of sixteen rows), the last three rows left out.
