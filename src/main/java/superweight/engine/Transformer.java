@@ -75,11 +75,12 @@ public final class Transformer {
         }
         check(x, n, d, -1, "embedding", start);
         boolean decode = n == 1;
+        Rotation rotation = rotation(start, n);
         int positions = n; // the cache advances by all of them, even when the last layer keeps fewer rows
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = m.layers().get(l);
             float[] attnIn = c.postNorms() ? x : norm(x, n, w.attnNorm(), w.attnNormBias());
-            float[] attn = attention(l, w, st, attnIn, n, start, iv, decode);
+            float[] attn = attention(l, w, st, attnIn, n, start, rotation, iv, decode);
             if (l == c.layers() - 1 && logitsFrom > 0 && nothingObservesRows(taps, iv)) {
                 // As llama.cpp: after the last attention (the KV cache is complete), only the rows that get logits
                 // go on. Each row of a GEMM is its own fma chain, so the kept rows' bits do not change.
@@ -137,7 +138,8 @@ public final class Transformer {
 
     // ---- attention -----------------------------------------------------------------------------------------------
 
-    private float[] attention(int l, LayerWeights w, InferenceState st, float[] in, int n, int start, Interventions iv, boolean decode) {
+    private float[] attention(int l, LayerWeights w, InferenceState st, float[] in, int n, int start, Rotation rotation,
+                              Interventions iv, boolean decode) {
         int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim();
         float[][] qkv = linears(l, new Linear[]{Linear.Q, Linear.K, Linear.V}, new Tensor[]{w.q(), w.k(), w.v()},
                 new float[][]{w.qBias(), w.kBias(), w.vBias()}, in, n, iv, decode);
@@ -150,8 +152,8 @@ public final class Transformer {
             clamp(v, c.clipQkv());
         }
         for (int i = 0; i < n; i++) {
-            rope(q, i * qDim, c.heads(), start + i);
-            rope(k, i * kvDim, c.kvHeads(), start + i);
+            rope(q, i * qDim, c.heads(), rotation, start + i);
+            rope(k, i * kvDim, c.kvHeads(), rotation, start + i);
         }
         float[] keys = st.keys[l], values = st.values[l];
         int cap = st.capacity;
@@ -213,11 +215,29 @@ public final class Transformer {
     }
 
     /** Rotate-half RoPE on the first rotaryDims of each head: dims (i, i + rotaryDims/2) form a pair. */
-    private void rope(float[] x, int off, int heads, int pos) {
-        int half = c.rotaryDims() / 2, hd = c.headDim();
+    /** cos and sin of every rotary angle of positions [from, from + count), row-major by position. */
+    private record Rotation(int from, int half, float[] cos, float[] sin) {
+    }
+
+    /** Computed once per call and shared by every layer (each layer's q and k would otherwise recompute them). */
+    private Rotation rotation(int from, int count) {
+        int half = c.rotaryDims() / 2;
+        float[] cos = new float[count * half], sin = new float[count * half];
+        for (int p = 0; p < count; p++) {
+            for (int i = 0; i < half; i++) {
+                double angle = (from + p) * invFreq[i];
+                // StrictMath: the same bits on every JVM and CPU
+                cos[p * half + i] = (float) StrictMath.cos(angle);
+                sin[p * half + i] = (float) StrictMath.sin(angle);
+            }
+        }
+        return new Rotation(from, half, cos, sin);
+    }
+
+    private void rope(float[] x, int off, int heads, Rotation rotation, int pos) {
+        int half = rotation.half(), hd = c.headDim(), row = (pos - rotation.from()) * half;
         for (int i = 0; i < half; i++) {
-            double angle = pos * invFreq[i];
-            float cos = (float) StrictMath.cos(angle), sin = (float) StrictMath.sin(angle); // the same bits on every JVM and CPU
+            float cos = rotation.cos()[row + i], sin = rotation.sin()[row + i];
             for (int h = 0; h < heads; h++) {
                 int b = off + h * hd;
                 float x1 = x[b + i], x2 = x[b + i + half];

@@ -30,6 +30,25 @@ class VectorMathSizesTest {
         }
     }
 
+    /**
+     * The lane sum adds neighbouring pairs, then the pairs left to right from zero. Lanes of mixed magnitude make
+     * other orders (a tree, left to right without pairs, reduceLanes) round differently, and a lane left out or
+     * counted twice changes the sum: the bits must equal the defined order's.
+     */
+    @Test
+    void laneSumAddsPairsLeftToRight() {
+        Random r = new Random(4);
+        int n = VectorMath.S.length();
+        for (int trial = 0; trial < 200; trial++) {
+            float[] lanes = new float[n];
+            for (int i = 0; i < n; i++) lanes[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(9) - 4));
+            float want = 0;
+            for (int i = 0; i < n; i += 2) want = want + (lanes[i] + lanes[i + 1]);
+            float got = VectorMath.sum(jdk.incubator.vector.FloatVector.fromArray(VectorMath.S, lanes, 0));
+            assertThat(Float.floatToRawIntBits(got)).as("trial %d", trial).isEqualTo(Float.floatToRawIntBits(want));
+        }
+    }
+
     @Test
     void weightedRowSumBeyondTheFirstSlab() {
         Random r = new Random(2);
