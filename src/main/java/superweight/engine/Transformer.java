@@ -214,7 +214,6 @@ public final class Transformer {
         return panels;
     }
 
-    /** Rotate-half RoPE on the first rotaryDims of each head: dims (i, i + rotaryDims/2) form a pair. */
     /** cos and sin of every rotary angle of positions [from, from + count), row-major by position. */
     private record Rotation(int from, int half, float[] cos, float[] sin) {
     }
@@ -234,6 +233,7 @@ public final class Transformer {
         return new Rotation(from, half, cos, sin);
     }
 
+    /** Rotate-half RoPE on the first rotaryDims of each head: dims (i, i + rotaryDims/2) form a pair. */
     private void rope(float[] x, int off, int heads, Rotation rotation, int pos) {
         int half = rotation.half(), hd = c.headDim(), row = (pos - rotation.from()) * half;
         for (int i = 0; i < half; i++) {

@@ -57,7 +57,8 @@ public final class VectorMath {
      */
     public static float sum(FloatVector v) {
         // lane(i) rather than a spill to a float[]: with the length a constant the loop unrolls into lane extracts,
-        // where the array (intoArray makes it escape) cost 48 bytes of garbage per dot, 6 MB per decoded token.
+        // where the array (intoArray makes it escape) cost 48 bytes of garbage per dot
+        // (6.9 MB per decoded token of the 134 M reference model).
         int n = v.length();
         float s = 0;
         for (int i = 0; i < n; i += 2) s += v.lane(i) + v.lane(i + 1);

@@ -32,8 +32,8 @@ class VectorMathSizesTest {
 
     /**
      * The lane sum adds neighbouring pairs, then the pairs left to right from zero. Lanes of mixed magnitude make
-     * other orders (a tree, left to right without pairs, reduceLanes) round differently, and a lane left out or
-     * counted twice changes the sum: the bits must equal the defined order's.
+     * other orders round differently (left to right without pairs at every width; a tree or reduceLanes at 256 and
+     * 512 bits, where they differ from this order), and a lane left out or counted twice changes the sum.
      */
     @Test
     void laneSumAddsPairsLeftToRight() {
