@@ -4,10 +4,12 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2S;
@@ -16,7 +18,7 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 
 /**
- * Decode (one position) for Q4_0 x Q8_0, Q8_0 x Q8_0 and Q6_K x Q8_K on sixteen weight rows at once (one row per
+ * Decode (one position) for Q4_0 x Q8_0, Q8_0 x Q8_0 and Q6_K x Q8_K on a group of weight rows at once (one row per
  * 16-bit lane): the same integer block sums and float steps as {@link Int8Kernels} (so the same bits), from a copy
  * of the weights {@link Packed} for it, as llama.cpp repacks Q4_0 for its AVX2 kernels. In the packed copy the rows'
  * codes of one block lie interleaved (two codes of every row of the group, then the next two), so each step
@@ -36,20 +38,27 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * per super-block. Where 32-bit lanes come out of 16-bit ones (Q4_0, Q6_K) they hold the even rows in their low
  * halves and the odd rows in their high ones, and the packed d follow that order.
  *
- * <p>The lanes are fixed at 256 bits (16 shorts, 8 ints or floats) whatever {@link VectorMath#S}: the result does
- * not depend on the width (integer sums are exact, the float step is per lane), and 256-bit vectors exist on AVX2
- * and AVX-512 alike.
+ * <p>The vectors are {@link VectorMath#S}'s width (so a group is eight rows at 128 bits, sixteen at 256, thirty-two
+ * at 512): the result does not depend on it (integer sums are exact, the float step is per lane, per row), so every
+ * width gives the same bits. On AVX-512 the 512-bit group measured 1.4x the speed of the 256-bit one in L2 and
+ * 1.2x (Q4_0) to 1.4x (Q8_0, Q6_K) beyond it (docs/performance.md, session 13).
  */
 final class Int8Decode {
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Short> SH = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Integer> IN = IntVector.SPECIES_256;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
-    /** Where row j of a group keeps its block scale: the even rows first, then the odd ones, as the kernels' lanes come out. */
-    private static final int[] EVEN_ODD = {0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15};
+    private static final int BITS = VectorMath.S.vectorBitSize();
+    /** Rows per packed group: one per 16-bit lane of the kernels' vectors. */
+    static final int GROUP = BITS / 16;
+    private static final VectorSpecies<Byte> SCALES = VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS / 2));
+    private static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS));
+    private static final VectorSpecies<Integer> IN = VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
+    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
+    private static final VectorSpecies<Byte> CODES = VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS));
 
     private Int8Decode() {
+    }
+
+    /** Where row j of a group keeps its block scale: the even rows first, then the odd ones, as the lanes come out. */
+    private static int evenOdd(int j) {
+        return (j & 1) == 0 ? j >> 1 : GROUP / 2 + (j >> 1);
     }
 
     /** Whether {@code t}'s storage type has a packed group kernel (otherwise the row kernel serves its decode). */
@@ -58,9 +67,9 @@ final class Int8Decode {
     }
 
     /**
-     * The rows of a Q4_0, Q8_0 or Q6_K tensor in groups of sixteen, packed for the group kernels: group g's block i at
-     * {@code codes[(g * blocks + i) * stride]}, first its codes interleaved by row, then, for Q6_K, its sixteen
-     * scales interleaved by row (scale s of each row, for every s); the rows' block scales d as f32 (exact: f16
+     * The rows of a Q4_0, Q8_0 or Q6_K tensor in groups of {@link #GROUP}, packed for the group kernels: group g's
+     * block i at {@code codes[(g * blocks + i) * stride]}, first its codes interleaved by row, then, for Q6_K, its
+     * sixteen scales interleaved by row (scale s of each row, for every s); the rows' block scales d as f32 (exact: f16
      * widens without rounding) at {@code d[(g * blocks + i) * rows]}.
      * <ul>
      * <li>Q8_0 and Q4_0: the file's bytes 2kp and 2kp + 1 of each row, for every kp (a Q4_0 byte k holds codes k and
@@ -106,7 +115,7 @@ final class Int8Decode {
             default -> Q6_KTensor.BYTES;
         };
         boolean k = t instanceof Q6_KTensor;
-        int rows = 16, codes = k ? 256 : blockBytes - 2, scales = k ? 16 : 0;
+        int rows = GROUP, codes = k ? 256 : blockBytes - 2, scales = k ? 16 : 0;
         int blocks = t.cols() / (k ? 256 : 32), groups = sourceRows.length / rows;
         long bytes = (long) groups * blocks * rows * (codes + scales + 4);
         if (bytes > budget || (long) groups * blocks * rows * (codes + scales) > Integer.MAX_VALUE - 64) return null;
@@ -123,12 +132,12 @@ final class Int8Decode {
                         // code c = 16 sub + 8 half + l: the pair (16 sub + l, 16 sub + 8 + l) in row j's lane of step (sub, l)
                         for (int c = 0; c < codes; c++) p.codes[base + (((c >> 4) * 8 + (c & 7)) * rows + j) * 2 + (c >> 3 & 1)] = unpacked[c];
                         for (int sub = 0; sub < 16; sub++) p.codes[base + p.codeBytes + sub * rows + j] = raw[192 + sub];
-                        p.d[at + EVEN_ODD[j]] = StoredTensor.f16((short) ((raw[208] & 0xFF) | raw[209] << 8));
+                        p.d[at + evenOdd(j)] = StoredTensor.f16((short) ((raw[208] & 0xFF) | raw[209] << 8));
                         continue;
                     }
                     float dx = StoredTensor.f16((short) ((raw[0] & 0xFF) | raw[1] << 8));
                     for (int c = 0; c < codes; c++) p.codes[base + (c >> 1) * 2 * rows + 2 * j + (c & 1)] = raw[2 + c];
-                    p.d[at + EVEN_ODD[j]] = dx;
+                    p.d[at + evenOdd(j)] = dx;
                 }
             }
         }
@@ -163,11 +172,14 @@ final class Int8Decode {
                 return;
             }
             rowKernel(t, sourceRows, from, g0 * n, a, out);
+            // one scratch per range: a group's outputs on their way to out (and Q6_K's eight running sums per row);
+            // a new one per group measured 15 % slower
+            float[] scratch = new float[8 * n];
             for (int g = g0; g < g1; g++) {
                 switch (t) {
-                    case Q8_0Tensor _ -> q8_0(p, g, a, out);
-                    case Q4_0Tensor _ -> q4_0(p, g, a, m, out);
-                    default -> q6_K(p, g, a, out);
+                    case Q8_0Tensor _ -> q8_0(p, g, a, scratch, out);
+                    case Q4_0Tensor _ -> q4_0(p, g, a, m, scratch, out);
+                    default -> q6_K(p, g, a, scratch, out);
                 }
             }
             rowKernel(t, sourceRows, g1 * n, to, a, out);
@@ -202,12 +214,12 @@ final class Int8Decode {
     }
 
     /**
-     * Group g of a packed Q4_0 tensor against position 0: out[16g + j], sumf += sumi * dx * dy per block. A row's
+     * Group g of a packed Q4_0 tensor against position 0: out[GROUP g + j], sumf += sumi * dx * dy per block. A row's
      * lane holds four nibbles; the block sum accumulates modulo 2^16 (exact, see the class comment), starting from
      * the unsigned nibbles' offset -8 sum(qy), and splits into the even rows (low halves of 32-bit lanes) and the odd
      * ones, whose scales the packed copy keeps in that order.
      */
-    private static void q4_0(Packed p, int g, Q8Activations a, short[] m, float[] out) {
+    private static void q4_0(Packed p, int g, Q8Activations a, short[] m, float[] scratch, float[] out) {
         byte[] w = p.codes;
         FloatVector even = FloatVector.zero(F), odd = even;
         for (int i = 0; i < p.blocks; i++) {
@@ -216,7 +228,7 @@ final class Int8Decode {
             // the step unrolled twice 1.3x (docs/performance.md, session 10)
             ShortVector acc = ShortVector.broadcast(SH, (short) (-8 * a.qsum[i])), acc1 = ShortVector.zero(SH), acc2 = acc1, acc3 = acc1;
             for (int kp = 0; kp < 8; kp++) {
-                ShortVector x = ByteVector.fromArray(B32, w, base + kp * 32).reinterpretAsShorts();
+                ShortVector x = ByteVector.fromArray(CODES, w, base + kp * 2 * p.rows).reinterpretAsShorts();
                 int o = (i * 8 + kp) * 4;
                 acc = acc.add(x.mul(m[o]));
                 acc1 = acc1.add(x.lanewise(LSHR, 4).mul(m[o + 1]));
@@ -227,20 +239,19 @@ final class Int8Decode {
             IntVector pairs = acc.reinterpretAsInts();
             float dy = a.d[i];
             even = even.add(((FloatVector) pairs.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at)).mul(dy));
-            odd = odd.add(((FloatVector) pairs.lanewise(ASHR, 16).convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at + 8)).mul(dy));
+            odd = odd.add(((FloatVector) pairs.lanewise(ASHR, 16).convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at + p.rows / 2)).mul(dy));
         }
-        for (int j = 0; j < 8; j++) {
-            out[g * 16 + 2 * j] = even.lane(j);
-            out[g * 16 + 2 * j + 1] = odd.lane(j);
-        }
+        even.intoArray(scratch, 0);
+        odd.intoArray(scratch, GROUP / 2);
+        interleave(scratch, out, g * GROUP);
     }
 
     /**
-     * Group g of a packed Q8_0 tensor against position 0: out[16g + j], sumf += sumi * (dx * dy) per block. A row's
+     * Group g of a packed Q8_0 tensor against position 0: out[GROUP g + j], sumf += sumi * (dx * dy) per block. A row's
      * lane holds its codes k and k + 1; their two products sum in 16 bits (|pair| <= 2 x 128 x 127 < 2^15), and the
      * pair adds into 32-bit lanes as the even rows (low halves) and the odd ones.
      */
-    private static void q8_0(Packed p, int g, Q8Activations a, float[] out) {
+    private static void q8_0(Packed p, int g, Q8Activations a, float[] scratch, float[] out) {
         byte[] w = p.codes;
         short[] ys = a.shorts();
         FloatVector even = FloatVector.zero(F), odd = even;
@@ -248,7 +259,7 @@ final class Int8Decode {
             int base = (g * p.blocks + i) * p.stride, at = (g * p.blocks + i) * p.rows;
             IntVector sumEven = IntVector.zero(IN), sumOdd = sumEven;
             for (int kp = 0; kp < 16; kp++) {
-                ShortVector x = ByteVector.fromArray(B32, w, base + kp * 32).reinterpretAsShorts();
+                ShortVector x = ByteVector.fromArray(CODES, w, base + kp * 2 * p.rows).reinterpretAsShorts();
                 int y = i * 32 + 2 * kp;
                 IntVector pair = x.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ys[y]).add(x.lanewise(ASHR, 8).mul(ys[y + 1])).reinterpretAsInts();
                 sumEven = sumEven.add(pair.lanewise(LSHL, 16).lanewise(ASHR, 16));
@@ -256,64 +267,74 @@ final class Int8Decode {
             }
             float dy = a.d[i];
             even = even.add(((FloatVector) sumEven.convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at).mul(dy)));
-            odd = odd.add(((FloatVector) sumOdd.convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at + 8).mul(dy)));
+            odd = odd.add(((FloatVector) sumOdd.convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at + p.rows / 2).mul(dy)));
         }
-        for (int j = 0; j < 8; j++) {
-            out[g * 16 + 2 * j] = even.lane(j);
-            out[g * 16 + 2 * j + 1] = odd.lane(j);
-        }
+        even.intoArray(scratch, 0);
+        odd.intoArray(scratch, GROUP / 2);
+        interleave(scratch, out, g * GROUP);
     }
 
     /**
-     * Group g (sixteen rows) of a packed Q6_K tensor against position 0: per super-block the C code's eight integer
-     * sums aux32[l] (l = index mod 8) = sum over the sixteen scales of scale * (q qy at 16 sub + l and 16 sub + 8 +
-     * l), then sums[l] += d * aux32[l] with d = dx * dy, and at the end sumf = sums[0] + ... + sums[7], per row. A
-     * step's two products sum in 16 bits (|pair| <= 2 x 32 x 127), exactly; the pair times the scale in 32 bits,
-     * as the even rows (the low halves of 32-bit lanes) and the odd ones.
+     * Group g of a packed Q6_K tensor against position 0: per super-block the C code's eight integer sums aux32[l]
+     * (l = index mod 8) = sum over the sixteen scales of scale * (q qy at 16 sub + l and 16 sub + 8 + l), then
+     * sums[l] += d * aux32[l] with d = dx * dy, and at the end sumf = sums[0] + ... + sums[7], per row. A step's two
+     * products sum in 16 bits (|pair| <= 2 x 32 x 127), exactly; the pair times the scale in 32 bits, as the even
+     * rows (the low halves of 32-bit lanes) and the odd ones.
      */
-    private static void q6_K(Packed p, int g, Q8Activations a, float[] out) {
+    private static void q6_K(Packed p, int g, Q8Activations a, float[] sums, float[] out) {
         byte[] w = p.codes;
         short[] ys = a.shorts();
-        float[] sums = new float[128]; // sums[l * 16 + lane]: lanes 0-7 the even rows, 8-15 the odd ones
+        int n = p.rows, h = n / 2;
+        Arrays.fill(sums, 0f); // sums[l * n + lane]: lanes [0, h) the even rows, [h, n) the odd ones
         for (int i = 0; i < p.blocks; i++) {
-            int base = (g * p.blocks + i) * p.stride, at = (g * p.blocks + i) * p.rows;
-            FloatVector dEven = FloatVector.fromArray(F, p.d, at).mul(a.d[i]), dOdd = FloatVector.fromArray(F, p.d, at + 8).mul(a.d[i]);
-            // two of the eight sums per pass, as sixteen rows' even and odd halves: four accumulators (four sums per
+            int base = (g * p.blocks + i) * p.stride, at = (g * p.blocks + i) * n;
+            FloatVector dEven = FloatVector.fromArray(F, p.d, at).mul(a.d[i]), dOdd = FloatVector.fromArray(F, p.d, at + h).mul(a.d[i]);
+            // two of the eight sums per pass, as the rows' even and odd halves: four accumulators (four sums per
             // pass, eight accumulators, measured the same)
             for (int l = 0; l < 8; l += 2) {
                 IntVector e0 = IntVector.zero(IN), e1 = e0, o0 = e0, o1 = e0;
                 for (int sub = 0; sub < 16; sub++) {
-                    IntVector sc = ((ShortVector) ByteVector.fromArray(B, w, base + p.codeBytes + sub * 16).convertShape(B2S, SH, 0)).reinterpretAsInts();
+                    IntVector sc = ((ShortVector) ByteVector.fromArray(SCALES, w, base + p.codeBytes + sub * n).convertShape(B2S, SH, 0)).reinterpretAsInts();
                     IntVector scEven = sc.lanewise(LSHL, 16).lanewise(ASHR, 16), scOdd = sc.lanewise(ASHR, 16);
-                    int c = base + (sub * 8 + l) * 32, y = i * 256 + sub * 16 + l;
+                    int c = base + (sub * 8 + l) * 2 * n, y = i * 256 + sub * 16 + l;
                     // a row's lane: code 16 sub + l in the low byte, 16 sub + 8 + l in the high one; the pair's two
                     // products in 16 bits, then as 32-bit lanes of two rows each (written out: helper methods
                     // push the vector intrinsics past the JIT's inlining depth, and the vectors are then boxed)
-                    ShortVector x0 = ByteVector.fromArray(B32, w, c + 0).reinterpretAsShorts();
+                    ShortVector x0 = ByteVector.fromArray(CODES, w, c).reinterpretAsShorts();
                     IntVector p0 = x0.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ys[y + 0]).add(x0.lanewise(ASHR, 8).mul(ys[y + 8])).reinterpretAsInts();
                     e0 = e0.add(p0.lanewise(LSHL, 16).lanewise(ASHR, 16).mul(scEven));
                     o0 = o0.add(p0.lanewise(ASHR, 16).mul(scOdd));
-                    ShortVector x1 = ByteVector.fromArray(B32, w, c + 32).reinterpretAsShorts();
+                    ShortVector x1 = ByteVector.fromArray(CODES, w, c + 2 * n).reinterpretAsShorts();
                     IntVector p1 = x1.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ys[y + 1]).add(x1.lanewise(ASHR, 8).mul(ys[y + 9])).reinterpretAsInts();
                     e1 = e1.add(p1.lanewise(LSHL, 16).lanewise(ASHR, 16).mul(scEven));
                     o1 = o1.add(p1.lanewise(ASHR, 16).mul(scOdd));
                 }
                 // sums[l] += d * aux32[l], the even rows' lanes and the odd ones'
-                FloatVector.fromArray(F, sums, l * 16).add(((FloatVector) e0.convert(I2F, 0)).mul(dEven)).intoArray(sums, l * 16);
-                FloatVector.fromArray(F, sums, l * 16 + 8).add(((FloatVector) o0.convert(I2F, 0)).mul(dOdd)).intoArray(sums, l * 16 + 8);
-                FloatVector.fromArray(F, sums, l * 16 + 16).add(((FloatVector) e1.convert(I2F, 0)).mul(dEven)).intoArray(sums, l * 16 + 16);
-                FloatVector.fromArray(F, sums, l * 16 + 24).add(((FloatVector) o1.convert(I2F, 0)).mul(dOdd)).intoArray(sums, l * 16 + 24);
+                int s0 = l * n, s1 = s0 + n;
+                FloatVector.fromArray(F, sums, s0).add(((FloatVector) e0.convert(I2F, 0)).mul(dEven)).intoArray(sums, s0);
+                FloatVector.fromArray(F, sums, s0 + h).add(((FloatVector) o0.convert(I2F, 0)).mul(dOdd)).intoArray(sums, s0 + h);
+                FloatVector.fromArray(F, sums, s1).add(((FloatVector) e1.convert(I2F, 0)).mul(dEven)).intoArray(sums, s1);
+                FloatVector.fromArray(F, sums, s1 + h).add(((FloatVector) o1.convert(I2F, 0)).mul(dOdd)).intoArray(sums, s1 + h);
             }
         }
-        FloatVector even = FloatVector.zero(F), odd = even;
-        for (int l = 0; l < 8; l++) {
-            even = even.add(FloatVector.fromArray(F, sums, l * 16));
-            odd = odd.add(FloatVector.fromArray(F, sums, l * 16 + 8));
+        // sumf = sums[0] + ... + sums[7] per row, from 0, in place of sums[0]
+        for (int lane = 0; lane < n; lane++) {
+            float sumf = 0f;
+            for (int l = 0; l < 8; l++) sumf += sums[l * n + lane];
+            sums[lane] = sumf;
         }
-        for (int j = 0; j < 8; j++) {
-            out[g * 16 + 2 * j] = even.lane(j);
-            out[g * 16 + 2 * j + 1] = odd.lane(j);
-        }
+        interleave(sums, out, g * n);
     }
 
+    /**
+     * A group's rows back in order from its lanes (the even rows in lanes[0, GROUP / 2), the odd ones after them):
+     * no vector in the signature, so that, where the JIT does not inline it (a node-count cutoff in the Q6_K kernel),
+     * nothing is boxed.
+     */
+    private static void interleave(float[] lanes, float[] out, int at) {
+        for (int j = 0, h = GROUP / 2; j < h; j++) {
+            out[at + 2 * j] = lanes[j];
+            out[at + 2 * j + 1] = lanes[h + j];
+        }
+    }
 }

@@ -90,7 +90,7 @@ public final class Int8KernelTensor extends Tensor {
             Int8Gemm.multiply(stored, sourceRows, a, out);
             return;
         }
-        Parallel.forRange((int) rows, 16, rowsOf(a, out));
+        Parallel.forRange((int) rows, Int8Decode.GROUP, rowsOf(a, out));
     }
 
     @Override

@@ -60,8 +60,8 @@ class GemmTest {
         }
     }
 
-    // Sizes off every multiple: rows around the panel (2 x 4/8/16 lanes), k across the 256-deep k block, positions
-    // around the 5-position tile.
+    // Sizes off every multiple: rows around the panel (2 x 4 or 8 lanes, 3 x 16 at 512 bits), k across the 256-deep
+    // k block, positions around the 5-position tile (8 at 512 bits).
     @ParameterizedTest
     @CsvSource({"1,1,2", "7,5,3", "33,67,7", "50,300,13", "97,513,8", "17,256,6", "64,37,25"})
     void f32EqualsTheScalarFmaChainBitForBit(int m, int k, int n) {
@@ -129,8 +129,9 @@ class GemmTest {
     /**
      * The packed panels alone (matmul sends calls this short to the position lanes) on sizes off every multiple:
      * k across one and two 256-deep k blocks (an accumulator that did not continue its chain from the output, or
-     * restarted it, fails), positions that leave 1 to 4 after the 5-position tiles, rows off the panel, and 1, 2
-     * and 3 threads (which also cut the positions into blocks of whole tiles when panels are few).
+     * restarted it, fails), positions that leave 1 to 4 after the 5-position tiles (1 to 7 after the 8-position
+     * tiles of 512 bits), rows off the panel, and 1, 2 and 3 threads (which also cut the positions into blocks of
+     * whole tiles when panels are few).
      */
     @ParameterizedTest
     @CsvSource({"3,257,6", "17,300,7", "33,513,9", "40,769,11", "9,520,24", "70,260,5", "1,2,4"})
@@ -159,7 +160,7 @@ class GemmTest {
             t.matmul(x, n, out);
             assertThat(out).as("%d threads", threads).isEqualTo(expected);
         }
-        int panel = 2 * VectorMath.S.length();
+        int panel = Gemm.PANEL_ROWS;
         float[] pieces = new float[n * m];
         for (int r0 = 0; r0 < m; r0 += panel) {
             Gemm.multiplyPanel(t, x, n, pieces, r0, 0, 4);

@@ -214,14 +214,14 @@ class Int8KernelsTest {
      * Decode folds Q4_0 rows in 16-bit lanes, modulo 2^16, and sums Q8_0 rows per block: rows whose block sums reach
      * the bounds the kernels rely on (Q4_0: nibbles all 0 or all 15 against activations all +-127, sums +-32512 and
      * +-28448; Q8_0: codes all -128 or 127, |sum| up to 32 * 128 * 127, each pair of products up to 2 * 128 * 127 in
-     * 16 bits) must still equal the generic C dot. 35 rows: two whole groups of sixteen and a tail of three rows
-     * through the row kernel.
+     * 16 bits) must still equal the generic C dot. Two whole groups (of 8, 16 or 32 rows, by the vector width) and a
+     * tail of three rows through the row kernel.
      */
     @ParameterizedTest
     @ValueSource(strings = {"Q8_0", "Q4_0"})
     void decodeGroupsHoldTheExtremeBlockSums(String type) {
         Random r = new Random(5);
-        int rows = 35, blocks = 3, cols = blocks * 32, bytes = type.equals("Q8_0") ? 34 : 18;
+        int rows = 2 * Int8Decode.GROUP + 3, blocks = 3, cols = blocks * 32, bytes = type.equals("Q8_0") ? 34 : 18;
         StoredTensor random = randomTensor(type, rows, cols, r);
         byte[] w = random.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         for (int row = 0; row < rows; row++) {
@@ -246,8 +246,8 @@ class Int8KernelsTest {
     }
 
     /**
-     * Q4_0 and Q8_0 decode run sixteen rows at once, Q6_K eight, from a packed copy (lanes across rows): row counts
-     * below, at and between multiples of the group, five blocks, at 1, 2 and 3 threads, each output equal to the
+     * Q4_0, Q8_0 and Q6_K decode run a group of rows at once (8, 16 or 32: one per 16-bit lane of the vector
+     * width), from a packed copy (lanes across rows): row counts below, at and between multiples of the group, five blocks, at 1, 2 and 3 threads, each output equal to the
      * generic C dot; then a gathered row view (packed in the view's order) and two tensors in one
      * {@link Tensor#matvecAll} range, the first 29 rows long, so that the second one's chunks (a multiple of 16 rows)
      * start between groups. Catches codes interleaved with the wrong row or code index, a group tail left out or run
@@ -259,7 +259,7 @@ class Int8KernelsTest {
     void decodeGroupsEqualTheGenericCDotAtEveryThreadCount(String type) {
         int blocks = 5, cols = blocks * block(type);
         Q8Activations.Format format = type.equals("Q6_K") ? Q8Activations.Format.Q8_K : Q8Activations.Format.Q8_0;
-        for (int rows : new int[]{3, 16, 29, 67, 100}) {
+        for (int rows : new int[]{3, 16, 29, 67, 100, Int8Decode.GROUP, 3 * Int8Decode.GROUP}) {
             Random r = new Random(rows);
             StoredTensor t = randomTensor(type, rows, cols, r);
             assertThat(Int8Decode.packs(t)).isTrue();
@@ -331,15 +331,18 @@ class Int8KernelsTest {
 
     /**
      * The packed copy is made only within its budget (otherwise the row kernel serves every row): its size is the
-     * rows of whole groups times (codes + scales + an f32 d) per block: 2 x 16 x 3 x 20 bytes for 35 Q4_0 rows of three
-     * blocks (two groups of sixteen rows), the last three rows left out.
+     * rows of whole groups times (codes + scales + an f32 d) per block: 2 x group x 3 x 20 bytes for 2 groups + 3
+     * Q4_0 rows of three blocks, the last three rows left out. A group is one row per 16-bit lane of the vector
+     * width: 8, 16 or 32 rows.
      */
     @Test
     void thePackedCopyKeepsToItsBudget() {
-        StoredTensor t = randomTensor("Q4_0", 35, 96, new Random(2));
-        long[] rows = new long[35];
+        assertThat(Int8Decode.GROUP).isEqualTo(VectorMath.S.vectorBitSize() / 16);
+        int group = Int8Decode.GROUP;
+        StoredTensor t = randomTensor("Q4_0", 2 * group + 3, 96, new Random(2));
+        long[] rows = new long[2 * group + 3];
         for (int r = 0; r < rows.length; r++) rows[r] = r;
-        long size = 2 * 16 * 3 * 20;
+        long size = 2L * group * 3 * 20;
         assertThat(Int8Decode.pack(t, rows, size - 1)).isNull();
         Int8Decode.Packed p = Int8Decode.pack(t, rows, size);
         assertThat(p).isNotNull();
