@@ -98,6 +98,13 @@ public final class Int8KernelTensor extends Tensor {
         matmul(x, 1, out);
     }
 
+    /** Whole decode groups per chunk (a chunk's rows outside whole groups go through the slower row kernel). */
+    @Override
+    int matvecChunkRows(int total) {
+        int g = Int8Decode.GROUP;
+        return (super.matvecChunkRows(total) + g - 1) / g * g;
+    }
+
     @Override
     public Parallel.RangeBody matvecRows(float[] x, float[] out) {
         return rowsOf(Q8Activations.quantize(format, rounding, x, 1, cols), out);

@@ -78,13 +78,12 @@ public abstract class Tensor {
 
     /**
      * Rows per chunk when this tensor's rows are among {@code total} rows split across threads: about 16K weights
-     * (64 KB of F32), a multiple of 16 rows and of the int8 decode group (whole groups per chunk, or the row kernel
-     * would serve them). Chunks of a few microseconds keep the idle end of each range short; much shorter ones pay
-     * their claims.
+     * (64 KB of F32), a multiple of 16 rows. Chunks of a few microseconds keep the idle end of each range short;
+     * much shorter ones pay their claims.
      */
-    private int matvecChunkRows(int total) {
-        int r = (CHUNK_WEIGHTS + cols - 1) / Math.max(cols, 1), m = CHUNK_ROWS_MULTIPLE;
-        return Math.max(m, (r + m - 1) / m * m);
+    int matvecChunkRows(int total) {
+        int r = (CHUNK_WEIGHTS + cols - 1) / Math.max(cols, 1);
+        return Math.max(16, (r + 15) / 16 * 16);
     }
 
     /**
@@ -123,7 +122,7 @@ public abstract class Tensor {
         });
     }
 
-    private static final int CHUNK_WEIGHTS = 16384, CHUNK_ROWS_MULTIPLE = Math.max(16, Int8Decode.GROUP);
+    private static final int CHUNK_WEIGHTS = 16384;
 
     private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);
 

@@ -118,7 +118,9 @@ class Int8KernelsTest {
     @ValueSource(strings = {"Q8_0", "Q4_0", "Q4_1", "Q4_K", "Q5_K", "Q6_K"})
     void everyOutputEqualsTheGenericCDotBitForBit(String type) {
         Random r = new Random(type.hashCode());
-        int rows = 37, blocks = 3, cols = blocks * block(type), n = 13; // n: two tiles of six positions and one single one
+        // rows: several whole panels (2 vectors of rows) and a partial one; n: three tiles of six positions and one
+        // single one
+        int rows = 101, blocks = 3, cols = blocks * block(type), n = 19;
         StoredTensor t = randomTensor(type, rows, cols, r);
         float[] x = activations(n, cols, r);
         Tensor fast = Int8KernelTensor.over(t);
@@ -327,6 +329,21 @@ class Int8KernelsTest {
             }
         }
         assertThat(new int[]{a.q(0, 32), a.q(0, 33)}).containsExactly(127, -127);
+    }
+
+    /**
+     * A decode chunk of an int8 tensor holds whole groups (at 512 bits a group is 32 rows, more than the 16 of a
+     * float chunk of 2048 columns): the rows of a chunk outside whole groups would go through the row kernel.
+     */
+    @Test
+    void decodeChunksHoldWholeGroups() {
+        Random r = new Random(4);
+        for (int cols : new int[]{256, 768, 2048, 8192}) {
+            StoredTensor t = randomTensor("Q8_0", 64, cols, r);
+            int chunk = Int8KernelTensor.over(t).matvecChunkRows(64);
+            assertThat(chunk % Int8Decode.GROUP).as("%d columns: %d rows", cols, chunk).isZero();
+            assertThat(chunk).isGreaterThanOrEqualTo(t.matvecChunkRows(64));
+        }
     }
 
     /**
