@@ -31,12 +31,12 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * the activation block; the exact block sum lies in [-32512, 32512], so its value modulo 2^16 determines it. A lane
  * holds two bytes of its row (four codes), and one load, three shifts and four multiplications by per-call
  * multipliers ({@link #q4_0Multipliers}) add all four products: no widening, masking or byte broadcast per code. Q8_0
- * keeps two codes of a row in its lane, adds their two 16-bit products (|q qy| <= 128 x 127, so a pair fits) and
- * widens the pair into 32-bit lanes. Q6_K keeps
- * a row's two codes of one product pair in its lane (q - 32, signed bytes): the pair's products sum in 16 bits
- * (|sum| <= 2 x 32 x 127), and the pair times its scale in 32-bit lanes, exactly, as the C code's eight integer sums
- * per super-block. Where 32-bit lanes come out of 16-bit ones (Q4_0, Q6_K) they hold the even rows in their low
- * halves and the odd rows in their high ones, and the packed d follow that order.
+ * keeps two codes of a row in its lane (the first one unsigned), takes their two products from two multiplications
+ * by per-call multipliers ({@link #q8_0Multipliers}; |pair| <= 2 x 128 x 127 fits 16 bits) and widens the pairs
+ * into 32-bit lanes once per block. Q6_K keeps a row's two codes of one product pair in its lane (q - 32, signed
+ * bytes): the pair's products sum in 16 bits (|sum| <= 2 x 32 x 127), and the pair times its scale in 32-bit lanes,
+ * exactly, as the C code's eight integer sums per super-block. Where 32-bit lanes come out of 16-bit ones they hold
+ * the even rows in their low halves and the odd rows in their high ones, and the packed d follow that order.
  *
  * <p>The vectors are {@link VectorMath#S}'s width (so a group is eight rows at 128 bits, sixteen at 256, thirty-two
  * at 512): the result does not depend on it (integer sums are exact, the float step is per lane, per row), so every
@@ -73,7 +73,8 @@ final class Int8Decode {
      * widens without rounding) at {@code d[(g * blocks + i) * rows]}.
      * <ul>
      * <li>Q8_0 and Q4_0: the file's bytes 2kp and 2kp + 1 of each row, for every kp (a Q4_0 byte k holds codes k and
-     * k + 16), and the d of the even rows before those of the odd ones.
+     * k + 16; Q8_0's byte 2kp with its sign bit flipped, q + 128 unsigned), and the d of the even rows before those
+     * of the odd ones.
      * <li>Q6_K: the codes q - 32 as signed bytes, the pair (16 sub + l, 16 sub + 8 + l) of each row for every
      * sub-block and l in [0, 8), and d even rows first.
      * </ul>
@@ -136,7 +137,9 @@ final class Int8Decode {
                         continue;
                     }
                     float dx = StoredTensor.f16((short) ((raw[0] & 0xFF) | raw[1] << 8));
-                    for (int c = 0; c < codes; c++) p.codes[base + (c >> 1) * 2 * rows + 2 * j + (c & 1)] = raw[2 + c];
+                    // Q8_0's even codes unsigned (q + 128, the sign bit flipped): see q8_0Multipliers
+                    int flip = t instanceof Q8_0Tensor ? 0x80 : 0;
+                    for (int c = 0; c < codes; c++) p.codes[base + (c >> 1) * 2 * rows + 2 * j + (c & 1)] = (byte) (raw[2 + c] ^ ((c & 1) == 0 ? flip : 0));
                     p.d[at + evenOdd(j)] = dx;
                 }
             }
@@ -165,6 +168,7 @@ final class Int8Decode {
      */
     static Parallel.RangeBody rows(Packed p, StoredTensor t, long[] sourceRows, Q8Activations a, float[] out) {
         short[] m = t instanceof Q4_0Tensor ? q4_0Multipliers(a) : null;
+        int[] m8 = t instanceof Q8_0Tensor ? q8_0Multipliers(a) : null;
         return (from, to) -> {
             int n = p.rows, g0 = (from + n - 1) / n, g1 = Math.min(p.groups, to / n);
             if (g0 >= g1) {
@@ -177,7 +181,7 @@ final class Int8Decode {
             float[] scratch = new float[8 * n];
             for (int g = g0; g < g1; g++) {
                 switch (t) {
-                    case Q8_0Tensor _ -> q8_0(p, g, a, scratch, out);
+                    case Q8_0Tensor _ -> q8_0(p, g, a, m8, scratch, out);
                     case Q4_0Tensor _ -> q4_0(p, g, a, m, scratch, out);
                     default -> q6_K(p, g, a, scratch, out);
                 }
@@ -247,24 +251,52 @@ final class Int8Decode {
     }
 
     /**
-     * Group g of a packed Q8_0 tensor against position 0: out[GROUP g + j], sumf += sumi * (dx * dy) per block. A row's
-     * lane holds its codes k and k + 1; their two products sum in 16 bits (|pair| <= 2 x 128 x 127 < 2^15), and the
-     * pair adds into 32-bit lanes as the even rows (low halves) and the odd ones.
+     * The per-step values of the Q8_0 group kernel for activation blocks {@code a} (position 0), each as a 32-bit
+     * pair of equal 16-bit halves (so that one 32-bit broadcast serves both rows of a lane pair), at
+     * {@code [(i * 16 + kp) * 3]} for block i and code pair kp (codes k = 2kp and k + 1, y0 = qy[k], y1 = qy[k + 1]):
+     * m0 = y0 and m1 = y1 - 256 y0, then the constant -128 y0 with the widening bias 32768 added to the low half.
+     * A lane x = 256 hi + lo (lo = q[k] + 128 unsigned, hi = q[k + 1] signed) gives x m0 + (x >> 8) m1 - 128 y0 =
+     * q[k] y0 + q[k + 1] y1 modulo 2^16: two shifts fewer per step than sign-extending both bytes.
      */
-    private static void q8_0(Packed p, int g, Q8Activations a, float[] scratch, float[] out) {
+    static int[] q8_0Multipliers(Q8Activations a) {
+        int[] m = new int[a.blocks * 16 * 3];
+        for (int s = 0; s < a.blocks * 16; s++) {
+            int y0 = a.qs[2 * s], y1 = a.qs[2 * s + 1], m1 = y1 - 256 * y0, c = -128 * y0;
+            m[3 * s] = pair(y0, y0);
+            m[3 * s + 1] = pair(m1, m1);
+            m[3 * s + 2] = pair(c + 32768, c);
+        }
+        return m;
+    }
+
+    /** A 32-bit lane holding {@code low} and {@code high} as 16-bit halves. */
+    private static int pair(int low, int high) {
+        return (low & 0xFFFF) | high << 16;
+    }
+
+    /**
+     * Group g of a packed Q8_0 tensor against position 0: out[GROUP g + j], sumf += sumi * (dx * dy) per block. A row's
+     * lane holds its codes k (unsigned, + 128) and k + 1; their two products come out of two multiplies by the
+     * per-step multipliers ({@link #q8_0Multipliers}) and sum in 16 bits (|pair| <= 2 x 128 x 127 < 2^15). The even
+     * rows' pairs carry a bias of 32768 in the low halves of the 32-bit lanes, so each 32-bit lane is exactly
+     * 65536 odd + even + 32768: the lanes add whole, the odd rows' sums are the high halves added apart, and the even
+     * rows' sums what remains (exact: 32-bit arithmetic modulo 2^32 of sums below 2^20).
+     */
+    private static void q8_0(Packed p, int g, Q8Activations a, int[] m, float[] scratch, float[] out) {
         byte[] w = p.codes;
-        short[] ys = a.shorts();
         FloatVector even = FloatVector.zero(F), odd = even;
         for (int i = 0; i < p.blocks; i++) {
             int base = (g * p.blocks + i) * p.stride, at = (g * p.blocks + i) * p.rows;
-            IntVector sumEven = IntVector.zero(IN), sumOdd = sumEven;
+            IntVector whole = IntVector.zero(IN), sumOdd = whole;
             for (int kp = 0; kp < 16; kp++) {
                 ShortVector x = ByteVector.fromArray(CODES, w, base + kp * 2 * p.rows).reinterpretAsShorts();
-                int y = i * 32 + 2 * kp;
-                IntVector pair = x.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ys[y]).add(x.lanewise(ASHR, 8).mul(ys[y + 1])).reinterpretAsInts();
-                sumEven = sumEven.add(pair.lanewise(LSHL, 16).lanewise(ASHR, 16));
-                sumOdd = sumOdd.add(pair.lanewise(ASHR, 16));
+                int o = (i * 16 + kp) * 3;
+                ShortVector m0 = IntVector.broadcast(IN, m[o]).reinterpretAsShorts(), m1 = IntVector.broadcast(IN, m[o + 1]).reinterpretAsShorts();
+                IntVector lanes = x.mul(m0).add(x.lanewise(ASHR, 8).mul(m1)).add(IntVector.broadcast(IN, m[o + 2]).reinterpretAsShorts()).reinterpretAsInts();
+                whole = whole.add(lanes);
+                sumOdd = sumOdd.add(lanes.lanewise(ASHR, 16));
             }
+            IntVector sumEven = whole.sub(sumOdd.lanewise(LSHL, 16)).sub(16 * 32768);
             float dy = a.d[i];
             even = even.add(((FloatVector) sumEven.convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at).mul(dy)));
             odd = odd.add(((FloatVector) sumOdd.convert(I2F, 0)).mul(FloatVector.fromArray(F, p.d, at + p.rows / 2).mul(dy)));

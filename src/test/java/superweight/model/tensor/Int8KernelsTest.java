@@ -332,6 +332,38 @@ class Int8KernelsTest {
     }
 
     /**
+     * The Q8_0 group kernel's identity, on its own: for every 16-bit lane value x (code k + 128 unsigned in the low
+     * byte, code k + 1 signed in the high one) and the per-step values of three activation blocks (random, +-127
+     * alternating, random), x m0 + (x >> 8) m1 + c equals q[k] qy[k] + q[k + 1] qy[k + 1] modulo 2^16, in both
+     * halves of the 32-bit pairs, and the low half's constant carries the widening bias 32768. Catches a multiplier
+     * with the wrong correction, a constant without the bias or with it in the high half, and a step read from the
+     * wrong codes.
+     */
+    @Test
+    void q8_0MultipliersGiveThePairOfProductsModulo2To16() {
+        Random r = new Random(12);
+        float[] x = activations(1, 96, r);
+        for (int c = 32; c < 64; c++) x[c] = c % 2 == 0 ? 1f : -1f;
+        Q8Activations a = Q8Activations.quantize(Q8Activations.Format.Q8_0, x, 1, 96);
+        int[] m = Int8Decode.q8_0Multipliers(a);
+        assertThat(m).hasSize(3 * 16 * 3);
+        for (int s = 0; s < 48; s++) {
+            int y0 = a.q(0, 2 * s), y1 = a.q(0, 2 * s + 1);
+            for (int half = 0; half < 2; half++) {
+                short m0 = (short) (m[3 * s] >> 16 * half), m1 = (short) (m[3 * s + 1] >> 16 * half);
+                short c = (short) ((m[3 * s + 2] >> 16 * half) - (half == 0 ? 32768 : 0));
+                for (int v = 0; v < 65536; v++) {
+                    short lane = (short) v;
+                    short expected = (short) (((v & 0xFF) - 128) * y0 + (lane >> 8) * y1);
+                    short got = (short) (lane * m0 + (lane >> 8) * m1 + c);
+                    if (got != expected) assertThat(got).as("step %d, half %d, lane %04x", s, half, v).isEqualTo(expected);
+                }
+            }
+        }
+        assertThat(new int[]{a.q(0, 32), a.q(0, 33)}).containsExactly(127, -127);
+    }
+
+    /**
      * A decode chunk of an int8 tensor holds whole groups (at 512 bits a group is 32 rows, more than the 16 of a
      * float chunk of 2048 columns): the rows of a chunk outside whole groups would go through the row kernel.
      */
