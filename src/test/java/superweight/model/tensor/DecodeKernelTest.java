@@ -124,7 +124,7 @@ class DecodeKernelTest {
      * The fused Q6_K dot bit for bit against a scalar transcription of its order of operations: per 16-value scale
      * group, lane i (of 8) holds q[i] * x[i] rounded, then fma(q[i + 8], x[i + 8], that); the group's lanes are
      * fma'd with the float d * scale into accumulator 0 (quarters 0 and 2 of each half-super-block step) or 1
-     * (quarters 1 and 3) in block order; the result is the pairwise lane sum of acc0 + acc1. The decode path's bits
+     * (quarters 1 and 3) in block order; the result is the pairwise tree sum of the lanes of acc0 + acc1. The decode path's bits
      * are not pinned elsewhere: catches any change of this order (groups visited out of turn after a loop rewrite,
      * a quarter fed to the other accumulator, a product fused where it was rounded) that the tolerance test misses.
      */
@@ -160,9 +160,9 @@ class DecodeKernelTest {
                         }
                     }
         }
-        float s = 0;
-        for (int i = 0; i < 8; i += 2) s += (acc[0][i] + acc[1][i]) + (acc[0][i + 1] + acc[1][i + 1]);
-        return s;
+        float[] t = new float[8];
+        for (int i = 0; i < 8; i++) t[i] = acc[0][i] + acc[1][i];
+        return ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]));
     }
 
     /** q - 32 of element e (0..255) of the super-block at byte {@code base}, from the layout in Q6_KTensor's doc. */
