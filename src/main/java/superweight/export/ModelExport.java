@@ -5,6 +5,7 @@ import superweight.analysis.SuperWeight;
 import superweight.model.Model;
 import superweight.model.format.Checkpoint;
 import superweight.model.format.GgufCheckpoint;
+import superweight.model.format.GgufFile;
 import superweight.model.format.GgufWriter;
 import superweight.model.format.SafetensorsCheckpoint;
 import superweight.model.format.SafetensorsWriter;
@@ -13,6 +14,7 @@ import superweight.model.tensor.GgmlType;
 import superweight.model.tensor.StoredTensor;
 import superweight.model.tensor.Tensor;
 import superweight.quant.GgmlQuantizer;
+import superweight.tokenizer.Tokenizers;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -238,24 +240,35 @@ public final class ModelExport {
 
     /**
      * The tokenizer of the model's checkpoint as GGUF metadata: copied key by key from a GGUF source, built from
-     * tokenizer.json beside a Hugging Face checkpoint, "no_vocab" otherwise (a synthetic model); bos/eos ids from
-     * the model's configuration where the tokenizer does not name them.
+     * tokenizer.json beside a Hugging Face checkpoint or copied from the GGUF vocabulary in its folder (where the
+     * tokenizer is taken from when there is no tokenizer.json), "no_vocab" otherwise (a synthetic model); bos/eos
+     * ids from the model's configuration where the tokenizer does not name them.
      */
     static Map<String, Object> tokenizerMetadata(Model model) {
         Checkpoint ck = model.checkpoint();
         Map<String, Object> meta = new LinkedHashMap<>();
         if (ck instanceof GgufCheckpoint g) {
-            g.gguf().metadata().forEach((k, v) -> {
-                if (k.startsWith("tokenizer.")) meta.put(k, asWritten(v));
-            });
+            copyTokenizerKeys(g.gguf(), meta);
         } else if (ck instanceof SafetensorsCheckpoint s && Files.isRegularFile(s.directory().resolve("tokenizer.json"))) {
             meta.putAll(GgufVocabulary.fromTokenizerJson(s.directory()));
+        } else if (ck instanceof SafetensorsCheckpoint s) {
+            Tokenizers.ggufVocabularyIn(s.directory()).ifPresent(vocabulary -> {
+                try (GgufFile v = GgufFile.open(vocabulary)) {
+                    copyTokenizerKeys(v, meta);
+                }
+            });
         }
         // llama.cpp refuses a file with tokenizer keys but no model; "no_vocab" is its name for a weights-only file
         meta.putIfAbsent("tokenizer.ggml.model", "no_vocab");
         meta.putIfAbsent("tokenizer.ggml.bos_token_id", model.config().bosId());
         meta.putIfAbsent("tokenizer.ggml.eos_token_id", model.config().eosId());
         return meta;
+    }
+
+    private static void copyTokenizerKeys(GgufFile gguf, Map<String, Object> meta) {
+        gguf.metadata().forEach((k, v) -> {
+            if (k.startsWith("tokenizer.")) meta.put(k, asWritten(v));
+        });
     }
 
     /**

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -57,9 +58,7 @@ public final class Tokenizers {
     public static boolean exists(Path modelPath) {
         String name = modelPath.getFileName() == null ? "" : modelPath.getFileName().toString();
         if (Files.isDirectory(modelPath)) {
-            if (Files.isRegularFile(modelPath.resolve("tokenizer.json"))) return true;
-            List<Path> ggufs = ggufsIn(modelPath);
-            return ggufs.size() == 1 && ggufHasTokenizer(ggufs.getFirst());
+            return Files.isRegularFile(modelPath.resolve("tokenizer.json")) || ggufVocabularyIn(modelPath).isPresent();
         }
         if (name.endsWith(".gguf")) return ggufHasTokenizer(modelPath);
         if (name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json")) {
@@ -67,6 +66,15 @@ public final class Tokenizers {
         }
         if (name.endsWith(".onnx")) return onnxTokenizer(modelPath) != null;
         return name.endsWith(".json") && Files.isRegularFile(modelPath);
+    }
+
+    /**
+     * The GGUF vocabulary a model directory's tokenizer comes from when it has no tokenizer.json: its one .gguf
+     * file, if that file has tokenizer metadata (as {@link #load} takes it); empty otherwise.
+     */
+    public static Optional<Path> ggufVocabularyIn(Path dir) {
+        List<Path> ggufs = ggufsIn(dir);
+        return ggufs.size() == 1 && ggufHasTokenizer(ggufs.getFirst()) ? Optional.of(ggufs.getFirst()) : Optional.empty();
     }
 
     /** tokenizer.json beside an ONNX export, or one folder up in the Hugging Face layout onnx/model.onnx; null if none. */

@@ -51,6 +51,31 @@ class ExportCommandsTest {
         assertThat(info.get("unused_tensors")).isEmpty();
     }
 
+    /**
+     * A Hugging Face folder whose tokenizer is a GGUF vocabulary (no tokenizer.json) converts to a GGUF that carries
+     * that tokenizer: the same ids for the vocabulary's reference strings, not "no_vocab" (which llama.cpp's
+     * llama-perplexity cannot run on).
+     */
+    @Test
+    void convertCarriesAGgufVocabularyBesideTheCheckpoint() throws Exception {
+        Path hf = tmp.resolve("hf-with-vocab");
+        var synth = run("synth", "--out", hf.toString(), "--format", "hf", "--type", "f32", "--hidden", "64", "--intermediate", "96",
+                "--layers", "1", "--heads", "4", "--kv-heads", "4", "--vocab", "32000");
+        assertThat(synth.code()).as(synth.err()).isZero();
+        Path vocab = Fixtures.shared().resolve("vocab/ggml-vocab-llama-spm.gguf");
+        Files.createSymbolicLink(hf.resolve("tokenizer.gguf"), vocab.toAbsolutePath());
+        Path out = tmp.resolve("with-vocab.gguf");
+        var conv = run("convert", "--model", hf.toString(), "--out", out.toString(), "--type", "f32");
+        assertThat(conv.code()).as(conv.err()).isZero();
+        try (superweight.model.format.GgufFile g = superweight.model.format.GgufFile.open(out)) {
+            assertThat(g.getString("tokenizer.ggml.model")).isEqualTo("llama");
+        }
+        superweight.tokenizer.Tokenizer reference = superweight.tokenizer.Tokenizers.load(vocab), converted = superweight.tokenizer.Tokenizers.load(out);
+        for (String text : superweight.tokenizer.TestVectors.parseInputs(Files.readString(Path.of(vocab + ".inp")))) {
+            assertThat(converted.encode(text)).as(text).containsExactly(reference.encode(text));
+        }
+    }
+
     @Test
     void badTypesAndTargetsAreOneLineErrors() {
         Path gguf = tmp.resolve("x.gguf");
