@@ -7,10 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The prefill matrix product out[p][r] = sum over k of w[r][k] * x[p][k] in outer-product form, as fast CPU BLAS
  * libraries compute it: a panel of weight rows (2 or 3 vectors' worth) is decoded once (from any storage type) and
  * packed k-major, then a register tile of positions x vectors of rows (5 x 2, or 8 x 3 at 512 bits) accumulates
- * broadcast(x[p][k]) * panel[k] for k in order. The lanes run across weight rows, never along k, so there is no lane reduction per output and every
- * output is the scalar chain {@code s = fma(w[r][k], x[p][k], s)}, k = 0..K-1: its bits depend on the shapes alone,
- * not on the tile, the k block, the thread, the batch or the vector width (the determinism contract of
- * docs/performance.md).
+ * broadcast(x[p][k]) * panel[k] for k in order. The lanes run across weight rows, never along k, so there is no
+ * lane reduction per output and every output is the scalar chain {@code s = fma(w[r][k], x[p][k], s)},
+ * k = 0..K-1: its bits depend on the shapes alone, not on the tile, the k block, the thread, the batch or the vector
+ * width (the determinism contract of docs/performance.md).
  *
  * <p>The vector width is {@link VectorMath#S} (a constant the JIT folds; {@code -Dsuperweight.vector.bits=128|256|512}
  * picks one, which is how the tests run every width on any CPU).
@@ -25,9 +25,10 @@ public final class Gemm {
      * 32 registers: 8 x 3 (24 accumulators) measured 1.5x the speed of 5 x 2, ahead of 12 x 2, 9 x 3, 6 x 4 and
      * 4 x 6 (session 13).
      */
-    static final boolean WIDE = S.vectorBitSize() >= 512;
-    static final int TILE_POSITIONS = WIDE ? 8 : 5, PANEL_VECTORS = WIDE ? 3 : 2, PANEL_ROWS = PANEL_VECTORS * L;
-    /** Depth of one k block: a packed block of panel rows x 256 floats (16 KB at 256 bits, 48 KB at 512) stays near L1. */
+    private static final boolean TILE_8X3 = S.vectorBitSize() >= 512;
+    static final int TILE_POSITIONS = TILE_8X3 ? 8 : 5, PANEL_VECTORS = TILE_8X3 ? 3 : 2;
+    static final int PANEL_ROWS = PANEL_VECTORS * L;
+    /** Depth of one k block: a packed block of panel rows x 256 floats (16 KB at 256 bits, 48 KB at 512) near L1. */
     static final int K_BLOCK = 256;
     /** Work items per thread when panels are few, so that many cores still share out one product. */
     private static final int TASKS_PER_THREAD = 4;
@@ -76,12 +77,12 @@ public final class Gemm {
         for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
             int k1 = Math.min(k, k0 + K_BLOCK);
             int p = p0;
-            if (WIDE) {
+            if (TILE_8X3) {
                 for (; p + TILE_POSITIONS <= p1; p += TILE_POSITIONS) tile8x3(panel, x, k, k0, k1, p, c, cOff, cStride);
                 for (; p < p1; p++) tile1x3(panel, x, k, k0, k1, p, c, cOff, cStride);
             } else {
-                for (; p + TILE_POSITIONS <= p1; p += TILE_POSITIONS) tile5(panel, x, k, k0, k1, p, c, cOff, cStride);
-                for (; p < p1; p++) tile1(panel, x, k, k0, k1, p, c, cOff, cStride);
+                for (; p + TILE_POSITIONS <= p1; p += TILE_POSITIONS) tile5x2(panel, x, k, k0, k1, p, c, cOff, cStride);
+                for (; p < p1; p++) tile1x2(panel, x, k, k0, k1, p, c, cOff, cStride);
             }
         }
         if (!full) {
@@ -113,7 +114,7 @@ public final class Gemm {
      * Five positions x two vectors of panel rows over k in [k0, k1): the accumulators start from c (or zero at
      * k0 = 0) and go back to c, so a k block continues each output's chain exactly where the last one stopped.
      */
-    private static void tile5(float[] panel, float[] x, int k, int k0, int k1, int p,
+    private static void tile5x2(float[] panel, float[] x, int k, int k0, int k1, int p,
                               float[] c, int cOff, int cStride) {
         int l = L, nr = PANEL_ROWS;
         int o0 = p * cStride + cOff, o1 = o0 + cStride, o2 = o1 + cStride, o3 = o2 + cStride, o4 = o3 + cStride;
@@ -149,8 +150,8 @@ public final class Gemm {
         a4.intoArray(c, o4); b4.intoArray(c, o4 + l);
     }
 
-    /** One position x two vectors of panel rows: the same chain per output as {@link #tile5}. */
-    private static void tile1(float[] panel, float[] x, int k, int k0, int k1, int p,
+    /** One position x two vectors of panel rows: the same chain per output as {@link #tile5x2}. */
+    private static void tile1x2(float[] panel, float[] x, int k, int k0, int k1, int p,
                               float[] c, int cOff, int cStride) {
         int l = L, nr = PANEL_ROWS, o = p * cStride + cOff, xo = p * k;
         FloatVector a = k0 == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, c, o);
@@ -165,8 +166,8 @@ public final class Gemm {
     }
 
     /**
-     * Eight positions x three vectors of panel rows (the 512-bit tile), as {@link #tile5}: the accumulators continue
-     * each output's chain from c. Written out, like tile5: arrays of vectors would not stay in registers.
+     * Eight positions x three vectors of panel rows (the 512-bit tile), as {@link #tile5x2}: the accumulators continue
+     * each output's chain from c. Written out, like tile5x2: arrays of vectors would not stay in registers.
      */
     private static void tile8x3(float[] panel, float[] x, int k, int k0, int k1, int p,
                                 float[] c, int cOff, int cStride) {

@@ -116,6 +116,7 @@ final class Int8Decode {
             default -> Q6_KTensor.BYTES;
         };
         boolean k = t instanceof Q6_KTensor;
+        int flip = t instanceof Q8_0Tensor ? 0x80 : 0; // Q8_0's even codes unsigned (q + 128): see q8_0Multipliers
         int rows = GROUP, codes = k ? 256 : blockBytes - 2, scales = k ? 16 : 0;
         int blocks = t.cols() / (k ? 256 : 32), groups = sourceRows.length / rows;
         long bytes = (long) groups * blocks * rows * (codes + scales + 4);
@@ -137,8 +138,6 @@ final class Int8Decode {
                         continue;
                     }
                     float dx = StoredTensor.f16((short) ((raw[0] & 0xFF) | raw[1] << 8));
-                    // Q8_0's even codes unsigned (q + 128, the sign bit flipped): see q8_0Multipliers
-                    int flip = t instanceof Q8_0Tensor ? 0x80 : 0;
                     for (int c = 0; c < codes; c++) p.codes[base + (c >> 1) * 2 * rows + 2 * j + (c & 1)] = (byte) (raw[2 + c] ^ ((c & 1) == 0 ? flip : 0));
                     p.d[at + evenOdd(j)] = dx;
                 }
@@ -167,8 +166,8 @@ final class Int8Decode {
      * What the group kernel needs of {@code a} beyond its codes is computed here, once per call, not per range.
      */
     static Parallel.RangeBody rows(Packed p, StoredTensor t, long[] sourceRows, Q8Activations a, float[] out) {
-        short[] m = t instanceof Q4_0Tensor ? q4_0Multipliers(a) : null;
-        int[] m8 = t instanceof Q8_0Tensor ? q8_0Multipliers(a) : null;
+        short[] q4Multipliers = t instanceof Q4_0Tensor ? q4_0Multipliers(a) : null;
+        int[] q8Multipliers = t instanceof Q8_0Tensor ? q8_0Multipliers(a) : null;
         return (from, to) -> {
             int n = p.rows, g0 = (from + n - 1) / n, g1 = Math.min(p.groups, to / n);
             if (g0 >= g1) {
@@ -176,19 +175,21 @@ final class Int8Decode {
                 return;
             }
             rowKernel(t, sourceRows, from, g0 * n, a, out);
-            // one scratch per range: a group's outputs on their way to out (and Q6_K's eight running sums per row);
-            // a new one per group measured 15 % slower
-            float[] scratch = new float[8 * n];
+            // one scratch per thread: a group's outputs on their way to out (and Q6_K's eight running sums per
+            // row); a new one per group measured 15 % slower, and a range is often a single group
+            float[] scratch = SCRATCH.get();
             for (int g = g0; g < g1; g++) {
                 switch (t) {
-                    case Q8_0Tensor _ -> q8_0(p, g, a, m8, scratch, out);
-                    case Q4_0Tensor _ -> q4_0(p, g, a, m, scratch, out);
+                    case Q8_0Tensor _ -> q8_0(p, g, a, q8Multipliers, scratch, out);
+                    case Q4_0Tensor _ -> q4_0(p, g, a, q4Multipliers, scratch, out);
                     default -> q6_K(p, g, a, scratch, out);
                 }
             }
             rowKernel(t, sourceRows, g1 * n, to, a, out);
         };
     }
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[8 * GROUP]);
 
     private static void rowKernel(StoredTensor t, long[] sourceRows, int from, int to, Q8Activations a, float[] out) {
         for (int r = from; r < to; r++) Int8Kernels.rowDots(t, sourceRows[r], a, out, r, 1);

@@ -29,7 +29,10 @@ public final class VectorMath {
 
     private static VectorSpecies<Float> species(int bits) {
         return switch (bits) {
-            case 0 -> FloatVector.SPECIES_PREFERRED;
+            // the kernels are written for 128 to 512 bits: a wider preferred shape (SVE) runs at 512, a narrower one
+            // at 128 (in the Java fallback, slow but the same arithmetic)
+            case 0 -> FloatVector.SPECIES_PREFERRED.vectorBitSize() > 512 ? FloatVector.SPECIES_512
+                    : FloatVector.SPECIES_PREFERRED.vectorBitSize() < 128 ? FloatVector.SPECIES_128 : FloatVector.SPECIES_PREFERRED;
             case 128 -> FloatVector.SPECIES_128;
             case 256 -> FloatVector.SPECIES_256;
             case 512 -> FloatVector.SPECIES_512;
@@ -73,10 +76,11 @@ public final class VectorMath {
                 v = v.add(v.rearrange(SWAP_8_2));
                 v = v.add(v.rearrange(SWAP_8_4));
             }
-            default -> {
+            case 4 -> {
                 v = v.add(v.rearrange(SWAP_4_1));
                 v = v.add(v.rearrange(SWAP_4_2));
             }
+            default -> throw new IllegalArgumentException(v.length() + " lanes"); // species() allows 128-512 bits only
         }
         return v.lane(0);
     }

@@ -61,7 +61,7 @@ class GemmTest {
     }
 
     // Sizes off every multiple: rows around the panel (2 x 4 or 8 lanes, 3 x 16 at 512 bits), k across the 256-deep
-    // k block, positions around the 5-position tile (8 at 512 bits).
+    // k block; positions this few go through the position lanes (the packed tiles: the tests below).
     @ParameterizedTest
     @CsvSource({"1,1,2", "7,5,3", "33,67,7", "50,300,13", "97,513,8", "17,256,6", "64,37,25"})
     void f32EqualsTheScalarFmaChainBitForBit(int m, int k, int n) {

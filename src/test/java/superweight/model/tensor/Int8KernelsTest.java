@@ -251,7 +251,7 @@ class Int8KernelsTest {
      * Q4_0, Q8_0 and Q6_K decode run a group of rows at once (8, 16 or 32: one per 16-bit lane of the vector
      * width), from a packed copy (lanes across rows): row counts below, at and between multiples of the group, five blocks, at 1, 2 and 3 threads, each output equal to the
      * generic C dot; then a gathered row view (packed in the view's order) and two tensors in one
-     * {@link Tensor#matvecAll} range, the first 29 rows long, so that the second one's chunks (a multiple of 16 rows)
+     * {@link Tensor#matvecAll} range, the first 29 rows long, so that the second one's chunks (whole groups)
      * start between groups. Catches codes interleaved with the wrong row or code index, a group tail left out or run
      * twice, a range start rounded into the previous chunk's rows, a scale read from the wrong block or row, and a
      * float step in another order than llama.cpp's.
