@@ -303,6 +303,13 @@ class Int8KernelsTest {
         }
     }
 
+    /** Three Q8_0 activation blocks of one position: random, +-127 alternating, random. */
+    private static Q8Activations threeBlocksWithExtremesBetween(long seed) {
+        float[] x = activations(1, 96, new Random(seed));
+        for (int c = 32; c < 64; c++) x[c] = c % 2 == 0 ? 1f : -1f;
+        return Q8Activations.quantize(Q8Activations.Format.Q8_0, x, 1, 96);
+    }
+
     /**
      * The Q4_0 group kernel's identity, on its own: for every 16-bit lane value x (four nibbles n0..n3 of a row) and
      * the multipliers of each byte pair of three activation blocks (random, +-127 alternating, random),
@@ -311,10 +318,7 @@ class Int8KernelsTest {
      */
     @Test
     void q4_0MultipliersGiveEachNibbleItsActivationModulo2To16() {
-        Random r = new Random(11);
-        float[] x = activations(1, 96, r);
-        for (int c = 32; c < 64; c++) x[c] = c % 2 == 0 ? 1f : -1f;
-        Q8Activations a = Q8Activations.quantize(Q8Activations.Format.Q8_0, x, 1, 96);
+        Q8Activations a = threeBlocksWithExtremesBetween(11);
         short[] m = Int8Decode.q4_0Multipliers(a);
         assertThat(m).hasSize(3 * 32);
         for (int i = 0; i < 3; i++) {
@@ -341,10 +345,7 @@ class Int8KernelsTest {
      */
     @Test
     void q8_0MultipliersGiveThePairOfProductsModulo2To16() {
-        Random r = new Random(12);
-        float[] x = activations(1, 96, r);
-        for (int c = 32; c < 64; c++) x[c] = c % 2 == 0 ? 1f : -1f;
-        Q8Activations a = Q8Activations.quantize(Q8Activations.Format.Q8_0, x, 1, 96);
+        Q8Activations a = threeBlocksWithExtremesBetween(12);
         int[] m = Int8Decode.q8_0Multipliers(a);
         assertThat(m).hasSize(3 * 16 * 3);
         for (int s = 0; s < 48; s++) {
