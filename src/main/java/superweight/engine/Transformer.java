@@ -300,27 +300,32 @@ public final class Transformer {
         float[] out = new float[n * rows];
         if (decode) t.matvec(x, out);
         else t.matmul(x, n, out);
-        if (bias != null) {
-            for (int i = 0; i < n; i++) for (int r = 0; r < rows; r++) out[i * rows + r] += bias[r];
-        }
+        addBias(out, bias, n);
         return out;
     }
 
+    /** out[i * rows + r] += bias[r] for the n positions of out (none without a bias). */
+    private static void addBias(float[] out, float[] bias, int n) {
+        if (bias == null) return;
+        int rows = bias.length;
+        for (int i = 0; i < n; i++) for (int r = 0; r < rows; r++) out[i * rows + r] += bias[r];
+    }
+
     /**
-     * The products of several linears with the same input (q, k, v; gate, up). A decode call without an input hook
-     * runs them as one parallel range ({@link Tensor#matvecAll}): the same bits as one call each, one dispatch.
+     * The products of several linears with the same input (q, k, v; gate, up), without an input hook: a decode call
+     * as one parallel range ({@link Tensor#matvecAll}: one dispatch), a prefill with its int8 activations quantized
+     * once ({@link Tensor#matmulAll}); the same bits as one call each.
      */
     private float[][] linears(int l, Linear[] which, Tensor[] ts, float[][] biases, float[] in, int n, Interventions iv, boolean decode) {
         float[][] outs = new float[ts.length][];
-        if (!decode || iv.linearInputHook() != null) {
+        if (iv.linearInputHook() != null) {
             for (int i = 0; i < ts.length; i++) outs[i] = linear(l, which[i], ts[i], biases[i], in, n, iv, decode);
             return outs;
         }
-        for (int i = 0; i < ts.length; i++) outs[i] = new float[(int) ts[i].rows()];
-        Tensor.matvecAll(ts, in, outs);
-        for (int i = 0; i < ts.length; i++) {
-            if (biases[i] != null) for (int r = 0; r < outs[i].length; r++) outs[i][r] += biases[i][r];
-        }
+        for (int i = 0; i < ts.length; i++) outs[i] = new float[n * (int) ts[i].rows()];
+        if (decode) Tensor.matvecAll(ts, in, outs);
+        else Tensor.matmulAll(ts, in, n, outs);
+        for (int i = 0; i < ts.length; i++) addBias(outs[i], biases[i], n);
         return outs;
     }
 

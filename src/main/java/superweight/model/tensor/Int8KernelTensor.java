@@ -85,8 +85,12 @@ public final class Int8KernelTensor extends Tensor {
     @Override
     public void matmul(float[] x, int n, float[] out) {
         if (n <= 0) return;
-        Q8Activations a = Q8Activations.quantize(format, rounding, x, n, cols);
-        if (n > 1 && Int8Gemm.supports(stored)) {
+        multiply(Q8Activations.quantize(format, rounding, x, n, cols), out);
+    }
+
+    /** The product of this tensor with the quantized rows {@code a}: the GEMM for several positions, else the rows. */
+    private void multiply(Q8Activations a, float[] out) {
+        if (a.n > 1 && Int8Gemm.supports(stored)) {
             Int8Gemm.multiply(stored, sourceRows, a, out);
             return;
         }
@@ -139,16 +143,31 @@ public final class Int8KernelTensor extends Tensor {
         Parallel.RangeBody[] bodies = new Parallel.RangeBody[ts.length];
         Q8Activations[] quantized = new Q8Activations[ts.length];
         for (int i = 0; i < ts.length; i++) {
-            if (!(ts[i] instanceof Int8KernelTensor t)) {
-                bodies[i] = ts[i].matvecRows(x, outs[i]);
-                continue;
-            }
-            for (int j = 0; j < i && quantized[i] == null; j++) {
-                if (ts[j] instanceof Int8KernelTensor u && u.format == t.format && u.rounding == t.rounding) quantized[i] = quantized[j];
-            }
-            if (quantized[i] == null) quantized[i] = Q8Activations.quantize(t.format, t.rounding, x, 1, t.cols);
-            bodies[i] = t.rowsOf(quantized[i], outs[i]);
+            bodies[i] = ts[i] instanceof Int8KernelTensor t
+                    ? t.rowsOf(sharedQuantization(ts, quantized, i, x, 1), outs[i])
+                    : ts[i].matvecRows(x, outs[i]);
         }
         return bodies;
+    }
+
+    /**
+     * outs[i] = the n-position product of ts[i] with x for every i, as {@link #matmul} computes it, x quantized once
+     * for all int8 tensors that read the same activation format and rounding (q, k and v; gate and up).
+     */
+    static void matmuls(Tensor[] ts, float[] x, int n, float[][] outs) {
+        Q8Activations[] quantized = new Q8Activations[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            if (ts[i] instanceof Int8KernelTensor t && n > 0) t.multiply(sharedQuantization(ts, quantized, i, x, n), outs[i]);
+            else ts[i].matmul(x, n, outs[i]);
+        }
+    }
+
+    /** x quantized for int8 tensor ts[i]: an earlier tensor's rows of the same format and rounding, or new ones. */
+    private static Q8Activations sharedQuantization(Tensor[] ts, Q8Activations[] quantized, int i, float[] x, int n) {
+        Int8KernelTensor t = (Int8KernelTensor) ts[i];
+        for (int j = 0; j < i; j++) {
+            if (ts[j] instanceof Int8KernelTensor u && u.format == t.format && u.rounding == t.rounding) return quantized[i] = quantized[j];
+        }
+        return quantized[i] = Q8Activations.quantize(t.format, t.rounding, x, n, t.cols);
     }
 }

@@ -122,6 +122,18 @@ public abstract class Tensor {
         });
     }
 
+    /**
+     * outs[i] = ts[i] times the n positions of x, for tensors of the same width (q, k and v; gate and up): the bits
+     * of {@code ts[i].matmul(x, n, outs[i])}, with x quantized once for the int8 tensors that share an activation
+     * format instead of once per tensor.
+     */
+    public static void matmulAll(Tensor[] ts, float[] x, int n, float[][] outs) {
+        for (Tensor t : ts) {
+            if (t.cols != ts[0].cols) throw new IllegalArgumentException(t + " and " + ts[0] + " differ in width");
+        }
+        Int8KernelTensor.matmuls(ts, x, n, outs);
+    }
+
     private static final int CHUNK_WEIGHTS = 16384;
 
     private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);

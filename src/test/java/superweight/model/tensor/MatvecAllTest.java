@@ -36,11 +36,46 @@ class MatvecAllTest {
         assertSameAsOneByOne(ts, r);
     }
 
+    /**
+     * {@link Tensor#matmulAll}, the prefill form: seven positions, int8 tensors of three activation formats between
+     * float ones, each output the bits of its own {@link Tensor#matmul}. Catches rows quantized for the wrong format
+     * or for one position only being shared.
+     */
+    @Test
+    void matmulAllGivesTheBitsOfEachTensorsOwnMatmul() {
+        Random r = new Random(14);
+        int n = 7;
+        Tensor[] ts = {Int8KernelTensor.over(Int8KernelsTest.randomTensor("Q8_0", 67, COLS, r)), randomF32(19, r),
+                Int8KernelTensor.over(Int8KernelsTest.randomTensor("Q6_K", 29, COLS, r)),
+                Int8KernelTensor.over(Int8KernelsTest.randomTensor("Q4_0", 41, COLS, r)),
+                Int8KernelTensor.over(Int8KernelsTest.randomTensor("Q4_1", 33, COLS, r)),
+                Int8KernelTensor.over(Int8KernelsTest.randomTensor("Q6_K", 3, COLS, r))};
+        float[] x = Int8KernelsTest.activations(n, COLS, r);
+        int before = Parallel.threads();
+        try {
+            for (int threads = 1; threads <= 3; threads++) {
+                Parallel.useThreads(threads);
+                float[][] outs = new float[ts.length][];
+                for (int i = 0; i < ts.length; i++) outs[i] = new float[n * (int) ts[i].rows()];
+                Tensor.matmulAll(ts, x, n, outs);
+                for (int i = 0; i < ts.length; i++) {
+                    float[] expected = new float[n * (int) ts[i].rows()];
+                    ts[i].matmul(x, n, expected);
+                    assertThat(bits(outs[i])).as("%s at %d threads", ts[i], threads).containsExactly(bits(expected));
+                }
+            }
+        } finally {
+            Parallel.useThreads(before);
+        }
+    }
+
     @Test
     void tensorsOfDifferentWidthsAreRefused() {
         Random r = new Random(13);
         Tensor[] ts = {randomF32(4, r), F32Tensor.of("narrow", 4, COLS - 1, new float[4 * (COLS - 1)])};
         assertThatThrownBy(() -> Tensor.matvecAll(ts, new float[COLS], new float[][]{new float[4], new float[4]}))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Tensor.matmulAll(ts, new float[COLS], 1, new float[][]{new float[4], new float[4]}))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
