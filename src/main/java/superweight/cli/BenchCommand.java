@@ -100,6 +100,7 @@ final class BenchCommand implements Callable<Integer> {
         res.put("vector_bits", VectorMath.S.vectorBitSize());
         res.put("threads", Parallel.threads());
         res.put("kernels", kernels.label());
+        res.put("kv_cache", kernels.cacheLabel());
         res.put("load_average_1min", MachineLimits.loadAverage()); // before the run: what else the machine is doing
         res.put("file_bytes", m.checkpoint().dataBytes());
         res.put("parameters", m.parameterCount());

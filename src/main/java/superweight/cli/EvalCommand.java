@@ -132,12 +132,12 @@ public final class EvalCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         if (outFile != null) {
             if (outFile.toAbsolutePath().getParent() != null) Files.createDirectories(outFile.toAbsolutePath().getParent());
-            AtomicOutput.writeString(outFile, mapper.writeValueAsString(r.toJson().put("kernels", kernels.label())) + "\n");
+            AtomicOutput.writeString(outFile, mapper.writeValueAsString(r.toJson().put("kernels", kernels.label()).put("kv_cache", kernels.cacheLabel())) + "\n");
         }
         if (json) {
-            out.println(new ObjectMapper().writeValueAsString(r.toJson().put("kernels", kernels.label())));
+            out.println(new ObjectMapper().writeValueAsString(r.toJson().put("kernels", kernels.label()).put("kv_cache", kernels.cacheLabel())));
         } else {
-            printTable(out, r, kernels.label());
+            printTable(out, r, kernels.text());
         }
         out.flush();
         return 0;

@@ -82,9 +82,10 @@ final class GenerateCommand implements Callable<Integer> {
                 r.put("ids", ids);
                 r.put("text", text);
                 r.put("kernels", kernels.label());
+                r.put("kv_cache", kernels.cacheLabel());
                 Cli.printJson(out, r);
             } else {
-                spec.commandLine().getErr().println("kernels: " + kernels.label());
+                spec.commandLine().getErr().println("kernels: " + kernels.text());
                 spec.commandLine().getErr().flush();
                 out.println(text != null ? text : ids.stream().map(String::valueOf).reduce((a, b) -> a + " " + b).orElse(""));
                 out.flush();

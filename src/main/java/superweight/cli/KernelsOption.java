@@ -2,9 +2,10 @@ package superweight.cli;
 
 import picocli.CommandLine.Option;
 import superweight.model.KernelMode;
+import superweight.model.KvCache;
 import superweight.model.Model;
 
-/** The --kernels option of the commands that run forward passes (a picocli mixin). */
+/** The arithmetic of a forward pass, --kernels and --kv-cache, for the commands that run one (a picocli mixin). */
 final class KernelsOption {
     @Option(names = "--kernels", defaultValue = "float", paramLabel = "MODE",
             description = "float (default: the exact float path), int8 or int8-x86: each linear layer's input quantized to 8 bits per block "
@@ -13,16 +14,37 @@ final class KernelsOption {
                     + "A different computation: its results are stored apart from float ones.")
     String name;
 
+    @Option(names = "--kv-cache", defaultValue = "f32", paramLabel = "TYPE",
+            description = "f32 (default) or f16: attention as with llama.cpp's default f16 KV cache (keys and values stored in f16, "
+                    + "queries and attention probabilities rounded to f16 before their products), to reproduce llama.cpp's default "
+                    + "perplexities; llama.cpp with -ctk f32 -ctv f32 computes as f32. Stored apart from f32 results.")
+    String kvCache;
+
     KernelMode mode() {
         return KernelMode.parse(name);
     }
 
-    /** The model in the chosen mode (apply after every other derivation). */
-    Model apply(Model m) {
-        return mode().apply(m);
+    KvCache cache() {
+        return KvCache.parse(kvCache);
     }
 
+    /** The model in the chosen mode and cache precision (apply after every other derivation). */
+    Model apply(Model m) {
+        return mode().apply(cache().apply(m));
+    }
+
+    /** The kernel mode's name ("float", "int8", "int8-x86"), the "kernels" field of JSON outputs. */
     String label() {
         return mode().label();
+    }
+
+    /** The cache precision's name ("f32", "f16"), the "kv_cache" field of JSON outputs. */
+    String cacheLabel() {
+        return cache().label();
+    }
+
+    /** Both for a text line: "int8", or "float, kv-cache f16" when the cache is not the default. */
+    String text() {
+        return cache() == KvCache.F32 ? label() : label() + ", kv-cache " + cacheLabel();
     }
 }

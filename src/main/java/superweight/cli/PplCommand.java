@@ -12,7 +12,6 @@ import superweight.eval.PerplexityResult;
 import superweight.eval.Progress;
 import superweight.eval.RunStore;
 import superweight.io.AtomicOutput;
-import superweight.model.KernelMode;
 import superweight.model.Model;
 import superweight.tokenizer.Tokenizer;
 
@@ -120,8 +119,7 @@ public final class PplCommand implements Callable<Integer> {
         Path storeFile = noStore ? null : (store != null ? store : RunStore.defaultFile());
         var opts = new Evaluation.PerplexityOptions(ctx == null ? 0 : ctx, st, limit == null ? 0 : limit, dataDir, storeFile,
                 condition, Progress.console(err, Duration.ofSeconds(30)), storeWait.duration());
-        KernelMode mode = kernels.mode();
-        Model m = mode.apply(model.load());
+        Model m = kernels.apply(model.load());
         try {
             int window = Evaluation.windowLength(m, opts);
             int preferred = st == Perplexity.Style.LLAMACPP ? 512 : 2048;
@@ -137,12 +135,13 @@ public final class PplCommand implements Callable<Integer> {
             if (windowsOut != null) AtomicOutput.writeString(windowsOut, windowLines(r));
             if (json) {
                 Map<String, Object> o = summary(r);
-                o.put("kernels", mode.label());
+                o.put("kernels", kernels.label());
+                o.put("kv_cache", kernels.cacheLabel());
                 out.println(MAPPER.writeValueAsString(o));
             } else {
                 out.printf("%s (%s style, ctx %d, %d windows, %d scored tokens): ppl %.4f, mean NLL %.6f%n",
                         r.dataset(), r.style(), r.ctx(), r.windows(), r.tokens(), r.ppl(), r.nll());
-                out.printf("  rule: %s; data: %s; kernels: %s%n", r.rule(), r.source(), mode.label());
+                out.printf("  rule: %s; data: %s; kernels: %s%n", r.rule(), r.source(), kernels.text());
             }
             out.flush();
             return 0;

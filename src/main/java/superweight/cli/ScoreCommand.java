@@ -70,11 +70,12 @@ final class ScoreCommand implements Callable<Integer> {
             r.put("nll", Double.isNaN(nll) ? null : nll);
             r.put("ppl", Double.isNaN(nll) ? null : Math.exp(nll));
             r.put("kernels", kernels.label());
+            r.put("kv_cache", kernels.cacheLabel());
             var out = spec.commandLine().getOut();
             if (json) {
                 Cli.printJson(out, r);
             } else {
-                out.printf("tokens %d  nll %.6f  ppl %.4f  kernels %s%n", ids.length, nll, Math.exp(nll), kernels.label());
+                out.printf("tokens %d  nll %.6f  ppl %.4f  kernels %s%n", ids.length, nll, Math.exp(nll), kernels.text());
                 if (logitsOut != null) out.printf("logits [%d][%d] written to %s%n", ids.length, m.config().vocabSize(), logitsOut);
                 out.flush();
             }

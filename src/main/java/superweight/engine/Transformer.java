@@ -1,5 +1,6 @@
 package superweight.engine;
 
+import superweight.model.KvCache;
 import superweight.model.Model;
 import superweight.model.arch.LayerWeights;
 import superweight.model.arch.Linear;
@@ -25,6 +26,8 @@ public final class Transformer {
     private final Model model;
     private final ModelConfig c;
     private final double[] invFreq;
+    /** Attention with llama.cpp's f16 KV cache ({@link KvCache#F16}). */
+    private final boolean f16Cache;
 
     public Transformer(Model model) {
         if (model.isEncoder()) {
@@ -34,6 +37,7 @@ public final class Transformer {
         this.model = model;
         this.c = model.config();
         this.invFreq = c.ropeInverseFrequencies();
+        this.f16Cache = KvCache.of(model) == KvCache.F16;
     }
 
     public Model model() {
@@ -155,6 +159,11 @@ public final class Transformer {
             rope(q, i * qDim, c.heads(), rotation, start + i);
             rope(k, i * kvDim, c.kvHeads(), rotation, start + i);
         }
+        if (f16Cache) { // the cache's f16 keys and values, and the f16 queries their product reads
+            roundToF16(q, 0, q.length);
+            roundToF16(k, 0, k.length);
+            roundToF16(v, 0, v.length);
+        }
         float[] keys = st.keys[l], values = st.values[l];
         int cap = st.capacity;
         // Transposed in runs of 16 positions: each channel's 16 keys fill one cache line of the channel-major cache.
@@ -189,6 +198,7 @@ public final class Transformer {
                     int blocks = (pos0 + tile + VectorMath.KEY_BLOCK - 1) / VectorMath.KEY_BLOCK;
                     VectorMath.panelDots4(q, qOff, qDim, hd, panels, kvHead * panelLength, blocks, scores, 0, rowStride);
                     VectorMath.softmax4(scores, 0, rowStride, pos0, scale);
+                    if (f16Cache) for (int t = 0; t < tile; t++) roundToF16(scores, t * rowStride, t * rowStride + pos0 + t + 1);
                     VectorMath.weightedRowSum4(scores, rowStride, 0, pos0 + 1, values, kvOff, kvDim, out, qOff, qDim, hd);
                     continue;
                 }
@@ -197,6 +207,7 @@ public final class Transformer {
                     int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
                     VectorMath.columnDots(q, qOff, hd, keys, kvOff * cap, cap, first, pos + 1, scores, first);
                     VectorMath.softmax(scores, 0, first, pos, scale);
+                    if (f16Cache) roundToF16(scores, first, pos + 1);
                     VectorMath.weightedRowSum(scores, first, pos + 1, values, kvOff, kvDim, out, qOff, hd);
                 }
             }
@@ -327,6 +338,11 @@ public final class Transformer {
         else Tensor.matmulAll(ts, in, n, outs);
         for (int i = 0; i < ts.length; i++) addBias(outs[i], biases[i], n);
         return outs;
+    }
+
+    /** v[from, to) rounded to the nearest f16 value (ties to even, as F16C and ggml's conversion round). */
+    private static void roundToF16(float[] v, int from, int to) {
+        for (int i = from; i < to; i++) v[i] = Float.float16ToFloat(Float.floatToFloat16(v[i]));
     }
 
     /** The configured pre-norm (RMSNorm or LayerNorm; null weight = no scale, as in OLMo's parameter-free LayerNorm). */
