@@ -53,7 +53,8 @@ final class BenchCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}; keep it several times the last-level cache).") int bandwidthMib;
     @Option(names = "--no-limits", description = "Skip measuring the FMA peak and the memory bandwidth.") boolean noLimits;
     @Option(names = "--compare", paramLabel = "LLAMA_BENCH", description = "Also run this llama-bench binary (a path, or a name on the PATH) "
-            + "on the same file with the same threads, interleaved with each repetition, and print the ratios.") String compare;
+            + "on the same file with the same threads, interleaved with each repetition, and print the ratios (llama-bench keeps its "
+            + "own defaults: an f16 KV cache, no flash attention).") String compare;
     @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
     @Override
@@ -63,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
         Path llamaBench = compare == null ? null : LlamaBench.find(compare);
         long rssBefore = rssKb();
         long t0 = System.nanoTime();
-        Model m = kernels.apply(model.load());
+        Model m = kernels.load(model);
         try {
             Map<String, Object> res = new LinkedHashMap<>();
             describe(m, res);

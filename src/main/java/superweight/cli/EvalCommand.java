@@ -109,7 +109,7 @@ public final class EvalCommand implements Callable<Integer> {
                 Progress.console(err, Duration.ofSeconds(30)), BosConvention.parse(lmEvalBos), maxLength == null ? 0 : maxLength,
                 storeWait.duration());
         DatasetDownloads.ensure(names, dataDir, err);
-        Model m = kernels.apply(model.load());
+        Model m = kernels.load(model);
         Results r;
         try {
             String warning = Evaluation.contextWarning(m, Evaluation.maxLength(m, o), "--max-length");

@@ -64,7 +64,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         if (maxTokens < 1) throw new SuperweightException("--max-tokens must be at least 1 (got " + maxTokens + ")");
         if (temperature < 0) throw new SuperweightException("--temperature must not be negative (got " + temperature + ")");
-        Model m = kernels.apply(model.load());
+        Model m = kernels.load(model);
         try {
             Path path = model.path();
             int[] prompt = Cli.inputIds(input.tokens, input.prompt, null, addBos, path);

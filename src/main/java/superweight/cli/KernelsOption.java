@@ -16,8 +16,9 @@ final class KernelsOption {
 
     @Option(names = "--kv-cache", defaultValue = "f32", paramLabel = "TYPE",
             description = "f32 (default) or f16: attention as with llama.cpp's default f16 KV cache (keys and values stored in f16, "
-                    + "queries and attention probabilities rounded to f16 before their products), to reproduce llama.cpp's default "
-                    + "perplexities; llama.cpp with -ctk f32 -ctv f32 computes as f32. Stored apart from f32 results.")
+                    + "queries and attention probabilities rounded to f16 before their products, as llama.cpp without flash attention), "
+                    + "to compare with llama.cpp's default perplexities, which the default f32 cache meets only against "
+                    + "llama.cpp's -ctk f32 -ctv f32. Stored apart from f32 results.")
     String kvCache;
 
     KernelMode mode() {
@@ -31,6 +32,22 @@ final class KernelsOption {
     /** The model in the chosen mode and cache precision (apply after every other derivation). */
     Model apply(Model m) {
         return mode().apply(cache().apply(m));
+    }
+
+    /**
+     * The model of {@code model} in the chosen mode and cache precision: both options checked before it loads, and
+     * its checkpoint closed when they cannot apply to it (an f16 cache for an encoder).
+     */
+    Model load(ModelOption model) {
+        mode();
+        cache();
+        Model loaded = model.load();
+        try {
+            return apply(loaded);
+        } catch (RuntimeException e) {
+            loaded.checkpoint().close();
+            throw e;
+        }
     }
 
     /** The kernel mode's name ("float", "int8", "int8-x86"), the "kernels" field of JSON outputs. */

@@ -119,7 +119,7 @@ public final class PplCommand implements Callable<Integer> {
         Path storeFile = noStore ? null : (store != null ? store : RunStore.defaultFile());
         var opts = new Evaluation.PerplexityOptions(ctx == null ? 0 : ctx, st, limit == null ? 0 : limit, dataDir, storeFile,
                 condition, Progress.console(err, Duration.ofSeconds(30)), storeWait.duration());
-        Model m = kernels.apply(model.load());
+        Model m = kernels.load(model);
         try {
             int window = Evaluation.windowLength(m, opts);
             int preferred = st == Perplexity.Style.LLAMACPP ? 512 : 2048;

@@ -59,7 +59,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model m = kernels.apply(model.load());
+        Model m = kernels.load(model);
         try {
             int[] ids = Cli.inputIds(input.tokens, input.text, input.textFile, addBos, model.path());
             Cli.checkIds(ids, m.config().vocabSize(), "--tokens");

@@ -31,10 +31,14 @@ public enum KvCache {
         return name().toLowerCase();
     }
 
-    /** The model whose attention runs with this cache precision (an encoder has no cache: refused for F16). */
+    /**
+     * The model whose attention runs with this cache precision (an encoder has no cache: refused for F16). Apply it
+     * before the kernel mode, so that one computation has one derivation, hence one run store key.
+     */
     public Model apply(Model model) {
         if (this == F32 || of(model) == this) return model;
         if (model.isEncoder()) throw new SuperweightException("--kv-cache f16: " + model.id() + " is an encoder, which has no KV cache");
+        if (KernelMode.of(model) != KernelMode.FLOAT) throw new IllegalStateException("apply the KV cache precision before the kernel mode");
         return model.derived(F16_STEP, model.embeddings(), model.layers(), model.lmHead());
     }
 

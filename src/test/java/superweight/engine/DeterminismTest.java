@@ -41,13 +41,18 @@ class DeterminismTest {
 
     /** Logits of every position when the sequence is fed in calls of the given sizes over one KV cache. */
     private static float[] split(int... sizes) {
-        int vocab = model.config().vocabSize();
+        return split(transformer, tokens, sizes);
+    }
+
+    /** {@link #split(int...)} for any transformer and tokens (also {@code KvCacheTest}'s). */
+    static float[] split(Transformer t, int[] tokens, int... sizes) {
+        int vocab = t.model().config().vocabSize();
         float[] out = new float[tokens.length * vocab];
-        InferenceState st = transformer.newState(tokens.length);
+        InferenceState st = t.newState(tokens.length);
         int at = 0;
         for (int size : sizes) {
             int[] part = Arrays.copyOfRange(tokens, at, at + size);
-            transformer.forward(st, part, Taps.NONE, Interventions.NONE, 0, (pos, l, off) -> System.arraycopy(l, off, out, pos * vocab, vocab));
+            t.forward(st, part, Taps.NONE, Interventions.NONE, 0, (pos, l, off) -> System.arraycopy(l, off, out, pos * vocab, vocab));
             at += size;
         }
         assertThat(at).isEqualTo(tokens.length);

@@ -7,10 +7,14 @@ import superweight.model.KernelMode;
 import superweight.model.KvCache;
 import superweight.model.Model;
 import superweight.model.ModelLoader;
+import superweight.model.tensor.Parallel;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * {@link KvCache#F16}: what the cache holds, and that it is a derivation of its own. The perplexity it gives is
@@ -36,6 +40,40 @@ class KvCacheTest {
         }
     }
 
+    /**
+     * The determinism contract with the f16 cache, on the llama fixture: scores bit for bit at 1, 2 and 3 threads and
+     * for batch splits whose calls of two or three positions run the untiled attention (a call of fewer than four
+     * positions) against the tiled one of a single call, so both paths must round the same values; decode calls
+     * deterministic and within the parity tolerance of scoring.
+     */
+    @Test
+    void f16ScoresKeepTheDeterminismContract() {
+        Model base = ModelLoader.load(Fixtures.arch("llama").resolve("model-f32.gguf"));
+        int threads = Parallel.threads();
+        try {
+            Transformer t = new Transformer(KvCache.F16.apply(base));
+            int[] tokens = new SplittableRandom(3).ints(29, 0, base.config().vocabSize()).toArray();
+            float[] reference = t.logits(tokens);
+            assertThat(reference).isNotEqualTo(new Transformer(base).logits(tokens));
+            for (int n : new int[]{1, 2, 3}) {
+                Parallel.useThreads(n);
+                assertThat(t.logits(tokens)).as("%d threads", n).isEqualTo(reference);
+            }
+            Parallel.useThreads(threads);
+            assertThat(DeterminismTest.split(t, tokens, 2, 27)).isEqualTo(reference);
+            assertThat(DeterminismTest.split(t, tokens, 2, 2, 2, 3, 7, 2, 11)).isEqualTo(reference);
+            assertThat(DeterminismTest.split(t, tokens, 6, 6, 6, 6, 5)).isEqualTo(reference);
+            int[] ones = new int[tokens.length];
+            Arrays.fill(ones, 1);
+            float[] decoded = DeterminismTest.split(t, tokens, ones);
+            assertThat(DeterminismTest.split(t, tokens, ones)).isEqualTo(decoded);
+            for (int i = 0; i < reference.length; i++) assertThat(decoded[i]).isCloseTo(reference[i], within(1e-4f));
+        } finally {
+            Parallel.useThreads(threads);
+            base.checkpoint().close();
+        }
+    }
+
     @Test
     void f16IsADerivationStepOfItsOwnKeptUnderTheKernelMode() {
         Model base = ModelLoader.load(Fixtures.shared().resolve("models/llama2c-260k/model.gguf"));
@@ -49,6 +87,7 @@ class KvCacheTest {
             assertThat(KvCache.of(int8)).isEqualTo(KvCache.F16);
             assertThat(KernelMode.of(int8)).isEqualTo(KernelMode.INT8);
             assertThat(KvCache.of(base)).isEqualTo(KvCache.F32);
+            assertThatThrownBy(() -> KvCache.F16.apply(KernelMode.INT8.apply(base))).isInstanceOf(IllegalStateException.class);
         } finally {
             base.checkpoint().close();
         }

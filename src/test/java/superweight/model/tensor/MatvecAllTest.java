@@ -37,20 +37,28 @@ class MatvecAllTest {
     }
 
     /**
-     * {@link Tensor#matmulAll}, the prefill form: seven positions, int8 tensors of three activation formats between
-     * float ones, each output the bits of its own {@link Tensor#matmul}. Catches rows quantized for the wrong format
-     * or for one position only being shared.
+     * {@link Tensor#matmulAll}, the prefill form: seven positions, int8 tensors of three activation formats and both
+     * roundings between float ones, each output the bits of its own {@link Tensor#matmul}. Catches rows quantized for
+     * the wrong format or rounding, or for one position only, being shared.
      */
     @Test
     void matmulAllGivesTheBitsOfEachTensorsOwnMatmul() {
         Random r = new Random(14);
         int n = 7;
+        StoredTensor x86Base = Int8KernelsTest.randomTensor("Q8_0", 23, COLS, r);
         Tensor[] ts = {Int8KernelTensor.over(Int8KernelsTest.randomTensor("Q8_0", 67, COLS, r)), randomF32(19, r),
                 Int8KernelTensor.over(Int8KernelsTest.randomTensor("Q6_K", 29, COLS, r)),
                 Int8KernelTensor.over(Int8KernelsTest.randomTensor("Q4_0", 41, COLS, r)),
                 Int8KernelTensor.over(Int8KernelsTest.randomTensor("Q4_1", 33, COLS, r)),
-                Int8KernelTensor.over(Int8KernelsTest.randomTensor("Q6_K", 3, COLS, r))};
+                Int8KernelTensor.over(Int8KernelsTest.randomTensor("Q6_K", 3, COLS, r)),
+                Int8KernelTensor.over(x86Base, Q8Activations.Rounding.X86)};
         float[] x = Int8KernelsTest.activations(n, COLS, r);
+        // blocks whose scale is exactly 1 and that hold halves: the two roundings then give other codes
+        for (int b = 0; b < n * COLS; b += 64) {
+            x[b] = 127f;
+            x[b + 1] = 2.5f;
+            x[b + 2] = -6.5f;
+        }
         int before = Parallel.threads();
         try {
             for (int threads = 1; threads <= 3; threads++) {
@@ -63,6 +71,9 @@ class MatvecAllTest {
                     ts[i].matmul(x, n, expected);
                     assertThat(bits(outs[i])).as("%s at %d threads", ts[i], threads).containsExactly(bits(expected));
                 }
+                float[] referenceRounding = new float[n * 23];
+                Int8KernelTensor.over(x86Base, Q8Activations.Rounding.REFERENCE).matmul(x, n, referenceRounding);
+                assertThat(bits(outs[6])).as("the data tell the roundings apart").isNotEqualTo(bits(referenceRounding));
             }
         } finally {
             Parallel.useThreads(before);
