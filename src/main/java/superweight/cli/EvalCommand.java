@@ -119,7 +119,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
             Tokenizer tokenizer = ModelTokenizer.load(model.path());
             // several tasks are a grid of units (one task stays the harness's plain loop)
-            if (names.size() > 1) executor.run(model.path(), m, () -> tokenizer, List.of(new Grid.Cell(new Derivation.Unchanged(condition), names, List.of())), o, err);
+            if (names.size() > 1) executor.run(model.path(), m, () -> tokenizer, List.of(new Grid.Cell(Derivation.InArithmetic.of(new Derivation.Unchanged(condition), kernels.mode(), kernels.cache()), names, List.of())), o, err);
             r = Evaluation.run(m, tokenizer, Interventions.NONE, condition, names, o);
         } finally {
             m.checkpoint().close();

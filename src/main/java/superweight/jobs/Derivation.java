@@ -4,6 +4,8 @@ import superweight.analysis.Ablation;
 import superweight.analysis.Condition;
 import superweight.analysis.SuperWeight;
 import superweight.engine.Interventions;
+import superweight.model.KernelMode;
+import superweight.model.KvCache;
 import superweight.model.Model;
 import superweight.quant.BlockSize;
 import superweight.quant.ClipRule;
@@ -116,6 +118,38 @@ public sealed interface Derivation extends Serializable {
         @Override
         public Derived derive(Model base) {
             return new Derived(WeightQuantizer.apply(base, scheme(), Coordinate.superWeights(restored)).model(), Interventions.NONE);
+        }
+    }
+
+    /**
+     * {@code inner} in a kernel mode and KV cache precision (eval's {@code --kernels} and {@code --kv-cache}), applied
+     * after it in the commands' order, so an executor derives the driver's model and its run store key.
+     */
+    record InArithmetic(Derivation inner, String kernels, String kvCache) implements Derivation {
+        public InArithmetic {
+            KernelMode.parse(kernels);   // unknown names fail on the driver, not in every task
+            KvCache.parse(kvCache);
+        }
+
+        /** {@code inner} itself for the default arithmetic (float, f32 cache), else wrapped. */
+        public static Derivation of(Derivation inner, KernelMode mode, KvCache cache) {
+            return mode == KernelMode.FLOAT && cache == KvCache.F32 ? inner : new InArithmetic(inner, mode.label(), cache.label());
+        }
+
+        @Override
+        public String condition() {
+            return inner.condition();
+        }
+
+        @Override
+        public String key() {
+            return inner.key() + "|kernels=" + kernels + ",kv-cache=" + kvCache;
+        }
+
+        @Override
+        public Derived derive(Model base) {
+            Derived d = inner.derive(base);
+            return new Derived(KernelMode.parse(kernels).apply(KvCache.parse(kvCache).apply(d.model())), d.interventions());
         }
     }
 }
