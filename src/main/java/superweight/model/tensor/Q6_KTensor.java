@@ -57,10 +57,13 @@ public final class Q6_KTensor extends StoredTensor {
                 for (int l = 0; l < 32; l += LANES) {
                     ByteVector a = bytes(ql + l), a2 = bytes(ql + l + 32), h = bytes(qh + l);
                     int is = l / 16;
-                    six(a.and((byte) 15), h.and((byte) 3), d * data.get(I8, sc + is)).intoArray(dst, o + l);
-                    six(a2.and((byte) 15), h.lanewise(VectorOperators.LSHR, 2).and((byte) 3), d * data.get(I8, sc + is + 2)).intoArray(dst, o + l + 32);
-                    six(a.lanewise(VectorOperators.LSHR, 4), h.lanewise(VectorOperators.LSHR, 4).and((byte) 3), d * data.get(I8, sc + is + 4)).intoArray(dst, o + l + 64);
-                    six(a2.lanewise(VectorOperators.LSHR, 4), h.lanewise(VectorOperators.LSHR, 6), d * data.get(I8, sc + is + 6)).intoArray(dst, o + l + 96);
+                    // the four quarters as a loop, one call site of six: written out four times, C2 reached its
+                    // node-count cutoff before the last call and boxed its vectors on every step
+                    for (int k = 0; k < 4; k++) {
+                        ByteVector q = (k & 1) == 0 ? a : a2;
+                        ByteVector low = k < 2 ? q.and((byte) 15) : q.lanewise(VectorOperators.LSHR, 4);
+                        six(low, h.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3), d * data.get(I8, sc + is + 2 * k)).intoArray(dst, o + l + 32 * k);
+                    }
                 }
             }
         }
@@ -109,7 +112,13 @@ public final class Q6_KTensor extends StoredTensor {
             acc0 = g2.fma(FloatVector.broadcast(F8, d * data.get(I8, sc + 4)), acc0);
             acc1 = g3.fma(FloatVector.broadcast(F8, d * data.get(I8, sc + 6)), acc1);
         }
-        return VectorMath.sum(acc0.add(acc1));
+        // VectorMath.sum's tree for 8 lanes, written out: C2 has reached its node-count cutoff by this call and did not
+        // inline it, so the vector was boxed on every row (the same operations, so the same bits)
+        FloatVector s = acc0.add(acc1);
+        s = s.add(s.rearrange(VectorMath.SWAP_8_1));
+        s = s.add(s.rearrange(VectorMath.SWAP_8_2));
+        s = s.add(s.rearrange(VectorMath.SWAP_8_4));
+        return s.lane(0);
     }
 
     /** scale * ((low | high << 4) - 32) for LANES values. */

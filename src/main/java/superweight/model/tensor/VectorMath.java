@@ -86,7 +86,7 @@ public final class VectorMath {
     }
 
     /** Lane i takes lane i ^ d: one level of {@link #sum}'s tree, per width (the shuffles are the species'). */
-    private static final VectorShuffle<Float> SWAP_4_1 = swap(FloatVector.SPECIES_128, 1), SWAP_4_2 = swap(FloatVector.SPECIES_128, 2),
+    static final VectorShuffle<Float> SWAP_4_1 = swap(FloatVector.SPECIES_128, 1), SWAP_4_2 = swap(FloatVector.SPECIES_128, 2),
             SWAP_8_1 = swap(FloatVector.SPECIES_256, 1), SWAP_8_2 = swap(FloatVector.SPECIES_256, 2), SWAP_8_4 = swap(FloatVector.SPECIES_256, 4),
             SWAP_16_1 = swap(FloatVector.SPECIES_512, 1), SWAP_16_2 = swap(FloatVector.SPECIES_512, 2),
             SWAP_16_4 = swap(FloatVector.SPECIES_512, 4), SWAP_16_8 = swap(FloatVector.SPECIES_512, 8);
