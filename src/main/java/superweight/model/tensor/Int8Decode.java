@@ -325,29 +325,33 @@ final class Int8Decode {
             // two of the eight sums per pass, as the rows' even and odd halves: four accumulators (four sums per
             // pass, eight accumulators, measured the same)
             for (int l = 0; l < 8; l += 2) {
-                IntVector e0 = IntVector.zero(IN), e1 = e0, o0 = e0, o1 = e0;
+                // aux32 in float lanes: a pair times its scale and the sum over the 16 sub-blocks are integers of
+                // magnitude at most 16 x 8128 x 128 < 2^24, so every fma is exact (a float multiply-add instead of the
+                // 32-bit integer multiply, two micro-ops on Intel); the same aux32, so the same bits
+                FloatVector e0 = FloatVector.zero(F), e1 = e0, o0 = e0, o1 = e0;
                 for (int sub = 0; sub < 16; sub++) {
                     IntVector sc = ((ShortVector) ByteVector.fromArray(SCALES, w, base + p.codeBytes + sub * n).convertShape(B2S, SH, 0)).reinterpretAsInts();
-                    IntVector scEven = sc.lanewise(LSHL, 16).lanewise(ASHR, 16), scOdd = sc.lanewise(ASHR, 16);
+                    FloatVector scEven = (FloatVector) sc.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0);
+                    FloatVector scOdd = (FloatVector) sc.lanewise(ASHR, 16).convert(I2F, 0);
                     int c = base + (sub * 8 + l) * 2 * n, y = i * 256 + sub * 16 + l;
                     // a row's lane: code 16 sub + l in the low byte, 16 sub + 8 + l in the high one; the pair's two
                     // products in 16 bits, then as 32-bit lanes of two rows each (written out: helper methods
                     // push the vector intrinsics past the JIT's inlining depth, and the vectors are then boxed)
                     ShortVector x0 = ByteVector.fromArray(CODES, w, c).reinterpretAsShorts();
                     IntVector p0 = x0.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ys[y + 0]).add(x0.lanewise(ASHR, 8).mul(ys[y + 8])).reinterpretAsInts();
-                    e0 = e0.add(p0.lanewise(LSHL, 16).lanewise(ASHR, 16).mul(scEven));
-                    o0 = o0.add(p0.lanewise(ASHR, 16).mul(scOdd));
+                    e0 = ((FloatVector) p0.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).fma(scEven, e0);
+                    o0 = ((FloatVector) p0.lanewise(ASHR, 16).convert(I2F, 0)).fma(scOdd, o0);
                     ShortVector x1 = ByteVector.fromArray(CODES, w, c + 2 * n).reinterpretAsShorts();
                     IntVector p1 = x1.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ys[y + 1]).add(x1.lanewise(ASHR, 8).mul(ys[y + 9])).reinterpretAsInts();
-                    e1 = e1.add(p1.lanewise(LSHL, 16).lanewise(ASHR, 16).mul(scEven));
-                    o1 = o1.add(p1.lanewise(ASHR, 16).mul(scOdd));
+                    e1 = ((FloatVector) p1.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).fma(scEven, e1);
+                    o1 = ((FloatVector) p1.lanewise(ASHR, 16).convert(I2F, 0)).fma(scOdd, o1);
                 }
                 // sums[l] += d * aux32[l], the even rows' lanes and the odd ones'
                 int s0 = l * n, s1 = s0 + n;
-                FloatVector.fromArray(F, sums, s0).add(((FloatVector) e0.convert(I2F, 0)).mul(dEven)).intoArray(sums, s0);
-                FloatVector.fromArray(F, sums, s0 + h).add(((FloatVector) o0.convert(I2F, 0)).mul(dOdd)).intoArray(sums, s0 + h);
-                FloatVector.fromArray(F, sums, s1).add(((FloatVector) e1.convert(I2F, 0)).mul(dEven)).intoArray(sums, s1);
-                FloatVector.fromArray(F, sums, s1 + h).add(((FloatVector) o1.convert(I2F, 0)).mul(dOdd)).intoArray(sums, s1 + h);
+                FloatVector.fromArray(F, sums, s0).add(e0.mul(dEven)).intoArray(sums, s0);
+                FloatVector.fromArray(F, sums, s0 + h).add(o0.mul(dOdd)).intoArray(sums, s0 + h);
+                FloatVector.fromArray(F, sums, s1).add(e1.mul(dEven)).intoArray(sums, s1);
+                FloatVector.fromArray(F, sums, s1 + h).add(o1.mul(dOdd)).intoArray(sums, s1 + h);
             }
         }
         // sumf = sums[0] + ... + sums[7] per row, from 0, in place of sums[0]
