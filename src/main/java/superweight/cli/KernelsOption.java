@@ -15,8 +15,8 @@ final class KernelsOption {
     String name;
 
     @Option(names = "--kv-cache", defaultValue = "f32", paramLabel = "TYPE",
-            description = "f32 (default) or f16: attention as with llama.cpp's default f16 KV cache (keys and values stored in f16, "
-                    + "queries and attention probabilities rounded to f16 before their products, as llama.cpp without flash attention), "
+            description = "f32 (default) or f16: attention as with llama.cpp's default f16 KV cache (keys and values rounded to f16, "
+                    + "though held in float here, so no memory is saved; queries and attention probabilities rounded to f16 before their products, as llama.cpp without flash attention), "
                     + "to compare with llama.cpp's default perplexities, which the default f32 cache meets only against "
                     + "llama.cpp's -ctk f32 -ctv f32. Stored apart from f32 results.")
     String kvCache;
